@@ -1,0 +1,152 @@
+// Microcosm: parses the command line and hands off to the GUI or to the
+// headless runner. Everything else lives in the libraries.
+#include "headless.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <cstdio>
+#include <optional>
+
+#ifdef MICROCOSM_HAVE_GUI
+#include "gui.h"
+#include <QApplication>
+#endif
+
+using namespace microcosm;
+
+namespace {
+
+struct Parsed
+{
+    HeadlessOptions headless;
+    bool runHeadless = false;
+};
+
+// A number option within [min, max]; on failure *error says which and why.
+std::optional<double> number(const QCommandLineParser &p, const QString &name, double min,
+                             double max, QString *error)
+{
+    bool ok = false;
+    const QString text = p.value(name);
+    const double v = text.toDouble(&ok);
+    if (!ok || v < min || v > max) {
+        *error = QStringLiteral("--%1 must be a number from %2 to %3, got '%4'")
+                     .arg(name)
+                     .arg(min)
+                     .arg(max)
+                     .arg(text);
+        return std::nullopt;
+    }
+    return v;
+}
+
+QString defaultDataDir()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    return QDir(base).filePath(QStringLiteral("runs/") +
+                               QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss")));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    bool wantHeadless = false;
+    for (int i = 1; i < argc; ++i)
+        wantHeadless = wantHeadless || qstrcmp(argv[i], "--headless") == 0;
+#ifdef MICROCOSM_HAVE_GUI
+    const bool display = !qEnvironmentVariableIsEmpty("DISPLAY")
+                         || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+                         || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+    std::unique_ptr<QCoreApplication> app = (!wantHeadless && display)
+                                                ? std::make_unique<QApplication>(argc, argv)
+                                                : std::make_unique<QCoreApplication>(argc, argv);
+#else
+    auto app = std::make_unique<QCoreApplication>(argc, argv);
+#endif
+    QCoreApplication::setApplicationName(QStringLiteral("microcosm"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Microcosm"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Microcosm: a microservices shop (product, cart, order; one SQLite database each, behind "
+        "an API gateway) that runs for real, to load, break and watch."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("headless"), QStringLiteral("Run without a window and print a report.")},
+        {QStringLiteral("duration"), QStringLiteral("Seconds of load in a headless run (default 20)."),
+         QStringLiteral("S"), QStringLiteral("20")},
+        {QStringLiteral("rate"),
+         QStringLiteral("User journeys started per second, Poisson arrivals (default 100). A journey is "
+                        "browse, view, add-to-cart or checkout (add + order), so slightly more "
+                        "requests than journeys reach the gateway."),
+         QStringLiteral("RPS"), QStringLiteral("100")},
+        {QStringLiteral("data-dir"),
+         QStringLiteral("Directory for product.db, cart.db and order.db (created if missing; data "
+                        "already there is kept). Default: a new folder under %1.")
+             .arg(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs")),
+         QStringLiteral("DIR")},
+        {QStringLiteral("report"), QStringLiteral("Write the end-of-run report as JSON to FILE."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("seed"), QStringLiteral("Seed of the load generator's random choices (default 1)."),
+         QStringLiteral("N"), QStringLiteral("1")},
+    });
+
+    // Errors exit with 2 and one line naming the option (process() would exit with 1).
+    if (!parser.parse(QCoreApplication::arguments())) {
+        std::fprintf(stderr, "microcosm: %s\nTry 'microcosm --help'.\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "microcosm: unexpected argument '%s'\nTry 'microcosm --help'.\n",
+                     qPrintable(parser.positionalArguments().first()));
+        return 2;
+    }
+
+    QString error;
+    HeadlessOptions options;
+    const auto duration = number(parser, QStringLiteral("duration"), 0.1, 86400, &error);
+    const auto rate = duration ? number(parser, QStringLiteral("rate"), 0, 100000, &error) : std::nullopt;
+    bool seedOk = false;
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong(&seedOk);
+    if (error.isEmpty() && !seedOk)
+        error = QStringLiteral("--seed must be a non-negative integer, got '%1'").arg(parser.value(QStringLiteral("seed")));
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "microcosm: %s\n", qPrintable(error));
+        return 2;
+    }
+    options.durationSeconds = *duration;
+    options.rate = *rate;
+    options.dataDir = parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir"))
+                                                                : defaultDataDir();
+    options.reportPath = parser.value(QStringLiteral("report"));
+
+    const QFileInfo dir(options.dataDir);
+    if (dir.exists() && !dir.isDir()) {
+        std::fprintf(stderr, "microcosm: --data-dir %s exists and is not a directory\n", qPrintable(options.dataDir));
+        return 2;
+    }
+    if (!QDir().mkpath(options.dataDir)) {
+        std::fprintf(stderr, "microcosm: cannot create --data-dir %s\n", qPrintable(options.dataDir));
+        return 2;
+    }
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+#ifdef MICROCOSM_HAVE_GUI
+    if (qobject_cast<QApplication *>(app.get()))
+        return runGui(options);
+#endif
+    return runHeadless(options, out, err);
+}

@@ -1,0 +1,155 @@
+#include "histogram.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace microcosm {
+
+namespace {
+constexpr int SubBits = 7; // 128 sub-buckets
+constexpr int LastExponent = 26; // 2^26 µs = 67 s < 100 s < 2^27 µs
+} // namespace
+
+int HistogramData::bucketOf(std::int64_t us)
+{
+    if (us < 1)
+        us = 1;
+    if (us > MaxValueUs)
+        us = MaxValueUs;
+    if (us < SubBuckets)
+        return int(us);
+    const int exponent = std::bit_width(std::uint64_t(us)) - 1; // >= 7
+    const int sub = int((us >> (exponent - SubBits)) & (SubBuckets - 1));
+    return SubBuckets + (exponent - SubBits) * SubBuckets + sub;
+}
+
+std::int64_t HistogramData::bucketLow(int bucket)
+{
+    if (bucket < SubBuckets)
+        return bucket;
+    const int exponent = (bucket - SubBuckets) / SubBuckets + SubBits;
+    const int sub = (bucket - SubBuckets) % SubBuckets;
+    return (std::int64_t(SubBuckets + sub)) << (exponent - SubBits);
+}
+
+std::int64_t HistogramData::bucketHigh(int bucket)
+{
+    return bucketLow(bucket + 1) - 1;
+}
+
+int HistogramData::bucketCount()
+{
+    return SubBuckets + (LastExponent - SubBits + 1) * SubBuckets;
+}
+
+void HistogramData::record(std::int64_t us, std::uint64_t n)
+{
+    if (m_counts.empty())
+        m_counts.assign(bucketCount(), 0);
+    m_counts[bucketOf(us)] += n;
+    m_count += n;
+    m_sum += double(us) * double(n);
+    m_max = std::max(m_max, us);
+}
+
+void HistogramData::merge(const HistogramData &other)
+{
+    if (other.m_count == 0)
+        return;
+    if (m_counts.empty())
+        m_counts.assign(bucketCount(), 0);
+    for (std::size_t i = 0; i < other.m_counts.size(); ++i)
+        m_counts[i] += other.m_counts[i];
+    m_count += other.m_count;
+    m_sum += other.m_sum;
+    m_max = std::max(m_max, other.m_max);
+}
+
+void HistogramData::clear()
+{
+    m_counts.clear();
+    m_count = 0;
+    m_max = 0;
+    m_sum = 0;
+}
+
+double HistogramData::percentileUs(double q) const
+{
+    if (m_count == 0)
+        return 0.0;
+    q = std::clamp(q, 0.0, 1.0);
+    const auto rank = std::uint64_t(std::ceil(q * double(m_count)));
+    std::uint64_t seen = 0;
+    for (int i = 0; i < int(m_counts.size()); ++i) {
+        seen += m_counts[i];
+        if (seen >= std::max<std::uint64_t>(rank, 1)) {
+            // The midpoint of the bucket, but never above the largest sample.
+            const double mid = (double(bucketLow(i)) + double(bucketHigh(i))) / 2.0;
+            return std::min(mid, double(m_max));
+        }
+    }
+    return double(m_max);
+}
+
+std::vector<HistogramData::Cell> HistogramData::cells() const
+{
+    std::vector<Cell> out;
+    for (std::size_t i = 0; i < m_counts.size(); ++i)
+        if (m_counts[i])
+            out.push_back({std::uint32_t(i), std::uint32_t(m_counts[i])});
+    return out;
+}
+
+void HistogramData::addCells(const std::vector<Cell> &cells, std::int64_t maxUs)
+{
+    if (cells.empty())
+        return;
+    if (m_counts.empty())
+        m_counts.assign(bucketCount(), 0);
+    for (const Cell &c : cells) {
+        m_counts[c.bucket] += c.count;
+        m_count += c.count;
+        m_sum += (double(bucketLow(int(c.bucket))) + double(bucketHigh(int(c.bucket)))) / 2.0
+                 * c.count;
+    }
+    m_max = std::max(m_max, maxUs);
+}
+
+Histogram::Histogram()
+    : m_counts(HistogramData::bucketCount())
+{
+}
+
+void Histogram::record(Duration d)
+{
+    recordUs(std::chrono::duration_cast<microseconds>(d).count());
+}
+
+void Histogram::recordUs(std::int64_t us)
+{
+    m_counts[HistogramData::bucketOf(us)].fetch_add(1, std::memory_order_relaxed);
+    m_total.fetch_add(1, std::memory_order_relaxed);
+    std::int64_t prev = m_max.load(std::memory_order_relaxed);
+    while (us > prev && !m_max.compare_exchange_weak(prev, us, std::memory_order_relaxed)) {
+    }
+}
+
+void Histogram::drainInto(HistogramData &out)
+{
+    if (m_total.exchange(0, std::memory_order_relaxed) == 0)
+        return; // nothing recorded since the last drain (a late sample waits for the next)
+    const std::int64_t max = m_max.exchange(0, std::memory_order_relaxed);
+    for (int i = 0; i < int(m_counts.size()); ++i) {
+        if (m_counts[i].load(std::memory_order_relaxed) == 0)
+            continue;
+        const std::uint64_t n = m_counts[i].exchange(0, std::memory_order_relaxed);
+        if (n)
+            out.record((HistogramData::bucketLow(i) + HistogramData::bucketHigh(i)) / 2, n);
+    }
+    // record() used the bucket midpoints; keep the true maximum.
+    if (max > 0)
+        out.record(max, 0);
+}
+
+} // namespace microcosm

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "message.h"
+
+#include <atomic>
+#include <functional>
+
+namespace microcosm {
+
+// The one-time completion of a call in flight. Whoever finishes first — the
+// worker with the reply, the scheduler with a timeout, a kill with a reset —
+// delivers the response; every later attempt is refused and counted by its
+// caller as wasted work. The completion therefore runs exactly once.
+class PendingCall
+{
+public:
+    using Completion = std::function<void(Response)>;
+    explicit PendingCall(Completion completion)
+        : m_completion(std::move(completion))
+    {
+    }
+    bool complete(Response response)
+    {
+        if (m_done.exchange(true, std::memory_order_acq_rel))
+            return false;
+        Completion c = std::move(m_completion);
+        c(std::move(response));
+        return true;
+    }
+    bool done() const { return m_done.load(std::memory_order_acquire); }
+
+private:
+    std::atomic<bool> m_done{false};
+    Completion m_completion;
+};
+
+} // namespace microcosm

@@ -1,0 +1,208 @@
+#include "platform.h"
+
+#include <QDir>
+#include <QUuid>
+
+namespace microcosm {
+
+Platform::Platform(QString dataDir, PlatformConfig config)
+    : m_dataDir(std::move(dataDir))
+    , m_runId(QUuid::createUuid().toString(QUuid::Id128).left(8))
+    , m_config(config)
+    , m_start(Clock::now())
+    , m_metrics(config.ringSeconds)
+    , m_events([this] { return elapsed(); })
+    , m_scheduler(std::make_unique<Scheduler>())
+    , m_gateway(*this)
+{
+    QDir().mkpath(m_dataDir);
+}
+
+Platform::~Platform()
+{
+    shutdown();
+}
+
+QString Platform::databasePath(const QString &service) const
+{
+    return QDir(m_dataDir).filePath(service + QStringLiteral(".db"));
+}
+
+ServiceHost &Platform::addService(std::shared_ptr<Service> service, ServiceConfig config)
+{
+    Q_ASSERT(!m_started);
+    const QString path = databasePath(service->name());
+    m_hosts.push_back(std::make_unique<ServiceHost>(*this, std::move(service), std::move(config), path));
+    ServiceHost &host = *m_hosts.back();
+    m_gateway.addRoutes(host);
+    m_metrics.entity(QStringLiteral("service:") + host.name());
+    return host;
+}
+
+void Platform::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    m_start = Clock::now();
+    m_metrics.entity(QStringLiteral("gateway"));
+    m_metrics.entity(QStringLiteral("client"));
+    for (auto &h : m_hosts)
+        h->start();
+    m_scheduler->every(seconds(1), [this] { rotateMetrics(); });
+    m_scheduler->every(m_config.probePeriod, [this] {
+        for (auto &h : m_hosts)
+            h->probe();
+    });
+    for (auto &h : m_hosts) {
+        const Duration period = h->service().maintenancePeriod();
+        if (period > Duration::zero()) {
+            ServiceHost *host = h.get();
+            m_scheduler->every(period, [host] { host->runMaintenance(); });
+        }
+    }
+    m_events.add(QStringLiteral("platform"), QStringLiteral("started"),
+                 QStringLiteral("%1 services started in %2").arg(m_hosts.size()).arg(m_dataDir));
+}
+
+void Platform::shutdown()
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    // Timers first (they reach into the hosts), then every replica's workers.
+    m_scheduler->stop();
+    for (auto &h : m_hosts)
+        h->shutdown();
+}
+
+double Platform::elapsed() const
+{
+    return std::chrono::duration<double>(Clock::now() - m_start).count();
+}
+
+ServiceHost *Platform::host(const QString &name) const
+{
+    for (auto &h : m_hosts)
+        if (h->name() == name)
+            return h.get();
+    return nullptr;
+}
+
+std::vector<ServiceHost *> Platform::hosts() const
+{
+    std::vector<ServiceHost *> out;
+    for (auto &h : m_hosts)
+        out.push_back(h.get());
+    return out;
+}
+
+QStringList Platform::serviceNames() const
+{
+    QStringList out;
+    for (auto &h : m_hosts)
+        out << h->name();
+    return out;
+}
+
+bool Platform::killService(const QString &name, const QString &reason)
+{
+    ServiceHost *h = host(name);
+    return h && h->kill(reason);
+}
+
+bool Platform::killReplica(const QString &name, int index, const QString &reason)
+{
+    ServiceHost *h = host(name);
+    return h && h->killReplica(index, reason);
+}
+
+bool Platform::restartService(const QString &name)
+{
+    ServiceHost *h = host(name);
+    return h && h->restart() > 0;
+}
+
+bool Platform::scaleService(const QString &name, int replicas)
+{
+    ServiceHost *h = host(name);
+    if (!h || replicas < 1)
+        return false;
+    h->scale(replicas);
+    return true;
+}
+
+Gauges Platform::gaugesFor(const QString &entity) const
+{
+    Gauges g;
+    if (entity.startsWith(QLatin1String("service:"))) {
+        if (ServiceHost *h = host(entity.mid(8))) {
+            for (const auto &r : h->replicas()) {
+                if (!r)
+                    continue;
+                g.queueDepth += r->queued();
+                g.busyWorkers += r->busy();
+                g.replicasTotal += 1;
+                if (r->serving()) {
+                    g.workers += r->workers();
+                    g.replicasReady += 1;
+                }
+            }
+            g.inFlight = g.queueDepth + g.busyWorkers;
+        }
+    }
+    return g;
+}
+
+void Platform::rotateMetrics()
+{
+    m_metrics.rotate(elapsed(), [this](const QString &e) { return gaugesFor(e); });
+}
+
+std::uint64_t Platform::wastedReplies() const
+{
+    std::uint64_t n = 0;
+    for (auto &h : m_hosts)
+        for (const auto &r : h->replicas())
+            if (r)
+                n += r->wastedReplies();
+    return n;
+}
+
+SystemSnapshot Platform::snapshot() const
+{
+    SystemSnapshot s;
+    s.t = elapsed();
+    for (auto &h : m_hosts) {
+        ServiceSnapshot svc;
+        svc.name = h->name();
+        svc.databasePath = h->databasePath();
+        const ServiceConfig cfg = h->config();
+        const auto replicas = h->replicas();
+        for (std::size_t i = 0; i < replicas.size(); ++i) {
+            const auto &r = replicas[i];
+            if (!r)
+                continue;
+            svc.replicas.append({r->name(), Replica::stateName(r->state()), h->inRotation(int(i)),
+                                 r->queued(), r->queueCapacity(), r->busy(), r->workers(),
+                                 cfg.version});
+        }
+        svc.stats = m_metrics.summary(QStringLiteral("service:") + h->name());
+        svc.health = classifyHealth(svc);
+        s.services.append(svc);
+    }
+    for (const QString &name : m_metrics.names()) {
+        if (!name.startsWith(QLatin1String("edge:")))
+            continue;
+        const QStringList ends = name.mid(5).split(QLatin1Char('>'));
+        if (ends.size() == 2)
+            s.edges.append({ends[0], ends[1], m_metrics.summary(name)});
+    }
+    s.gateway = m_metrics.summary(QStringLiteral("gateway"));
+    s.client = m_metrics.summary(QStringLiteral("client"));
+    const auto latest = m_events.since(0);
+    s.lastEventSeq = latest.empty() ? 0 : latest.back().seq;
+    return s;
+}
+
+} // namespace microcosm

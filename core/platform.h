@@ -1,0 +1,89 @@
+#pragma once
+
+#include "eventlog.h"
+#include "gateway.h"
+#include "metrics.h"
+#include "scheduler.h"
+#include "servicehost.h"
+#include "snapshot.h"
+
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace microcosm {
+
+struct PlatformConfig
+{
+    Duration gatewayTimeout = milliseconds(3000); // users → service, per request
+    Duration clientTimeout = milliseconds(1000);  // service → service, per call
+    Duration probePeriod = milliseconds(1000);    // active health check
+    int ringSeconds = 3600;                       // one-second windows kept
+};
+
+// The simulated platform: the scheduler, the gateway, the hosted services,
+// the metrics and the event log, with one control API (kill, restart,
+// scale) and one snapshot API that the UI, the headless runner and the
+// tests all use. Owns every thread it starts and joins them on shutdown.
+class Platform
+{
+public:
+    explicit Platform(QString dataDir, PlatformConfig config = {});
+    ~Platform();
+    Platform(const Platform &) = delete;
+    Platform &operator=(const Platform &) = delete;
+
+    // Before start(): the service gets dataDir/<name>.db and nothing else.
+    ServiceHost &addService(std::shared_ptr<Service> service, ServiceConfig config);
+    void start();
+    void shutdown();
+
+    Scheduler &scheduler() { return *m_scheduler; }
+    Gateway &gateway() { return m_gateway; }
+    MetricsRegistry &metrics() { return m_metrics; }
+    EventLog &events() { return m_events; }
+    const PlatformConfig &config() const { return m_config; }
+    QString dataDir() const { return m_dataDir; }
+    QString databasePath(const QString &service) const;
+    double elapsed() const;
+    // Unique per Platform object: tells this run's replica starts from a
+    // previous run's in the same data directory.
+    QString runId() const { return m_runId; }
+    TimePoint startTime() const { return m_start; }
+
+    ServiceHost *host(const QString &name) const;
+    std::vector<ServiceHost *> hosts() const;
+    QStringList serviceNames() const;
+
+    // Control API.
+    bool killService(const QString &name, const QString &reason = QStringLiteral("killed by user"));
+    bool killReplica(const QString &name, int index,
+                     const QString &reason = QStringLiteral("killed by user"));
+    bool restartService(const QString &name);
+    bool scaleService(const QString &name, int replicas);
+
+    // Snapshot API.
+    SystemSnapshot snapshot() const;
+    // Closes the current one-second window now (also done on a 1 s tick).
+    void rotateMetrics();
+    // Requests answered after their caller had given up (wasted work).
+    std::uint64_t wastedReplies() const;
+
+private:
+    Gauges gaugesFor(const QString &entity) const;
+
+    QString m_dataDir;
+    QString m_runId;
+    PlatformConfig m_config;
+    TimePoint m_start;
+    MetricsRegistry m_metrics;
+    EventLog m_events;
+    std::unique_ptr<Scheduler> m_scheduler;
+    Gateway m_gateway;
+    std::vector<std::unique_ptr<ServiceHost>> m_hosts;
+    bool m_started = false;
+    bool m_stopped = false;
+};
+
+} // namespace microcosm

@@ -1,0 +1,283 @@
+#include "replica.h"
+
+#include "platform.h"
+#include "servicehost.h"
+#include "sqlite.h"
+
+namespace microcosm {
+
+// The worker's view of the platform while it handles a request.
+class WorkerContextImpl final : public WorkerContext
+{
+public:
+    WorkerContextImpl(Replica &replica, Database &db, int worker)
+        : m_replica(replica)
+        , m_db(db)
+        , m_rng(std::random_device{}() ^ (std::uint64_t(worker) << 32))
+    {
+    }
+
+    Database &db() override { return m_db; }
+    QString replicaName() const override { return m_replica.name(); }
+    QString incarnation() const override { return m_replica.incarnation(); }
+    std::mt19937_64 &rng() override { return m_rng; }
+
+    bool isLive(const QString &incarnation) const override
+    {
+        for (const auto &r : m_replica.m_host.replicas())
+            if (r->incarnation() == incarnation)
+                return !r->killed();
+        return false;
+    }
+
+    Response call(Request request) override
+    {
+        if (m_replica.killed())
+            return Response::error(502, QStringLiteral("reset: %1 was killed").arg(replicaName()));
+        struct Slot
+        {
+            std::atomic<bool> ready{false};
+            Response response;
+        };
+        auto slot = std::make_shared<Slot>();
+        std::weak_ptr<Replica> replica = m_replica.weak_from_this();
+        if (m_current) {
+            request.trace = m_current->trace;
+            request.depth = m_current->depth + 1;
+            request.traceId = m_current->traceId;
+        }
+        // A kill wakes this worker, which returns at once; a reply arriving
+        // later only fills the shared slot and wakes a replica still alive.
+        m_replica.m_host.platform().gateway().call(
+            m_replica.m_host.name(), std::move(request), [slot, replica](Response response) {
+                slot->response = std::move(response);
+                slot->ready.store(true, std::memory_order_release);
+                if (auto waiting = replica.lock())
+                    waiting->notify();
+            });
+        m_replica.waitUntil(TimePoint::max(),
+                            [&] { return slot->ready.load(std::memory_order_acquire); });
+        if (!slot->ready.load(std::memory_order_acquire))
+            return Response::error(502, QStringLiteral("reset: %1 was killed").arg(replicaName()));
+        return slot->response;
+    }
+
+    void span(const QString &name, TimePoint start, TimePoint end, const QString &note) override
+    {
+        if (m_current && m_current->trace)
+            m_current->trace->add({name, start, end, 0, note, m_current->depth + 1});
+    }
+
+    const Request *m_current = nullptr;
+
+private:
+    Replica &m_replica;
+    Database &m_db;
+    std::mt19937_64 m_rng;
+};
+
+Replica::Replica(ServiceHost &host, int index, int generation, int workers, int queueCapacity)
+    : m_host(host)
+    , m_index(index)
+    , m_name(QStringLiteral("%1#%2").arg(host.name()).arg(index + 1))
+    , m_incarnation(QStringLiteral("%1#%2.%3@%4")
+                        .arg(host.name())
+                        .arg(index + 1)
+                        .arg(generation)
+                        .arg(host.platform().runId()))
+    , m_workerCount(workers)
+    , m_capacity(queueCapacity)
+    , m_running(workers)
+    , m_connections(workers, nullptr)
+{
+}
+
+Replica::~Replica()
+{
+    if (!killed()) {
+        m_killed.store(true);
+        std::lock_guard lock(m_mutex);
+        m_inboxReady.notify_all();
+        m_wake.notify_all();
+    }
+    join();
+}
+
+QString Replica::stateName(State s)
+{
+    switch (s) {
+    case State::Starting:
+        return QStringLiteral("starting");
+    case State::Ready:
+        return QStringLiteral("ready");
+    case State::Dead:
+        return QStringLiteral("dead");
+    }
+    return {};
+}
+
+void Replica::start()
+{
+    m_liveWorkers.store(m_workerCount);
+    m_threads.reserve(m_workerCount);
+    for (int w = 0; w < m_workerCount; ++w)
+        m_threads.emplace_back([this, w] { workerMain(w); });
+}
+
+void Replica::markReady()
+{
+    State expected = State::Starting;
+    m_state.compare_exchange_strong(expected, State::Ready);
+}
+
+bool Replica::kill(const QString &reason)
+{
+    std::deque<Job> queued;
+    std::vector<std::shared_ptr<PendingCall>> running;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_killed.exchange(true))
+            return false;
+        m_state.store(State::Dead);
+        queued.swap(m_inbox);
+        m_queued.store(0);
+        running = m_running;
+        for (Database *db : m_connections)
+            if (db)
+                db->interrupt(); // the running statement fails; its transaction rolls back
+        m_inboxReady.notify_all();
+        m_wake.notify_all();
+    }
+    const QString why = QStringLiteral("reset: %1 %2").arg(m_name, reason);
+    for (auto &call : running)
+        if (call)
+            call->complete(Response::error(502, why));
+    for (auto &job : queued)
+        if (job.call)
+            job.call->complete(Response::error(502, why));
+    return true;
+}
+
+void Replica::join()
+{
+    for (auto &t : m_threads)
+        if (t.joinable())
+            t.join();
+    m_threads.clear();
+}
+
+bool Replica::enqueue(Job job, Response *refusal)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_killed.load() || m_state.load() != State::Ready) {
+        *refusal = Response::error(503, QStringLiteral("refused: %1 is %2")
+                                            .arg(m_name, stateName(m_state.load())),
+                                   Outcome::Rejected);
+        return false;
+    }
+    if (!job.maintenance && int(m_inbox.size()) >= m_capacity) {
+        *refusal = Response::error(503, QStringLiteral("queue full: %1").arg(m_name),
+                                   Outcome::Rejected);
+        return false;
+    }
+    m_inbox.push_back(std::move(job));
+    m_queued.fetch_add(1, std::memory_order_relaxed);
+    m_inboxReady.notify_one();
+    return true;
+}
+
+void Replica::workerMain(int worker)
+{
+    try {
+        Database db(m_host.databasePath());
+        db.setAbortFlag(&m_killed);
+        {
+            std::lock_guard lock(m_mutex);
+            m_connections[worker] = &db;
+        }
+        try {
+            m_host.service().migrate(db);
+            serve(worker, db);
+        } catch (const DbError &e) {
+            if (!killed())
+                m_host.platform().events().add(m_name, QStringLiteral("worker-failed"),
+                                               QString::fromUtf8(e.what()));
+        }
+        std::lock_guard lock(m_mutex);
+        m_connections[worker] = nullptr;
+    } catch (const DbError &e) {
+        m_host.platform().events().add(m_name, QStringLiteral("worker-failed"),
+                                       QString::fromUtf8(e.what()));
+    }
+    m_liveWorkers.fetch_sub(1);
+}
+
+void Replica::serve(int worker, Database &db)
+{
+    WorkerContextImpl ctx(*this, db, worker);
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock lock(m_mutex);
+            m_inboxReady.wait(lock, [&] { return killed() || !m_inbox.empty(); });
+            if (killed())
+                return;
+            job = std::move(m_inbox.front());
+            m_inbox.pop_front();
+            m_queued.fetch_sub(1, std::memory_order_relaxed);
+            m_running[worker] = job.call;
+            m_busy.fetch_add(1, std::memory_order_relaxed);
+        }
+        const TimePoint started = Clock::now();
+        ctx.m_current = &job.request;
+        Response response;
+        if (job.maintenance) {
+            try {
+                m_host.service().maintain(ctx);
+            } catch (const DbError &e) {
+                if (!killed())
+                    m_host.platform().events().add(m_name, QStringLiteral("maintenance-failed"),
+                                                   QString::fromUtf8(e.what()));
+            }
+        } else if (!job.call->done()) {
+            // Service time: I/O-bound work, slept so that replicas add capacity.
+            const Duration work = m_host.serviceTimeFor(job.request.route).sample(ctx.rng());
+            const TimePoint workEnd = started + work;
+            if (work > Duration::zero())
+                waitUntil(workEnd, [] { return false; });
+            if (!killed()) {
+                const TimePoint sqlStart = Clock::now();
+                try {
+                    response = m_host.service().handle(job.request, ctx);
+                } catch (const DbError &e) {
+                    response = Response::error(
+                        e.busy() ? 503 : 500,
+                        QStringLiteral("database error at %1: %2").arg(m_name, QString::fromUtf8(e.what())));
+                } catch (const std::exception &e) {
+                    response = Response::error(500, QStringLiteral("%1: %2").arg(m_name, QString::fromUtf8(e.what())));
+                }
+                if (job.request.trace) {
+                    const int depth = job.request.depth + 1;
+                    job.request.trace->add({m_name + QStringLiteral(" queue"), job.enqueued, started,
+                                            0, {}, depth});
+                    job.request.trace->add({m_name + QStringLiteral(" work"), started, workEnd, 0,
+                                            m_host.serviceTimeFor(job.request.route).describe(), depth});
+                    job.request.trace->add({m_host.name() + QStringLiteral(".db + logic"), sqlStart,
+                                            Clock::now(), response.status, response.reason, depth});
+                }
+            }
+        }
+        ctx.m_current = nullptr;
+        {
+            std::lock_guard lock(m_mutex);
+            m_running[worker].reset();
+            m_busy.fetch_sub(1, std::memory_order_relaxed);
+        }
+        if (killed())
+            return; // the kill already answered this job with a reset
+        if (job.call && !job.call->complete(std::move(response)))
+            m_wasted.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+} // namespace microcosm

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "loadbalancer.h"
+#include "replica.h"
+#include "service.h"
+#include "servicetime.h"
+
+#include <QHash>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace microcosm {
+
+class Platform;
+
+// How a service is deployed: its replicas and what each can hold.
+struct ServiceConfig
+{
+    int replicas = 2;
+    int workers = 4;
+    int queueCapacity = 64;
+    ServiceTime serviceTime = ServiceTime::exponential(5);
+    QHash<QString, ServiceTime> routeServiceTime; // by route key, "GET /products"
+    Duration coldStart = milliseconds(500);
+    QString version = QStringLiteral("v1");
+    LoadBalancer::Strategy balancing = LoadBalancer::Strategy::LeastOutstanding;
+};
+
+// Runs one service as a set of replicas: starts, kills, restarts and scales
+// them, balances requests over those in rotation, and probes their health.
+// Only replicas that are ready (and, after a probe, alive) are in rotation;
+// a replica killed since the last probe still answers "refused" fast.
+class ServiceHost
+{
+public:
+    ServiceHost(Platform &platform, std::shared_ptr<Service> service, ServiceConfig config,
+                QString databasePath);
+    ~ServiceHost();
+
+    QString name() const { return m_name; }
+    Service &service() { return *m_service; }
+    Platform &platform() { return m_platform; }
+    const QString &databasePath() const { return m_databasePath; }
+    ServiceConfig config() const;
+    ServiceTime serviceTimeFor(const QString &route) const;
+    void setServiceTime(const ServiceTime &time);
+    LoadBalancer &loadBalancer() { return m_balancer; }
+
+    void start();
+    // Stops every replica at shutdown; no events, no new work accepted.
+    void shutdown();
+    bool kill(const QString &reason);
+    bool killReplica(int index, const QString &reason);
+    // Brings every dead replica back after the cold-start delay.
+    int restart();
+    // Adds replicas (cold start) or drains and removes the highest ones.
+    void scale(int replicas);
+
+    // Hands the request to a replica in rotation; when none can take it the
+    // call is completed here with 503 and the reason.
+    void dispatch(Request request, const std::shared_ptr<PendingCall> &call);
+    void probe();
+    void runMaintenance();
+
+    std::vector<std::shared_ptr<Replica>> replicas() const;
+    bool inRotation(int index) const;
+    int readyCount() const;
+    bool anyAlive() const;
+
+private:
+    friend class Replica;
+    void onReplicaReady(Replica &replica);
+    std::shared_ptr<Replica> startReplica(int index);
+    void drain(const std::weak_ptr<Replica> &replica, TimePoint giveUp);
+
+    Platform &m_platform;
+    std::shared_ptr<Service> m_service;
+    const QString m_name;
+    const QString m_databasePath;
+    LoadBalancer m_balancer;
+
+    mutable std::mutex m_mutex;
+    ServiceConfig m_config;
+    std::vector<std::shared_ptr<Replica>> m_slots;
+    std::vector<bool> m_rotation;
+    std::vector<int> m_generation;
+    std::vector<std::shared_ptr<Replica>> m_rotationList; // what dispatch picks from
+    std::vector<std::shared_ptr<Replica>> m_retired;      // killed or drained, to be joined
+    int m_maintenanceTurn = 0;
+    bool m_shutdown = false;
+
+    void rebuildRotationLocked();
+    void reapLocked();
+};
+
+} // namespace microcosm

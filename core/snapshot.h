@@ -1,0 +1,63 @@
+#pragma once
+
+#include "metrics.h"
+
+#include <QString>
+#include <QVector>
+
+namespace microcosm {
+
+// What the UI and the recorder see of the running system at one moment.
+// Plain values, copied out under short locks; safe to keep and to pass
+// between threads.
+struct ReplicaSnapshot
+{
+    QString name;      // "product#1"
+    QString state;     // starting, ready, dead
+    bool inRotation = false;
+    int queued = 0;
+    int queueCapacity = 0;
+    int busy = 0;
+    int workers = 0;
+    QString version;
+};
+
+struct ServiceSnapshot
+{
+    enum class Health { Healthy, Degraded, Failing, Down };
+    QString name;
+    QString databasePath;
+    QVector<ReplicaSnapshot> replicas;
+    EntitySummary stats; // every call to the service, whoever made it
+    Health health = Health::Healthy;
+    int ready() const;
+    int queued() const;
+    int busy() const;
+    int workers() const;
+    static QString healthName(Health h);
+};
+
+struct EdgeSnapshot
+{
+    QString from; // "users", "order"
+    QString to;   // "product"
+    EntitySummary stats;
+};
+
+struct SystemSnapshot
+{
+    double t = 0; // seconds since start
+    QVector<ServiceSnapshot> services;
+    QVector<EdgeSnapshot> edges;
+    EntitySummary gateway; // every request from users, measured at the gateway
+    EntitySummary client;  // the same, measured by the load generator from intended send
+    qint64 lastEventSeq = 0;
+    const ServiceSnapshot *service(const QString &name) const;
+};
+
+// Health thresholds, documented here and in the README: Down when no replica
+// is ready; Failing when fewer than 90% of last second's calls succeeded;
+// Degraded when some replica is not ready, or fewer than 99% succeeded.
+ServiceSnapshot::Health classifyHealth(const ServiceSnapshot &s);
+
+} // namespace microcosm

@@ -1,0 +1,166 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace microcosm {
+
+// Thrown for any SQLite failure; what() names the statement and SQLite's message.
+class DbError : public std::runtime_error
+{
+public:
+    DbError(const QString &message, int code);
+    int code() const { return m_code; }
+    bool interrupted() const;
+    bool busy() const;
+
+private:
+    int m_code;
+};
+
+class Database;
+
+// A prepared statement, cached per connection by Database. Used through a
+// Query handle; every value is bound, never spliced into the SQL text.
+class Statement
+{
+public:
+    Statement(Database &db, const QString &sql);
+    ~Statement();
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    Statement &bind(int index, qint64 value);
+    Statement &bind(int index, int value) { return bind(index, qint64(value)); }
+    Statement &bind(int index, double value);
+    Statement &bind(int index, const QString &value);
+    Statement &bindNull(int index);
+
+    // Steps once: true while a row is available.
+    bool next();
+    // Runs to completion (for INSERT/UPDATE/DELETE); returns sqlite3_changes().
+    int exec();
+    void reset();
+
+    qint64 int64(int column) const;
+    int integer(int column) const { return int(int64(column)); }
+    double real(int column) const;
+    QString text(int column) const;
+    bool isNull(int column) const;
+    int columnCount() const;
+    QString columnName(int column) const;
+
+private:
+    Database &m_db;
+    sqlite3_stmt *m_stmt = nullptr;
+    QString m_sql;
+};
+
+// A use of a cached statement. Resets the statement when it goes out of
+// scope, so no half-read statement keeps a read transaction (and an old
+// snapshot) open on the connection.
+class Query
+{
+public:
+    explicit Query(Statement &s)
+        : m_s(&s)
+    {
+    }
+    Query(Query &&other) noexcept
+        : m_s(std::exchange(other.m_s, nullptr))
+    {
+    }
+    Query(const Query &) = delete;
+    Query &operator=(const Query &) = delete;
+    ~Query()
+    {
+        if (m_s)
+            m_s->reset();
+    }
+
+    template<typename T>
+    Query &bind(int index, const T &value)
+    {
+        m_s->bind(index, value);
+        return *this;
+    }
+    Query &bindNull(int index)
+    {
+        m_s->bindNull(index);
+        return *this;
+    }
+    bool next() { return m_s->next(); }
+    int exec() { return m_s->exec(); }
+    qint64 int64(int column) const { return m_s->int64(column); }
+    int integer(int column) const { return m_s->integer(column); }
+    double real(int column) const { return m_s->real(column); }
+    QString text(int column) const { return m_s->text(column); }
+    bool isNull(int column) const { return m_s->isNull(column); }
+    int columnCount() const { return m_s->columnCount(); }
+    QString columnName(int column) const { return m_s->columnName(column); }
+    // The single integer of a "SELECT count(*)"-like query (0 when no row).
+    qint64 scalar() { return next() ? int64(0) : 0; }
+
+private:
+    Statement *m_s;
+};
+
+// One SQLite connection, used only by the thread that opened it. Opens in WAL
+// mode with a busy timeout. abortFlag, when set, makes every statement fail
+// fast with an "interrupted" DbError: that is how a killed worker stops.
+class Database
+{
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+    explicit Database(const QString &path, Mode mode = Mode::ReadWrite, int busyTimeoutMs = 5000);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // A cached prepared statement, reset and with bindings cleared.
+    Query prepare(const QString &sql);
+    // Runs one or more statements without parameters (schema, pragmas).
+    void execScript(const QString &sql);
+    qint64 lastInsertId() const;
+    // Makes a running statement on this connection stop; safe from any thread.
+    void interrupt();
+    void setAbortFlag(const std::atomic<bool> *flag) { m_abort = flag; }
+    bool aborted() const { return m_abort && m_abort->load(std::memory_order_relaxed); }
+
+    sqlite3 *handle() const { return m_db; }
+    QString path() const { return m_path; }
+
+    [[noreturn]] void fail(const QString &what, int code) const;
+
+private:
+    sqlite3 *m_db = nullptr;
+    QString m_path;
+    const std::atomic<bool> *m_abort = nullptr;
+    std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless committed.
+class Transaction
+{
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    void commit();
+
+private:
+    Database &m_db;
+    bool m_done = false;
+};
+
+} // namespace microcosm

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "service.h"
+
+namespace microcosm {
+
+// Per-user shopping carts. Knows products only by id: it never reads the
+// product service's data (database per service).
+class CartService final : public Service
+{
+public:
+    QString name() const override { return QStringLiteral("cart"); }
+    QList<RouteSpec> routes() const override;
+    void migrate(Database &db) override;
+    Response handle(const Request &request, WorkerContext &ctx) override;
+
+    static const char *schema();
+};
+
+} // namespace microcosm

@@ -1,0 +1,185 @@
+#include "headless.h"
+
+#include "auditor.h"
+#include "platform.h"
+#include "shop.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <thread>
+
+namespace microcosm {
+
+namespace {
+
+QJsonObject summaryJson(const EntitySummary &s)
+{
+    QJsonObject outcomes;
+    for (int i = 0; i < OutcomeCount; ++i)
+        outcomes.insert(outcomeName(Outcome(i)), qint64(s.totals[i]));
+    return {{QStringLiteral("requests"), qint64(s.total())},
+            {QStringLiteral("successRate"), s.successRate()},
+            {QStringLiteral("outcomes"), outcomes},
+            {QStringLiteral("p50Ms"), s.latency.percentileMs(0.50)},
+            {QStringLiteral("p90Ms"), s.latency.percentileMs(0.90)},
+            {QStringLiteral("p95Ms"), s.latency.percentileMs(0.95)},
+            {QStringLiteral("p99Ms"), s.latency.percentileMs(0.99)},
+            {QStringLiteral("p999Ms"), s.latency.percentileMs(0.999)},
+            {QStringLiteral("maxMs"), double(s.latency.maxUs()) / 1000.0}};
+}
+
+QString row(const QString &name, const EntitySummary &s, const QString &replicas)
+{
+    return QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+        .arg(name, -10)
+        .arg(s.total(), 9)
+        .arg(QString::number(100.0 * s.successRate(), 'f', 2), 9)
+        .arg(QString::number(s.latency.percentileMs(0.50), 'f', 1), 8)
+        .arg(QString::number(s.latency.percentileMs(0.95), 'f', 1), 8)
+        .arg(QString::number(s.latency.percentileMs(0.99), 'f', 1), 8)
+        .arg(replicas, 8);
+}
+
+} // namespace
+
+int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err)
+{
+    auto workload = std::make_shared<ShopWorkload>(int(catalogue().size()));
+    QJsonObject report;
+    AuditReport auditReport;
+    {
+        Platform platform(options.dataDir);
+        installShop(platform);
+        platform.start();
+        out << "Microcosm headless: " << options.rate << " journeys/s for " << options.durationSeconds
+            << " s, data in " << options.dataDir << Qt::endl;
+
+        // Wait for every replica's cold start before the load begins.
+        const TimePoint readyBy = Clock::now() + seconds(30);
+        auto allReady = [&] {
+            for (ServiceHost *h : platform.hosts())
+                if (h->readyCount() < h->config().replicas)
+                    return false;
+            return true;
+        };
+        while (!allReady() && Clock::now() < readyBy)
+            std::this_thread::sleep_for(milliseconds(20));
+        if (!allReady()) {
+            err << "microcosm: the services did not become ready within 30 s; see the events above" << Qt::endl;
+            return 1;
+        }
+
+        LoadConfig load;
+        load.rate = options.rate;
+        load.seed = options.seed;
+        LoadGenerator generator(platform, workload, load);
+        const TimePoint begin = Clock::now();
+        generator.start();
+        const auto total = std::chrono::duration<double>(options.durationSeconds);
+        for (int second = 1; Clock::now() - begin < total; ++second) {
+            std::this_thread::sleep_until(std::min(begin + seconds(second),
+                                                   begin + std::chrono::duration_cast<Duration>(total)));
+            const auto g = platform.metrics().summary(QStringLiteral("gateway"));
+            out << QStringLiteral("  t=%1 s  %2 req/s  ok %3%  p99 %4 ms  in flight %5")
+                       .arg(second, 3)
+                       .arg(g.rps, 7, 'f', 0)
+                       .arg(100.0 * (g.last.total() ? double(g.last.succeeded()) / g.last.total() : 1.0), 6, 'f', 2)
+                       .arg(g.last.p99, 7, 'f', 1)
+                       .arg(generator.stats().inFlight)
+                << Qt::endl;
+        }
+        generator.stop();
+        const double loadSeconds = std::chrono::duration<double>(Clock::now() - begin).count();
+        if (!generator.waitIdle(seconds(15)))
+            err << "microcosm: journeys still under way 15 s after the load stopped" << Qt::endl;
+
+        // Quiesce: let the order service finish compensations and its outbox.
+        const TimePoint quietBy = Clock::now() + seconds(15);
+        while (Clock::now() < quietBy) {
+            const AuditReport a = audit(options.dataDir);
+            if (a.pendingOrders == 0 && a.outboxRows == 0)
+                break;
+            std::this_thread::sleep_for(milliseconds(200));
+        }
+        platform.rotateMetrics();
+
+        const SystemSnapshot snap = platform.snapshot();
+        out << Qt::endl
+            << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+                   .arg(QStringLiteral("service"), -10)
+                   .arg(QStringLiteral("requests"), 9)
+                   .arg(QStringLiteral("success%"), 9)
+                   .arg(QStringLiteral("p50 ms"), 8)
+                   .arg(QStringLiteral("p95 ms"), 8)
+                   .arg(QStringLiteral("p99 ms"), 8)
+                   .arg(QStringLiteral("replicas"), 8)
+            << Qt::endl;
+        QJsonArray services;
+        for (const ServiceSnapshot &s : snap.services) {
+            const QString replicas = QStringLiteral("%1/%2").arg(s.ready()).arg(s.replicas.size());
+            out << row(s.name, s.stats, replicas) << Qt::endl;
+            QJsonObject o = summaryJson(s.stats);
+            o.insert(QStringLiteral("name"), s.name);
+            o.insert(QStringLiteral("replicasReady"), s.ready());
+            o.insert(QStringLiteral("replicas"), int(s.replicas.size()));
+            o.insert(QStringLiteral("database"), s.databasePath);
+            services.append(o);
+        }
+        out << row(QStringLiteral("gateway"), snap.gateway, QString()) << Qt::endl;
+
+        QJsonObject edges;
+        for (const EdgeSnapshot &e : snap.edges)
+            edges.insert(e.from + QStringLiteral("→") + e.to, summaryJson(e.stats));
+        const auto stats = generator.stats();
+        QJsonObject gateway = summaryJson(snap.gateway);
+        gateway.insert(QStringLiteral("throughputRps"), double(snap.gateway.total()) / loadSeconds);
+        gateway.insert(QStringLiteral("wastedReplies"), qint64(platform.wastedReplies()));
+        QJsonObject client = summaryJson(snap.client);
+        client.insert(QStringLiteral("arrivals"), qint64(stats.arrivals));
+        client.insert(QStringLiteral("dropped"), qint64(stats.dropped));
+        client.insert(QStringLiteral("requestsSent"), qint64(stats.requests));
+        client.insert(QStringLiteral("journeysOk"), qint64(stats.journeysOk));
+        client.insert(QStringLiteral("journeysFailed"), qint64(stats.journeysFailed));
+        client.insert(QStringLiteral("note"), QStringLiteral("latency from each request's intended send time"));
+        QJsonArray events;
+        for (const Event &e : platform.events().all())
+            events.append(QJsonObject{{QStringLiteral("t"), e.t},
+                                      {QStringLiteral("source"), e.source},
+                                      {QStringLiteral("kind"), e.kind},
+                                      {QStringLiteral("message"), e.message}});
+        report = {{QStringLiteral("durationSeconds"), loadSeconds},
+                  {QStringLiteral("rate"), options.rate},
+                  {QStringLiteral("seed"), qint64(options.seed)},
+                  {QStringLiteral("dataDir"), options.dataDir},
+                  {QStringLiteral("services"), services},
+                  {QStringLiteral("gateway"), gateway},
+                  {QStringLiteral("client"), client},
+                  {QStringLiteral("edges"), edges},
+                  {QStringLiteral("events"), events}};
+        out << QStringLiteral("client: %1 journeys arrived, %2 dropped, %3 requests sent")
+                   .arg(stats.arrivals)
+                   .arg(stats.dropped)
+                   .arg(stats.requests)
+            << Qt::endl;
+    } // every thread joined and every database closed before the audit
+    auditReport = audit(options.dataDir, workload->acknowledgedOrders());
+    report.insert(QStringLiteral("audit"), auditReport.toJson());
+    out << auditReport.summary() << Qt::endl;
+
+    if (!options.reportPath.isEmpty()) {
+        QFile file(options.reportPath);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            err << "microcosm: cannot write the report to " << options.reportPath << ": "
+                << file.errorString() << Qt::endl;
+            return 2;
+        }
+        file.write(QJsonDocument(report).toJson(QJsonDocument::Indented));
+        out << "report written to " << options.reportPath << Qt::endl;
+    }
+    return auditReport.ok ? 0 : 1;
+}
+
+} // namespace microcosm

@@ -1,0 +1,332 @@
+#include "orderservice.h"
+
+#include "shopjson.h"
+#include "sqlite.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUuid>
+
+namespace microcosm {
+
+using namespace shop;
+
+const char *OrderService::schema()
+{
+    return R"(
+CREATE TABLE IF NOT EXISTS orders (
+    id              TEXT    PRIMARY KEY,
+    user_id         TEXT    NOT NULL,
+    idempotency_key TEXT    NOT NULL UNIQUE,
+    status          TEXT    NOT NULL CHECK (status IN ('PENDING', 'CONFIRMED', 'FAILED')),
+    owner           TEXT    NOT NULL,
+    reason          TEXT,
+    total_cents     INTEGER,
+    response_status INTEGER,
+    response_body   TEXT,
+    created_at      TEXT    NOT NULL,
+    updated_at      TEXT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS order_items (
+    order_id   TEXT    NOT NULL REFERENCES orders(id),
+    product_id INTEGER NOT NULL,
+    quantity   INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (order_id, product_id)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id   TEXT    NOT NULL REFERENCES orders(id),
+    kind       TEXT    NOT NULL CHECK (kind IN ('release-stock', 'clear-cart')),
+    user_id    TEXT    NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status);
+)";
+}
+
+QList<RouteSpec> OrderService::routes() const
+{
+    // POST /orders is not idempotent by itself; the Idempotency-Key makes it safe to retry.
+    return {{QStringLiteral("POST"), QStringLiteral("/orders"), false},
+            {QStringLiteral("GET"), QStringLiteral("/orders/{id}"), true},
+            {QStringLiteral("GET"), QStringLiteral("/orders"), true}};
+}
+
+void OrderService::migrate(Database &db)
+{
+    db.execScript(QString::fromLatin1(schema()));
+}
+
+namespace {
+
+QJsonObject orderJson(Database &db, const QString &id)
+{
+    auto o = db.prepare(QStringLiteral("SELECT id, user_id, status, reason, total_cents, "
+                                       "created_at FROM orders WHERE id = ?"));
+    o.bind(1, id);
+    if (!o.next())
+        return {};
+    QJsonObject order{{QStringLiteral("id"), o.text(0)},
+                      {QStringLiteral("user"), o.text(1)},
+                      {QStringLiteral("status"), o.text(2)},
+                      {QStringLiteral("totalCents"), o.int64(4)},
+                      {QStringLiteral("createdAt"), o.text(5)}};
+    if (!o.isNull(3))
+        order.insert(QStringLiteral("reason"), o.text(3));
+    auto items = db.prepare(QStringLiteral(
+        "SELECT product_id, quantity FROM order_items WHERE order_id = ? ORDER BY product_id"));
+    items.bind(1, id);
+    QJsonArray list;
+    while (items.next())
+        list.append(QJsonObject{{QStringLiteral("productId"), items.int64(0)},
+                                {QStringLiteral("quantity"), items.int64(1)}});
+    order.insert(QStringLiteral("items"), list);
+    return order;
+}
+
+Request internalRequest(const QString &method, const QString &path, QJsonValue body = {})
+{
+    Request r;
+    r.method = method;
+    r.path = path;
+    r.body = std::move(body);
+    return r;
+}
+
+QString downstreamReason(const QString &service, const Response &r)
+{
+    return QStringLiteral("%1: %2").arg(service, r.reason.isEmpty() ? QString::number(r.status) : r.reason);
+}
+
+} // namespace
+
+Response OrderService::handle(const Request &request, WorkerContext &ctx)
+{
+    Database &db = ctx.db();
+    if (request.route == QLatin1String("POST /orders"))
+        return checkout(request, ctx);
+    if (request.route == QLatin1String("GET /orders/{id}")) {
+        const QJsonObject order = orderJson(db, request.param(QStringLiteral("id")));
+        if (order.isEmpty())
+            return Response::error(404, QStringLiteral("no order %1").arg(request.param(QStringLiteral("id"))));
+        return Response::make(200, order);
+    }
+    if (request.route == QLatin1String("GET /orders")) {
+        const QString user = request.param(QStringLiteral("user"));
+        if (user.isEmpty())
+            return Response::error(400, QStringLiteral("query parameter 'user' is required"));
+        QStringList ids;
+        {
+            auto s = db.prepare(QStringLiteral(
+                "SELECT id FROM orders WHERE user_id = ? ORDER BY created_at DESC LIMIT 100"));
+            s.bind(1, user);
+            while (s.next())
+                ids << s.text(0);
+        }
+        QJsonArray list;
+        for (const QString &id : ids)
+            list.append(orderJson(db, id));
+        return Response::make(200, list);
+    }
+    return Response::error(404, QStringLiteral("order has no route %1").arg(request.route));
+}
+
+Response OrderService::checkout(const Request &request, WorkerContext &ctx)
+{
+    Database &db = ctx.db();
+    const QString key = request.idempotencyKey;
+    if (key.isEmpty() || key.size() > 200)
+        return Response::error(400, QStringLiteral("header Idempotency-Key is required (1 to 200 characters)"));
+    QString user, error;
+    if (!nonEmptyString(request.body, QStringLiteral("user"), &user, &error))
+        return Response::error(400, error);
+
+    // Step 1: the order, PENDING, under its key — or the first answer for that key.
+    QString orderId;
+    {
+        Transaction tx(db);
+        auto existing = db.prepare(QStringLiteral(
+            "SELECT id, status, response_status, response_body, user_id FROM orders WHERE idempotency_key = ?"));
+        existing.bind(1, key);
+        if (existing.next()) {
+            if (existing.text(4) != user)
+                return Response::error(409, QStringLiteral("Idempotency-Key %1 was used for another user").arg(key));
+            if (existing.text(1) == QLatin1String("PENDING"))
+                return Response::error(409, QStringLiteral("checkout %1 is still in progress").arg(existing.text(0)));
+            Response first = Response::make(existing.integer(2),
+                                            QJsonDocument::fromJson(existing.text(3).toUtf8()).object());
+            if (!first.ok())
+                first.reason = first.body.toObject().value(QStringLiteral("reason")).toString();
+            return first;
+        }
+        orderId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const QString now = nowText();
+        db.prepare(QStringLiteral("INSERT INTO orders (id, user_id, idempotency_key, status, owner, "
+                                  "created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?, ?)"))
+            .bind(1, orderId)
+            .bind(2, user)
+            .bind(3, key)
+            .bind(4, ctx.incarnation())
+            .bind(5, now)
+            .bind(6, now)
+            .exec();
+        tx.commit();
+    }
+
+    // Step 2: what is in the cart.
+    const Response cart = ctx.call(internalRequest(QStringLiteral("GET"), QStringLiteral("/carts/") + user));
+    if (!cart.ok())
+        return fail(ctx, orderId, cart.status >= 500 ? cart.status : 502, downstreamReason(QStringLiteral("cart"), cart));
+    const QJsonArray items = cart.body.toObject().value(QStringLiteral("items")).toArray();
+    if (items.isEmpty())
+        return fail(ctx, orderId, 409, QStringLiteral("cart is empty"));
+    {
+        Transaction tx(db);
+        for (const QJsonValue &v : items) {
+            const QJsonObject item = v.toObject();
+            db.prepare(QStringLiteral("INSERT INTO order_items (order_id, product_id, quantity) VALUES (?, ?, ?)"))
+                .bind(1, orderId)
+                .bind(2, qint64(item.value(QStringLiteral("productId")).toInteger()))
+                .bind(3, qint64(item.value(QStringLiteral("quantity")).toInteger()))
+                .exec();
+        }
+        tx.commit();
+    }
+
+    // Step 3: reserve every item at product.
+    qint64 total = 0;
+    for (const QJsonValue &v : items) {
+        const QJsonObject item = v.toObject();
+        const qint64 productId = item.value(QStringLiteral("productId")).toInteger();
+        const Response reserved = ctx.call(internalRequest(
+            QStringLiteral("POST"), QStringLiteral("/products/%1/reserve").arg(productId),
+            QJsonObject{{QStringLiteral("orderId"), orderId},
+                        {QStringLiteral("quantity"), item.value(QStringLiteral("quantity"))}}));
+        if (!reserved.ok())
+            return fail(ctx, orderId, reserved.status == 409 || reserved.status == 404 ? 409 : (reserved.status >= 500 ? reserved.status : 502),
+                        downstreamReason(QStringLiteral("product"), reserved));
+        total += reserved.body.toObject().value(QStringLiteral("priceCents")).toInteger()
+                 * item.value(QStringLiteral("quantity")).toInteger();
+    }
+
+    // Step 4: CONFIRMED, and the cart clear queued in the same transaction.
+    QJsonObject answer;
+    {
+        Transaction tx(db);
+        const QString now = nowText();
+        const int changed = db.prepare(QStringLiteral(
+                                           "UPDATE orders SET status = 'CONFIRMED', total_cents = ?, updated_at = ? "
+                                           "WHERE id = ? AND status = 'PENDING'"))
+                                .bind(1, total)
+                                .bind(2, now)
+                                .bind(3, orderId)
+                                .exec();
+        if (changed != 1) {
+            // Maintenance compensated this order meanwhile (its owner looked dead).
+            return Response::error(409, QStringLiteral("order %1 was compensated before it could be confirmed").arg(orderId));
+        }
+        answer = orderJson(db, orderId);
+        db.prepare(QStringLiteral("UPDATE orders SET response_status = 201, response_body = ? WHERE id = ?"))
+            .bind(1, QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Compact)))
+            .bind(2, orderId)
+            .exec();
+        db.prepare(QStringLiteral("INSERT INTO outbox (order_id, kind, user_id, created_at) VALUES (?, 'clear-cart', ?, ?)"))
+            .bind(1, orderId)
+            .bind(2, user)
+            .bind(3, now)
+            .exec();
+        tx.commit();
+    }
+
+    // Step 5: clear the cart, best effort (the outbox retries it).
+    relayOutbox(ctx, orderId);
+    return Response::make(201, answer);
+}
+
+Response OrderService::fail(WorkerContext &ctx, const QString &orderId, int status, const QString &reason)
+{
+    Database &db = ctx.db();
+    {
+        Transaction tx(db);
+        const QJsonObject body{{QStringLiteral("id"), orderId},
+                               {QStringLiteral("status"), QStringLiteral("FAILED")},
+                               {QStringLiteral("reason"), reason}};
+        const int changed = db.prepare(QStringLiteral(
+                                           "UPDATE orders SET status = 'FAILED', reason = ?, response_status = ?, "
+                                           "response_body = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'"))
+                                .bind(1, reason)
+                                .bind(2, status)
+                                .bind(3, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)))
+                                .bind(4, nowText())
+                                .bind(5, orderId)
+                                .exec();
+        if (changed == 1) {
+            auto user = db.prepare(QStringLiteral("SELECT user_id FROM orders WHERE id = ?"));
+            user.bind(1, orderId);
+            const QString userId = user.next() ? user.text(0) : QString();
+            db.prepare(QStringLiteral("INSERT INTO outbox (order_id, kind, user_id, created_at) VALUES (?, 'release-stock', ?, ?)"))
+                .bind(1, orderId)
+                .bind(2, userId)
+                .bind(3, nowText())
+                .exec();
+        }
+        tx.commit();
+    }
+    relayOutbox(ctx, orderId);
+    return Response::error(status, reason);
+}
+
+void OrderService::relayOutbox(WorkerContext &ctx, const QString &orderId)
+{
+    Database &db = ctx.db();
+    struct Row
+    {
+        qint64 id;
+        QString orderId, kind, user;
+    };
+    std::vector<Row> rows;
+    {
+        auto s = orderId.isEmpty()
+                     ? db.prepare(QStringLiteral("SELECT id, order_id, kind, user_id FROM outbox ORDER BY id LIMIT 100"))
+                     : db.prepare(QStringLiteral("SELECT id, order_id, kind, user_id FROM outbox WHERE order_id = ? ORDER BY id"));
+        if (!orderId.isEmpty())
+            s.bind(1, orderId);
+        while (s.next())
+            rows.push_back({s.int64(0), s.text(1), s.text(2), s.text(3)});
+    }
+    for (const Row &row : rows) {
+        const Response r = row.kind == QLatin1String("release-stock")
+                               ? ctx.call(internalRequest(QStringLiteral("POST"),
+                                                          QStringLiteral("/reservations/%1/release").arg(row.orderId)))
+                               : ctx.call(internalRequest(QStringLiteral("DELETE"), QStringLiteral("/carts/") + row.user));
+        if (r.ok())
+            db.prepare(QStringLiteral("DELETE FROM outbox WHERE id = ?")).bind(1, row.id).exec();
+        else
+            db.prepare(QStringLiteral("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?"))
+                .bind(1, r.reason)
+                .bind(2, row.id)
+                .exec();
+    }
+}
+
+void OrderService::maintain(WorkerContext &ctx)
+{
+    Database &db = ctx.db();
+    // Orders left PENDING by a replica that is gone: nobody will finish them,
+    // so compensate (release whatever was reserved).
+    std::vector<std::pair<QString, QString>> stranded;
+    {
+        auto s = db.prepare(QStringLiteral("SELECT id, owner FROM orders WHERE status = 'PENDING'"));
+        while (s.next())
+            stranded.emplace_back(s.text(0), s.text(1));
+    }
+    for (const auto &[id, owner] : stranded)
+        if (!ctx.isLive(owner))
+            fail(ctx, id, 503, QStringLiteral("compensated: %1 stopped before the checkout finished").arg(owner));
+    relayOutbox(ctx);
+}
+
+} // namespace microcosm

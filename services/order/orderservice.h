@@ -1,0 +1,32 @@
+#pragma once
+
+#include "service.h"
+
+namespace microcosm {
+
+// Checkout as an orchestrated saga: write the order PENDING with its
+// idempotency key → read the cart → reserve each item at product → mark
+// CONFIRMED → clear the cart through an outbox. A failure before CONFIRMED
+// releases every reservation (also through the outbox, so a dead product
+// service is compensated once it is back). Orders left PENDING by a replica
+// that died are compensated by maintenance. Invariant: one order per
+// idempotency key, and a client told "201" has a CONFIRMED order.
+class OrderService final : public Service
+{
+public:
+    QString name() const override { return QStringLiteral("order"); }
+    QList<RouteSpec> routes() const override;
+    void migrate(Database &db) override;
+    Response handle(const Request &request, WorkerContext &ctx) override;
+    Duration maintenancePeriod() const override { return milliseconds(1000); }
+    void maintain(WorkerContext &ctx) override;
+
+    static const char *schema();
+
+private:
+    Response checkout(const Request &request, WorkerContext &ctx);
+    Response fail(WorkerContext &ctx, const QString &orderId, int status, const QString &reason);
+    void relayOutbox(WorkerContext &ctx, const QString &orderId = {});
+};
+
+} // namespace microcosm

@@ -1,0 +1,201 @@
+#include "productservice.h"
+
+#include "shopjson.h"
+#include "sqlite.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace microcosm {
+
+using namespace shop;
+
+const char *ProductService::schema()
+{
+    return R"(
+CREATE TABLE IF NOT EXISTS products (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    price_cents   INTEGER NOT NULL CHECK (price_cents >= 0),
+    stock         INTEGER NOT NULL CHECK (stock >= 0),
+    initial_stock INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reservations (
+    order_id    TEXT    NOT NULL,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    quantity    INTEGER NOT NULL CHECK (quantity > 0),
+    status      TEXT    NOT NULL CHECK (status IN ('HELD', 'RELEASED')),
+    created_at  TEXT    NOT NULL,
+    PRIMARY KEY (order_id, product_id)
+);
+CREATE TABLE IF NOT EXISTS released_orders (
+    order_id    TEXT PRIMARY KEY,
+    released_at TEXT NOT NULL
+);
+)";
+}
+
+QList<RouteSpec> ProductService::routes() const
+{
+    return {{QStringLiteral("GET"), QStringLiteral("/products"), true},
+            {QStringLiteral("GET"), QStringLiteral("/products/{id}"), true},
+            {QStringLiteral("POST"), QStringLiteral("/products/{id}/reserve"), true},
+            {QStringLiteral("POST"), QStringLiteral("/reservations/{orderId}/release"), true}};
+}
+
+void ProductService::migrate(Database &db)
+{
+    Transaction tx(db);
+    db.execScript(QString::fromLatin1(schema()));
+    if (db.prepare(QStringLiteral("SELECT count(*) FROM products")).scalar() > 0) {
+        tx.commit();
+        return;
+    }
+    QFile file(QStringLiteral(":/catalogue.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        throw DbError(QStringLiteral("catalogue resource missing"), 1);
+    const QJsonArray products = QJsonDocument::fromJson(file.readAll())
+                                    .object()
+                                    .value(QStringLiteral("products"))
+                                    .toArray();
+    auto insert = db.prepare(QStringLiteral(
+        "INSERT INTO products (id, name, price_cents, stock, initial_stock) VALUES (?, ?, ?, ?, ?)"));
+    for (const QJsonValue &v : products) {
+        const QJsonObject p = v.toObject();
+        insert.bind(1, qint64(p.value(QStringLiteral("id")).toInteger()))
+            .bind(2, p.value(QStringLiteral("name")).toString())
+            .bind(3, qint64(p.value(QStringLiteral("priceCents")).toInteger()))
+            .bind(4, qint64(p.value(QStringLiteral("stock")).toInteger()))
+            .bind(5, qint64(p.value(QStringLiteral("stock")).toInteger()))
+            .exec();
+    }
+    tx.commit();
+}
+
+namespace {
+
+QJsonObject productJson(const Query &s)
+{
+    return {{QStringLiteral("id"), s.int64(0)},
+            {QStringLiteral("name"), s.text(1)},
+            {QStringLiteral("priceCents"), s.int64(2)},
+            {QStringLiteral("stock"), s.int64(3)}};
+}
+
+Response reserve(const Request &request, Database &db)
+{
+    bool idOk = false;
+    const qint64 productId = request.param(QStringLiteral("id")).toLongLong(&idOk);
+    QString orderId, error;
+    qint64 quantity = 0;
+    if (!idOk)
+        return Response::error(400, QStringLiteral("product id must be a number"));
+    if (!nonEmptyString(request.body, QStringLiteral("orderId"), &orderId, &error)
+        || !positiveInt(request.body, QStringLiteral("quantity"), 1000, &quantity, &error))
+        return Response::error(400, error);
+
+    Transaction tx(db);
+    auto product = db.prepare(
+        QStringLiteral("SELECT id, name, price_cents, stock FROM products WHERE id = ?"));
+    product.bind(1, productId);
+    if (!product.next())
+        return Response::error(404, QStringLiteral("no product %1").arg(productId));
+    const QJsonObject item = productJson(product);
+    const qint64 stock = product.int64(3);
+
+    auto released = db.prepare(QStringLiteral("SELECT 1 FROM released_orders WHERE order_id = ?"));
+    released.bind(1, orderId);
+    if (released.next())
+        return Response::error(409, QStringLiteral("order %1 was already released").arg(orderId));
+
+    auto existing = db.prepare(QStringLiteral(
+        "SELECT quantity FROM reservations WHERE order_id = ? AND product_id = ?"));
+    existing.bind(1, orderId).bind(2, productId);
+    QJsonObject answer{{QStringLiteral("orderId"), orderId},
+                       {QStringLiteral("productId"), productId},
+                       {QStringLiteral("quantity"), quantity},
+                       {QStringLiteral("priceCents"), item.value(QStringLiteral("priceCents"))}};
+    if (existing.next()) {
+        answer.insert(QStringLiteral("replayed"), true); // idempotent: same order, same answer
+        return Response::make(200, answer);
+    }
+    if (stock < quantity)
+        return Response::error(409, QStringLiteral("out of stock: product %1 has %2, wanted %3")
+                                        .arg(productId)
+                                        .arg(stock)
+                                        .arg(quantity));
+    db.prepare(QStringLiteral("UPDATE products SET stock = stock - ? WHERE id = ?"))
+        .bind(1, quantity)
+        .bind(2, productId)
+        .exec();
+    db.prepare(QStringLiteral("INSERT INTO reservations (order_id, product_id, quantity, status, "
+                              "created_at) VALUES (?, ?, ?, 'HELD', ?)"))
+        .bind(1, orderId)
+        .bind(2, productId)
+        .bind(3, quantity)
+        .bind(4, nowText())
+        .exec();
+    tx.commit();
+    return Response::make(200, answer);
+}
+
+Response release(const Request &request, Database &db)
+{
+    const QString orderId = request.param(QStringLiteral("orderId"));
+    if (orderId.isEmpty())
+        return Response::error(400, QStringLiteral("order id missing"));
+    Transaction tx(db);
+    db.prepare(QStringLiteral("UPDATE products SET stock = stock + (SELECT quantity FROM "
+                              "reservations r WHERE r.order_id = ?1 AND r.product_id = products.id "
+                              "AND r.status = 'HELD') WHERE id IN (SELECT product_id FROM "
+                              "reservations WHERE order_id = ?1 AND status = 'HELD')"))
+        .bind(1, orderId)
+        .exec();
+    const int n = db.prepare(QStringLiteral("UPDATE reservations SET status = 'RELEASED' "
+                                            "WHERE order_id = ? AND status = 'HELD'"))
+                      .bind(1, orderId)
+                      .exec();
+    db.prepare(QStringLiteral(
+                   "INSERT OR IGNORE INTO released_orders (order_id, released_at) VALUES (?, ?)"))
+        .bind(1, orderId)
+        .bind(2, nowText())
+        .exec();
+    tx.commit();
+    return Response::make(200, QJsonObject{{QStringLiteral("orderId"), orderId},
+                                           {QStringLiteral("released"), n}});
+}
+
+} // namespace
+
+Response ProductService::handle(const Request &request, WorkerContext &ctx)
+{
+    Database &db = ctx.db();
+    if (request.route == QLatin1String("GET /products")) {
+        auto s = db.prepare(
+            QStringLiteral("SELECT id, name, price_cents, stock FROM products ORDER BY id"));
+        QJsonArray list;
+        while (s.next())
+            list.append(productJson(s));
+        return Response::make(200, list);
+    }
+    if (request.route == QLatin1String("GET /products/{id}")) {
+        bool ok = false;
+        const qint64 id = request.param(QStringLiteral("id")).toLongLong(&ok);
+        if (!ok)
+            return Response::error(400, QStringLiteral("product id must be a number"));
+        auto s = db.prepare(
+            QStringLiteral("SELECT id, name, price_cents, stock FROM products WHERE id = ?"));
+        s.bind(1, id);
+        if (!s.next())
+            return Response::error(404, QStringLiteral("no product %1").arg(id));
+        return Response::make(200, productJson(s));
+    }
+    if (request.route == QLatin1String("POST /products/{id}/reserve"))
+        return reserve(request, db);
+    if (request.route == QLatin1String("POST /reservations/{orderId}/release"))
+        return release(request, db);
+    return Response::error(404, QStringLiteral("product has no route %1").arg(request.route));
+}
+
+} // namespace microcosm

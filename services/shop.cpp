@@ -1,0 +1,129 @@
+#include "shop.h"
+
+#include "cart/cartservice.h"
+#include "order/orderservice.h"
+#include "platform.h"
+#include "product/productservice.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+static void initShopResources()
+{
+    Q_INIT_RESOURCE(shop);
+}
+
+namespace microcosm {
+
+ShopConfig ShopConfig::defaults()
+{
+    ShopConfig c;
+    c.product.replicas = 2;
+    c.product.workers = 4;
+    c.product.serviceTime = ServiceTime::exponential(4);
+    c.cart.replicas = 2;
+    c.cart.workers = 4;
+    c.cart.serviceTime = ServiceTime::exponential(3);
+    // Checkout workers block on their calls to cart and product, so order gets more of them.
+    c.order.replicas = 2;
+    c.order.workers = 8;
+    c.order.serviceTime = ServiceTime::exponential(5);
+    return c;
+}
+
+void installShop(Platform &platform, const ShopConfig &config)
+{
+    initShopResources();
+    platform.addService(std::make_shared<ProductService>(), config.product);
+    platform.addService(std::make_shared<CartService>(), config.cart);
+    platform.addService(std::make_shared<OrderService>(), config.order);
+}
+
+QList<CatalogueItem> catalogue()
+{
+    initShopResources();
+    QFile file(QStringLiteral(":/catalogue.json"));
+    QList<CatalogueItem> out;
+    if (!file.open(QIODevice::ReadOnly))
+        return out;
+    const QJsonArray products = QJsonDocument::fromJson(file.readAll())
+                                    .object()
+                                    .value(QStringLiteral("products"))
+                                    .toArray();
+    for (const QJsonValue &v : products) {
+        const QJsonObject p = v.toObject();
+        out.append({p.value(QStringLiteral("id")).toInteger(), p.value(QStringLiteral("name")).toString(),
+                    p.value(QStringLiteral("priceCents")).toInteger(),
+                    p.value(QStringLiteral("stock")).toInteger()});
+    }
+    return out;
+}
+
+ShopWorkload::ShopWorkload(int products)
+    : m_products(products)
+{
+}
+
+QStringList ShopWorkload::journeys() const
+{
+    return {QStringLiteral("browse"), QStringLiteral("view"), QStringLiteral("add-to-cart"),
+            QStringLiteral("checkout")};
+}
+
+double ShopWorkload::defaultWeight(const QString &journey) const
+{
+    if (journey == QLatin1String("browse"))
+        return 40;
+    if (journey == QLatin1String("view"))
+        return 30;
+    if (journey == QLatin1String("add-to-cart"))
+        return 20;
+    return 10;
+}
+
+QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937_64 &rng)
+{
+    const QString who = QStringLiteral("user%1").arg(user);
+    const int product = std::uniform_int_distribution<int>(1, m_products)(rng);
+    auto make = [](QString method, QString path, QJsonValue body = {}) {
+        Request r;
+        r.method = std::move(method);
+        r.path = std::move(path);
+        r.body = std::move(body);
+        return r;
+    };
+    auto addItem = [&] {
+        return make(QStringLiteral("POST"), QStringLiteral("/carts/%1/items").arg(who),
+                    QJsonObject{{QStringLiteral("productId"), product},
+                                {QStringLiteral("quantity"), std::uniform_int_distribution<int>(1, 2)(rng)}});
+    };
+    if (name == QLatin1String("browse"))
+        return {make(QStringLiteral("GET"), QStringLiteral("/products"))};
+    if (name == QLatin1String("view"))
+        return {make(QStringLiteral("GET"), QStringLiteral("/products/%1").arg(product))};
+    if (name == QLatin1String("add-to-cart"))
+        return {addItem()};
+    Request order = make(QStringLiteral("POST"), QStringLiteral("/orders"),
+                         QJsonObject{{QStringLiteral("user"), who}});
+    order.idempotencyKey = QStringLiteral("%1-%2-%3").arg(who).arg(++m_keys).arg(rng() % 1000000);
+    return {addItem(), order};
+}
+
+void ShopWorkload::observe(const Request &request, const Response &response)
+{
+    if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders")
+        && response.status == 201) {
+        QMutexLocker lock(&m_mutex);
+        m_acknowledged.insert(response.body.toObject().value(QStringLiteral("id")).toString());
+    }
+}
+
+QSet<QString> ShopWorkload::acknowledgedOrders() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_acknowledged;
+}
+
+} // namespace microcosm

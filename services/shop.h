@@ -1,0 +1,58 @@
+#pragma once
+
+#include "loadgenerator.h"
+#include "servicehost.h"
+
+#include <QMutex>
+#include <QSet>
+
+namespace microcosm {
+
+class Platform;
+
+// The shop's deployment: one ServiceConfig per service.
+struct ShopConfig
+{
+    ServiceConfig product;
+    ServiceConfig cart;
+    ServiceConfig order;
+    static ShopConfig defaults();
+};
+
+// Puts the product, cart and order services on a platform, each with its
+// own database file in the platform's data directory.
+void installShop(Platform &platform, const ShopConfig &config = ShopConfig::defaults());
+
+// The products and initial stock the product service seeds itself with.
+struct CatalogueItem
+{
+    qint64 id;
+    QString name;
+    qint64 priceCents;
+    qint64 stock;
+};
+QList<CatalogueItem> catalogue();
+
+// The users' journeys through the shop: browse the catalogue, view a
+// product, add to cart, and checkout (add an item, then POST /orders with a
+// fresh Idempotency-Key). Remembers which orders the users were told
+// succeeded, for the auditor.
+class ShopWorkload final : public Workload
+{
+public:
+    explicit ShopWorkload(int products = 60);
+    QStringList journeys() const override;
+    double defaultWeight(const QString &journey) const override;
+    QList<Request> journey(const QString &name, int user, std::mt19937_64 &rng) override;
+    void observe(const Request &request, const Response &response) override;
+
+    QSet<QString> acknowledgedOrders() const;
+
+private:
+    int m_products;
+    quint64 m_keys = 0;
+    mutable QMutex m_mutex;
+    QSet<QString> m_acknowledged;
+};
+
+} // namespace microcosm

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+namespace microcosm::shop {
+
+// Small helpers for request bodies: a missing or mistyped field is a 400
+// whose reason names the field.
+inline bool positiveInt(const QJsonValue &body, const QString &field, qint64 max, qint64 *out,
+                        QString *error)
+{
+    const QJsonValue v = body.toObject().value(field);
+    const double d = v.toDouble(-1);
+    if (!v.isDouble() || d != double(qint64(d)) || d < 1 || d > double(max)) {
+        *error = QStringLiteral("field '%1' must be an integer from 1 to %2").arg(field).arg(max);
+        return false;
+    }
+    *out = qint64(d);
+    return true;
+}
+
+inline bool nonEmptyString(const QJsonValue &body, const QString &field, QString *out, QString *error)
+{
+    const QJsonValue v = body.toObject().value(field);
+    if (!v.isString() || v.toString().trimmed().isEmpty() || v.toString().size() > 200) {
+        *error = QStringLiteral("field '%1' must be a non-empty string").arg(field);
+        return false;
+    }
+    *out = v.toString();
+    return true;
+}
+
+inline QString nowText()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+} // namespace microcosm::shop

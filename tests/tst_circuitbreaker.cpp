@@ -1,0 +1,385 @@
+#include "circuitbreaker.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace microcosm;
+using State = CircuitBreaker::State;
+using WindowType = CircuitBreakerConfig::SlidingWindowType;
+
+namespace {
+
+const TimePoint t0 = TimePoint{} + seconds(1000);
+const Duration fast = milliseconds(10);
+const Duration slow = milliseconds(1500);
+
+TimePoint at(double ms)
+{
+    return t0 + fromMs(ms);
+}
+
+CircuitBreakerConfig smallConfig(int windowSize, int minCalls, double failureThreshold = 50,
+                                 double slowThreshold = 100)
+{
+    CircuitBreakerConfig config;
+    config.slidingWindowSize = windowSize;
+    config.minimumNumberOfCalls = minCalls;
+    config.failureRateThreshold = failureThreshold;
+    config.slowCallRateThreshold = slowThreshold;
+    config.slowCallDurationThreshold = milliseconds(1000);
+    config.waitDurationInOpenState = seconds(3);
+    config.permittedNumberOfCallsInHalfOpenState = 3;
+    return config;
+}
+
+// One permitted call per character: S success, F failure, s slow success, f slow failure.
+void feed(CircuitBreaker &breaker, TimePoint now, const QString &outcomes)
+{
+    for (QChar c : outcomes) {
+        QVERIFY2(breaker.tryAcquirePermission(now), "a call in the sequence was short-circuited");
+        breaker.onResult(now, c.isLower() ? slow : fast, c.toUpper() == u'F');
+    }
+}
+
+QString stateOf(CircuitBreaker &breaker, TimePoint now)
+{
+    return CircuitBreaker::stateName(breaker.state(now));
+}
+
+// A breaker that has just tripped at t0.
+void trip(CircuitBreaker &breaker)
+{
+    feed(breaker, t0, QString(breaker.config().slidingWindowSize, u'F'));
+    QCOMPARE(breaker.state(t0), State::OPEN);
+}
+
+} // namespace
+
+class TestCircuitBreaker : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaultsWaitForHundredCalls();
+    void countBasedThresholds_data();
+    void countBasedThresholds();
+    void slowMeansLongerThanTheThreshold();
+    void timeBasedWindow_data();
+    void timeBasedWindow();
+    void openShortCircuitsUntilWaitElapses();
+    void halfOpenTrials_data();
+    void halfOpenTrials();
+    void halfOpenLimitsTrialCalls();
+    void reopeningRestartsTheWait();
+    void resultsWhileOpenAreIgnored();
+    void operatorOverrides();
+    void observerSeesEveryTransitionWithReason();
+    void demoPresetTripsAndRecoversWithinSeconds();
+    void halfOpenPermitsAreExactUnderContention();
+};
+
+void TestCircuitBreaker::defaultsWaitForHundredCalls()
+{
+    CircuitBreaker breaker;
+    feed(breaker, t0, QString(99, u'F'));
+    QCOMPARE(breaker.state(t0), State::CLOSED);
+    QCOMPARE(breaker.failureRate(), -1.0);
+    feed(breaker, t0, QStringLiteral("F"));
+    QCOMPARE(breaker.state(t0), State::OPEN);
+    QCOMPARE(breaker.failureRate(), 100.0);
+    // Resilience4j's 60 s wait in OPEN.
+    QVERIFY(!breaker.tryAcquirePermission(t0 + milliseconds(59999)));
+    QVERIFY(breaker.tryAcquirePermission(t0 + milliseconds(60000)));
+    QCOMPARE(breaker.state(t0 + milliseconds(60000)), State::HALF_OPEN);
+}
+
+void TestCircuitBreaker::countBasedThresholds_data()
+{
+    QTest::addColumn<int>("windowSize");
+    QTest::addColumn<int>("minCalls");
+    QTest::addColumn<double>("failureThreshold");
+    QTest::addColumn<double>("slowThreshold");
+    QTest::addColumn<QString>("outcomes");
+    QTest::addColumn<QString>("expectedState");
+    QTest::addColumn<double>("expectedFailureRate");
+    QTest::addColumn<double>("expectedSlowRate");
+
+    QTest::newRow("below minimum calls nothing trips")
+        << 10 << 10 << 50.0 << 100.0 << "FFFFFFFFF" << "CLOSED" << -1.0 << -1.0;
+    QTest::newRow("failure rate reaching threshold trips")
+        << 10 << 10 << 50.0 << 100.0 << "SSSSSFFFFF" << "OPEN" << 50.0 << 0.0;
+    QTest::newRow("failure rate just below threshold")
+        << 10 << 10 << 50.0 << 100.0 << "SSSSSSFFFF" << "CLOSED" << 40.0 << 0.0;
+    QTest::newRow("trips at the minimum, not at a full window")
+        << 20 << 4 << 50.0 << 100.0 << "SSFF" << "OPEN" << 50.0 << 0.0;
+    QTest::newRow("minimum capped at window size")
+        << 5 << 100 << 50.0 << 100.0 << "FFFFF" << "OPEN" << 100.0 << 0.0;
+    QTest::newRow("slow call rate trips") << 10 << 10 << 50.0 << 50.0 << "SSSSSsssss"
+                                          << "OPEN" << 0.0 << 50.0;
+    QTest::newRow("default slow threshold needs every call slow")
+        << 4 << 4 << 50.0 << 100.0 << "sssS" << "CLOSED" << 0.0 << 75.0;
+    QTest::newRow("slow failure counts as both")
+        << 4 << 4 << 75.0 << 75.0 << "ffSS" << "CLOSED" << 50.0 << 50.0;
+    // Cumulatively 3 of 9 failed (33%), but no 4 consecutive calls hold more than one.
+    QTest::newRow("old calls slide out of the window")
+        << 4 << 4 << 30.0 << 100.0 << "FSSSFSSSF" << "CLOSED" << 25.0 << 0.0;
+    QTest::newRow("window slides onto a burst of failures")
+        << 4 << 4 << 75.0 << 100.0 << "SSSFFSF" << "OPEN" << 75.0 << 0.0;
+}
+
+void TestCircuitBreaker::countBasedThresholds()
+{
+    QFETCH(int, windowSize);
+    QFETCH(int, minCalls);
+    QFETCH(double, failureThreshold);
+    QFETCH(double, slowThreshold);
+    QFETCH(QString, outcomes);
+    QFETCH(QString, expectedState);
+    QFETCH(double, expectedFailureRate);
+    QFETCH(double, expectedSlowRate);
+
+    CircuitBreaker breaker(smallConfig(windowSize, minCalls, failureThreshold, slowThreshold));
+    feed(breaker, t0, outcomes);
+    QCOMPARE(stateOf(breaker, t0), expectedState);
+    QCOMPARE(breaker.failureRate(), expectedFailureRate);
+    QCOMPARE(breaker.slowCallRate(), expectedSlowRate);
+}
+
+void TestCircuitBreaker::slowMeansLongerThanTheThreshold()
+{
+    CircuitBreaker breaker(smallConfig(4, 4)); // slow: longer than 1000 ms
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(breaker.tryAcquirePermission(t0));
+        breaker.onResult(t0, milliseconds(1000), false);
+    }
+    QVERIFY(breaker.tryAcquirePermission(t0));
+    breaker.onResult(t0, milliseconds(1000) + microseconds(1), false);
+    QCOMPARE(breaker.slowCallRate(), 25.0);
+}
+
+void TestCircuitBreaker::timeBasedWindow_data()
+{
+    QTest::addColumn<QList<int>>("atMs");
+    QTest::addColumn<QString>("outcomes");
+    QTest::addColumn<QString>("expectedState");
+    QTest::addColumn<double>("expectedFailureRate");
+
+    // Window: the last 10 whole seconds, at least 4 calls, opens at 50% failures.
+    QTest::newRow("failures within ten seconds trip")
+        << QList<int>{0, 1000, 5000, 9900} << "FFSS" << "OPEN" << 50.0;
+    QTest::newRow("failures older than the window are forgotten")
+        << QList<int>{0, 500, 1000, 11000, 11500, 12000, 12500} << "FFFSSSF" << "CLOSED" << 25.0;
+    QTest::newRow("a whole second expires at once")
+        << QList<int>{0, 900, 10000, 10100, 10200} << "FFSSF" << "CLOSED" << -1.0;
+    QTest::newRow("a long silence clears every bucket")
+        << QList<int>{0, 100, 200, 100000, 100100, 100200, 100300} << "FFFSSSF" << "CLOSED"
+        << 25.0;
+    QTest::newRow("many calls in one bucket")
+        << QList<int>{9000, 9100, 9200, 9300, 9400, 9500} << "SSSFFF" << "OPEN" << 50.0;
+}
+
+void TestCircuitBreaker::timeBasedWindow()
+{
+    QFETCH(QList<int>, atMs);
+    QFETCH(QString, outcomes);
+    QFETCH(QString, expectedState);
+    QFETCH(double, expectedFailureRate);
+
+    CircuitBreakerConfig config = smallConfig(10, 4);
+    config.slidingWindowType = WindowType::TIME_BASED;
+    CircuitBreaker breaker(config);
+    for (int i = 0; i < atMs.size(); ++i)
+        feed(breaker, at(atMs[i]), outcomes.mid(i, 1));
+    QCOMPARE(stateOf(breaker, at(atMs.last())), expectedState);
+    QCOMPARE(breaker.failureRate(), expectedFailureRate);
+}
+
+void TestCircuitBreaker::openShortCircuitsUntilWaitElapses()
+{
+    CircuitBreaker breaker(smallConfig(4, 4));
+    trip(breaker);
+    QVERIFY(!breaker.tryAcquirePermission(at(1)));
+    QVERIFY(!breaker.tryAcquirePermission(at(2999)));
+    QCOMPARE(breaker.state(at(2999)), State::OPEN);
+    // No call needed: observing the state after the wait moves it on.
+    QCOMPARE(breaker.state(at(3000)), State::HALF_OPEN);
+    QCOMPARE(breaker.failureRate(), -1.0);
+}
+
+void TestCircuitBreaker::halfOpenTrials_data()
+{
+    QTest::addColumn<QString>("trials");
+    QTest::addColumn<QString>("expectedState");
+
+    // Three trial calls; failure and slow thresholds 50%.
+    QTest::newRow("all succeed") << "SSS" << "CLOSED";
+    QTest::newRow("one of three fails") << "SSF" << "CLOSED";
+    QTest::newRow("two of three fail") << "SFF" << "OPEN";
+    QTest::newRow("two of three slow") << "ssS" << "OPEN";
+    QTest::newRow("all fail") << "FFF" << "OPEN";
+    QTest::newRow("waiting for the last trial") << "SS" << "HALF_OPEN";
+}
+
+void TestCircuitBreaker::halfOpenTrials()
+{
+    QFETCH(QString, trials);
+    QFETCH(QString, expectedState);
+
+    CircuitBreaker breaker(smallConfig(4, 4, 50, 50));
+    trip(breaker);
+    feed(breaker, at(3000), trials);
+    QCOMPARE(stateOf(breaker, at(3000)), expectedState);
+    if (expectedState == "CLOSED") // a fresh window: the trials do not count against it
+        QCOMPARE(breaker.failureRate(), -1.0);
+}
+
+void TestCircuitBreaker::halfOpenLimitsTrialCalls()
+{
+    CircuitBreaker breaker(smallConfig(4, 4));
+    trip(breaker);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(breaker.tryAcquirePermission(at(3000)));
+    QVERIFY(!breaker.tryAcquirePermission(at(3000)));
+    // A trial that never ran gives its permission back, once.
+    breaker.releasePermission();
+    QVERIFY(breaker.tryAcquirePermission(at(3001)));
+    QVERIFY(!breaker.tryAcquirePermission(at(3001)));
+    breaker.onResult(at(3100), fast, false);
+    breaker.onResult(at(3100), fast, false);
+    QCOMPARE(breaker.state(at(3100)), State::HALF_OPEN);
+    breaker.onResult(at(3100), fast, false);
+    QCOMPARE(breaker.state(at(3100)), State::CLOSED);
+}
+
+void TestCircuitBreaker::reopeningRestartsTheWait()
+{
+    CircuitBreaker breaker(smallConfig(4, 4));
+    trip(breaker);
+    feed(breaker, at(3000), QStringLiteral("FFF"));
+    QCOMPARE(breaker.state(at(3000)), State::OPEN);
+    QCOMPARE(breaker.failureRate(), 100.0);
+    QVERIFY(!breaker.tryAcquirePermission(at(5999)));
+    QVERIFY(breaker.tryAcquirePermission(at(6000)));
+}
+
+void TestCircuitBreaker::resultsWhileOpenAreIgnored()
+{
+    CircuitBreaker breaker(smallConfig(4, 4));
+    trip(breaker);
+    // Calls let through before the trip that finish while OPEN.
+    for (int i = 0; i < 10; ++i)
+        breaker.onResult(at(100), fast, false);
+    QCOMPARE(breaker.failureRate(), 100.0);
+    QCOMPARE(breaker.state(at(3000)), State::HALF_OPEN);
+}
+
+void TestCircuitBreaker::operatorOverrides()
+{
+    CircuitBreaker breaker(smallConfig(4, 4));
+
+    breaker.transitionToDisabled();
+    feed(breaker, t0, QStringLiteral("FFFFFFFF"));
+    QCOMPARE(breaker.state(t0), State::DISABLED);
+
+    breaker.transitionToForcedOpen();
+    QVERIFY(!breaker.tryAcquirePermission(t0));
+    QVERIFY(!breaker.tryAcquirePermission(t0 + seconds(3600)));
+    QCOMPARE(breaker.state(t0 + seconds(3600)), State::FORCED_OPEN);
+
+    breaker.transitionToClosed();
+    QCOMPARE(breaker.state(t0), State::CLOSED);
+    feed(breaker, t0, QStringLiteral("SSF"));
+    // Already CLOSED: keeps its window, so one more failure trips it.
+    breaker.transitionToClosed();
+    feed(breaker, t0, QStringLiteral("F"));
+    QCOMPARE(breaker.state(t0), State::OPEN);
+
+    breaker.reset();
+    QCOMPARE(breaker.state(t0), State::CLOSED);
+    QCOMPARE(breaker.failureRate(), -1.0);
+    feed(breaker, t0, QStringLiteral("SSF"));
+    breaker.reset();
+    feed(breaker, t0, QStringLiteral("F"));
+    QCOMPARE(breaker.state(t0), State::CLOSED);
+}
+
+void TestCircuitBreaker::observerSeesEveryTransitionWithReason()
+{
+    CircuitBreaker breaker(smallConfig(8, 8));
+    QStringList seen;
+    breaker.setOnStateChange([&](State from, State to, const QString &reason) {
+        // Runs after the change and outside the lock: calling back in sees the new state.
+        QCOMPARE(breaker.state(t0), to);
+        seen << CircuitBreaker::stateName(from) + "->" + CircuitBreaker::stateName(to) + ": " +
+                    reason;
+    });
+
+    feed(breaker, t0, QStringLiteral("SSSFFFFF"));
+    QVERIFY(!breaker.tryAcquirePermission(at(1000)));
+    feed(breaker, at(3000), QStringLiteral("FFS"));
+    feed(breaker, at(6000), QStringLiteral("SSs"));
+    breaker.transitionToForcedOpen();
+    breaker.transitionToForcedOpen();
+    breaker.reset();
+
+    const QStringList expected = {
+        "CLOSED->OPEN: failure rate 62.5% >= 50% over 8 calls",
+        "OPEN->HALF_OPEN: waited 3000 ms in OPEN",
+        "HALF_OPEN->OPEN: failure rate 66.6667% >= 50% over 3 calls",
+        "OPEN->HALF_OPEN: waited 3000 ms in OPEN",
+        "HALF_OPEN->CLOSED: failure rate 0% < 50% and slow call rate 33.3333% < 100% over 3 calls",
+        "CLOSED->FORCED_OPEN: forced open by operator",
+        "FORCED_OPEN->CLOSED: reset",
+    };
+    QCOMPARE(seen, expected);
+}
+
+// At 20 requests per second, the demo preset must open within about two
+// seconds of a total outage and close within about five of its end.
+void TestCircuitBreaker::demoPresetTripsAndRecoversWithinSeconds()
+{
+    CircuitBreaker breaker(CircuitBreakerConfig::demo());
+    const int faultStartMs = 10000, faultEndMs = 20000;
+    int openedAtMs = -1, closedAtMs = -1;
+    for (int ms = 0; ms < 30000; ms += 50) {
+        const bool failing = ms >= faultStartMs && ms < faultEndMs;
+        if (breaker.tryAcquirePermission(at(ms)))
+            breaker.onResult(at(ms), milliseconds(20), failing);
+        const State state = breaker.state(at(ms));
+        if (openedAtMs < 0 && state == State::OPEN)
+            openedAtMs = ms;
+        if (openedAtMs >= 0 && closedAtMs < 0 && ms >= faultEndMs && state == State::CLOSED)
+            closedAtMs = ms;
+    }
+    QVERIFY2(openedAtMs >= faultStartMs && openedAtMs - faultStartMs <= 2000,
+             qPrintable(QString::number(openedAtMs)));
+    QVERIFY2(closedAtMs >= faultEndMs && closedAtMs - faultEndMs <= 5000,
+             qPrintable(QString::number(closedAtMs)));
+}
+
+void TestCircuitBreaker::halfOpenPermitsAreExactUnderContention()
+{
+    CircuitBreakerConfig config = smallConfig(4, 4);
+    config.permittedNumberOfCallsInHalfOpenState = 10;
+    CircuitBreaker breaker(config);
+    trip(breaker);
+
+    std::atomic<int> granted = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 1000; ++i)
+                granted += breaker.tryAcquirePermission(at(3000 + i));
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(granted.load(), 10);
+    QCOMPARE(breaker.state(at(5000)), State::HALF_OPEN);
+}
+
+QTEST_GUILESS_MAIN(TestCircuitBreaker)
+#include "tst_circuitbreaker.moc"
