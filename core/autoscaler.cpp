@@ -27,15 +27,18 @@ int HpaCalculator::desiredReplicas(int currentReplicas, double metric) const
 HpaCalculator::Recommendation HpaCalculator::recommend(TimePoint now, int currentReplicas,
                                                        double metric)
 {
-    Recommendation r{currentReplicas, desiredReplicas(currentReplicas, metric), currentReplicas,
-                     metric, m_config.target, {}};
+    Recommendation r{currentReplicas, desiredReplicas(currentReplicas, metric),
+                     currentReplicas, metric,
+                     m_config.target, {}};
     const double ratio = metric / m_config.target;
-    r.reason = QStringLiteral("metric %1 / target %2 = %3").arg(metric).arg(m_config.target).arg(ratio);
+    r.reason =
+        QStringLiteral("metric %1 / target %2 = %3").arg(metric).arg(m_config.target).arg(ratio);
     if (withinTolerance(ratio)) {
         r.reason += QStringLiteral(", within tolerance %1").arg(m_config.tolerance);
     } else {
         const int formula = unclampedReplicas(currentReplicas, ratio);
-        r.reason += QStringLiteral(", ceil(%1 × %2) = %3").arg(currentReplicas).arg(ratio).arg(formula);
+        r.reason +=
+            QStringLiteral(", ceil(%1 × %2) = %3").arg(currentReplicas).arg(ratio).arg(formula);
         if (formula > m_config.maxReplicas)
             r.reason += QStringLiteral(", capped at maxReplicas %1").arg(m_config.maxReplicas);
         else if (formula < m_config.minReplicas)
@@ -46,7 +49,8 @@ HpaCalculator::Recommendation HpaCalculator::recommend(TimePoint now, int curren
     // window count, and the newest recommendation is part of both windows.
     const TimePoint upCutoff = now - m_config.scaleUpStabilization;
     const TimePoint downCutoff = now - m_config.scaleDownStabilization;
-    std::erase_if(m_history, [&](const Sample &s) { return s.at <= upCutoff && s.at <= downCutoff; });
+    std::erase_if(m_history,
+                  [&](const Sample &s) { return s.at <= upCutoff && s.at <= downCutoff; });
     int upLimit = r.desiredReplicas;
     int downLimit = r.desiredReplicas;
     for (const Sample &s : m_history) {
@@ -68,9 +72,10 @@ HpaCalculator::Recommendation HpaCalculator::recommend(TimePoint now, int curren
                                                                 : m_config.scaleUpStabilization)
                                  .count());
     }
-    r.reason += r.stabilizedReplicas == currentReplicas
-                    ? QStringLiteral("; keep %1").arg(currentReplicas)
-                    : QStringLiteral("; scale %1 → %2").arg(currentReplicas).arg(r.stabilizedReplicas);
+    r.reason +=
+        r.stabilizedReplicas == currentReplicas
+            ? QStringLiteral("; keep %1").arg(currentReplicas)
+            : QStringLiteral("; scale %1 → %2").arg(currentReplicas).arg(r.stabilizedReplicas);
     return r;
 }
 

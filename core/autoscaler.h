@@ -15,10 +15,10 @@ struct HpaConfig
     int minReplicas = 1;
     int maxReplicas = 10;
     double target = 0.8;
-    double tolerance = 0.1;                           // --horizontal-pod-autoscaler-tolerance
-    Duration scaleUpStabilization = seconds(0);       // behavior.scaleUp.stabilizationWindowSeconds
-    Duration scaleDownStabilization = seconds(300);   // behavior.scaleDown.stabilizationWindowSeconds
-    Duration syncPeriod = seconds(15);                // --horizontal-pod-autoscaler-sync-period
+    double tolerance = 0.1;                         // --horizontal-pod-autoscaler-tolerance
+    Duration scaleUpStabilization = seconds(0);     // behavior.scaleUp.stabilizationWindowSeconds
+    Duration scaleDownStabilization = seconds(300); // behavior.scaleDown.stabilizationWindowSeconds
+    Duration syncPeriod = seconds(15);              // --horizontal-pod-autoscaler-sync-period
 };
 
 /*

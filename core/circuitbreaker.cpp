@@ -105,8 +105,8 @@ void CircuitBreaker::releasePermission()
 {
     std::lock_guard lock(m_mutex);
     if (m_state == State::HALF_OPEN)
-        m_halfOpenPermits = std::min(m_halfOpenPermits + 1,
-                                     m_config.permittedNumberOfCallsInHalfOpenState);
+        m_halfOpenPermits =
+            std::min(m_halfOpenPermits + 1, m_config.permittedNumberOfCallsInHalfOpenState);
 }
 
 void CircuitBreaker::onResult(TimePoint now, Duration elapsed, bool failure)
@@ -197,9 +197,9 @@ CircuitBreaker::SlidingWindow CircuitBreaker::closedWindow() const
 {
     // Like Resilience4j, a count-based window never waits for more calls than it can hold.
     const bool countBased = m_config.slidingWindowType == SlidingWindowType::COUNT_BASED;
-    const int minimumCalls = countBased ? std::min(m_config.minimumNumberOfCalls,
-                                                   m_config.slidingWindowSize)
-                                        : m_config.minimumNumberOfCalls;
+    const int minimumCalls =
+        countBased ? std::min(m_config.minimumNumberOfCalls, m_config.slidingWindowSize)
+                   : m_config.minimumNumberOfCalls;
     return SlidingWindow(m_config.slidingWindowType, m_config.slidingWindowSize, minimumCalls);
 }
 
@@ -226,9 +226,9 @@ std::optional<CircuitBreaker::Transition> CircuitBreaker::halfOpenIfWaited(TimeP
 {
     if (m_state != State::OPEN || now - m_openedAt < m_config.waitDurationInOpenState)
         return std::nullopt;
-    return transitionTo(State::HALF_OPEN,
-                        QStringLiteral("waited %1 ms in OPEN")
-                            .arg(toMs(m_config.waitDurationInOpenState)));
+    return transitionTo(
+        State::HALF_OPEN,
+        QStringLiteral("waited %1 ms in OPEN").arg(toMs(m_config.waitDurationInOpenState)));
 }
 
 // In CLOSED, opens when a rate reaches its threshold; in HALF_OPEN, once every
@@ -240,17 +240,17 @@ std::optional<CircuitBreaker::Transition> CircuitBreaker::evaluateWindow(TimePoi
     const double failureRate = m_window.failureRate();
     const double slowCallRate = m_window.slowCallRate();
     const QString over = QStringLiteral(" over %1 calls").arg(m_window.calls());
-    if (failureRate >= m_config.failureRateThreshold || slowCallRate >= m_config.slowCallRateThreshold) {
+    if (failureRate >= m_config.failureRateThreshold ||
+        slowCallRate >= m_config.slowCallRateThreshold) {
         m_openedAt = now;
-        const QString reason =
-            failureRate >= m_config.failureRateThreshold
-                ? QStringLiteral("failure rate %1% >= %2%")
-                      .arg(failureRate)
-                      .arg(m_config.failureRateThreshold)
-                : QStringLiteral("slow call rate %1% >= %2% (slower than %3 ms)")
-                      .arg(slowCallRate)
-                      .arg(m_config.slowCallRateThreshold)
-                      .arg(toMs(m_config.slowCallDurationThreshold));
+        const QString reason = failureRate >= m_config.failureRateThreshold
+                                   ? QStringLiteral("failure rate %1% >= %2%")
+                                         .arg(failureRate)
+                                         .arg(m_config.failureRateThreshold)
+                                   : QStringLiteral("slow call rate %1% >= %2% (slower than %3 ms)")
+                                         .arg(slowCallRate)
+                                         .arg(m_config.slowCallRateThreshold)
+                                         .arg(toMs(m_config.slowCallDurationThreshold));
         return transitionTo(State::OPEN, reason + over);
     }
     if (m_state != State::HALF_OPEN)

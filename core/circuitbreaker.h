@@ -14,7 +14,11 @@ namespace microcosm {
 // Resilience4j's CircuitBreakerConfig: the same names and the same defaults.
 struct CircuitBreakerConfig
 {
-    enum class SlidingWindowType { COUNT_BASED, TIME_BASED };
+    enum class SlidingWindowType
+    {
+        COUNT_BASED,
+        TIME_BASED
+    };
 
     SlidingWindowType slidingWindowType = SlidingWindowType::COUNT_BASED;
     int slidingWindowSize = 100; // calls when COUNT_BASED, seconds when TIME_BASED
@@ -51,7 +55,14 @@ struct CircuitBreakerConfig
 class CircuitBreaker
 {
 public:
-    enum class State { CLOSED, OPEN, HALF_OPEN, DISABLED, FORCED_OPEN };
+    enum class State
+    {
+        CLOSED,
+        OPEN,
+        HALF_OPEN,
+        DISABLED,
+        FORCED_OPEN
+    };
     using StateChangeObserver = std::function<void(State from, State to, const QString &reason)>;
 
     explicit CircuitBreaker(const CircuitBreakerConfig &config = {});

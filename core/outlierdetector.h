@@ -22,7 +22,11 @@ struct OutlierDetectionConfig
 
 struct OutlierEvent
 {
-    enum class Kind { Ejected, Returned };
+    enum class Kind
+    {
+        Ejected,
+        Returned
+    };
 
     Kind kind;
     int host;

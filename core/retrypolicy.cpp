@@ -9,7 +9,8 @@ namespace microcosm {
 
 Duration RetryPolicy::backoff(int retry, std::mt19937_64 &rng) const
 {
-    const double exponential = initialBackoff.count() * std::pow(multiplier, std::max(retry, 1) - 1);
+    const double exponential =
+        initialBackoff.count() * std::pow(multiplier, std::max(retry, 1) - 1);
     const double base = std::min(exponential, double(maxBackoff.count()));
     const double f = std::clamp(randomizationFactor, 0.0, 1.0);
     // 53 random bits as a double in [0, 1): unlike std::uniform_real_distribution,

@@ -43,11 +43,14 @@ void TestAutoscaler::desiredReplicas_data()
     QTest::addColumn<double>("metric");
     QTest::addColumn<int>("expected");
 
-    QTest::newRow("double the load, double the replicas") << 1 << 10 << 0.1 << 100.0 << 2 << 200.0 << 4;
+    QTest::newRow("double the load, double the replicas")
+        << 1 << 10 << 0.1 << 100.0 << 2 << 200.0 << 4;
     QTest::newRow("rounds up") << 1 << 10 << 0.1 << 100.0 << 3 << 120.0 << 4;
     QTest::newRow("scales down") << 1 << 10 << 0.1 << 100.0 << 10 << 30.0 << 3;
-    QTest::newRow("10% over target is within tolerance") << 1 << 10 << 0.1 << 100.0 << 4 << 110.0 << 4;
-    QTest::newRow("10% under target is within tolerance") << 1 << 10 << 0.1 << 100.0 << 4 << 90.0 << 4;
+    QTest::newRow("10% over target is within tolerance")
+        << 1 << 10 << 0.1 << 100.0 << 4 << 110.0 << 4;
+    QTest::newRow("10% under target is within tolerance")
+        << 1 << 10 << 0.1 << 100.0 << 4 << 90.0 << 4;
     QTest::newRow("just outside tolerance") << 1 << 10 << 0.1 << 100.0 << 4 << 111.0 << 5;
     QTest::newRow("zero tolerance reacts to 1%") << 1 << 20 << 0.0 << 100.0 << 10 << 101.0 << 11;
     QTest::newRow("utilization 1.05 over 0.6 on 4 replicas is 7")
@@ -93,11 +96,11 @@ void TestAutoscaler::stabilization_data()
         << 0 << 300 << QList<int>{0, 15, 30, 45, 60} << QList<int>{4, 4, 4, 4, 4}
         << QList<double>{100, 40, 100, 40, 100} << QList<int>{4, 4, 4, 4, 4};
     QTest::newRow("spike scales up through a scale-down hold")
-        << 0 << 300 << QList<int>{0, 15, 30} << QList<int>{6, 6, 6}
-        << QList<double>{100, 50, 200} << QList<int>{6, 6, 10};
+        << 0 << 300 << QList<int>{0, 15, 30} << QList<int>{6, 6, 6} << QList<double>{100, 50, 200}
+        << QList<int>{6, 6, 10};
     QTest::newRow("scale-up window takes the lowest recent recommendation")
-        << 60 << 300 << QList<int>{0, 30, 60} << QList<int>{2, 2, 2}
-        << QList<double>{100, 300, 300} << QList<int>{2, 2, 6};
+        << 60 << 300 << QList<int>{0, 30, 60} << QList<int>{2, 2, 2} << QList<double>{100, 300, 300}
+        << QList<int>{2, 2, 6};
     QTest::newRow("scale-up window longer than scale-down window")
         << 60 << 0 << QList<int>{0, 30, 60} << QList<int>{2, 2, 2} << QList<double>{100, 300, 300}
         << QList<int>{2, 2, 6};
@@ -139,7 +142,8 @@ void TestAutoscaler::recommendationExplainsItself()
     QCOMPARE(up.stabilizedReplicas, 4);
     QCOMPARE(up.metric, 200.0);
     QCOMPARE(up.target, 100.0);
-    QCOMPARE(up.reason, QStringLiteral("metric 200 / target 100 = 2, ceil(2 × 2) = 4; scale 2 → 4"));
+    QCOMPARE(up.reason,
+             QStringLiteral("metric 200 / target 100 = 2, ceil(2 × 2) = 4; scale 2 → 4"));
 
     const auto held = hpa.recommend(t0 + seconds(15), 4, 50);
     QCOMPARE(held.desiredReplicas, 2);

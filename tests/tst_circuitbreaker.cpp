@@ -107,27 +107,30 @@ void TestCircuitBreaker::countBasedThresholds_data()
     QTest::addColumn<double>("expectedFailureRate");
     QTest::addColumn<double>("expectedSlowRate");
 
-    QTest::newRow("below minimum calls nothing trips")
-        << 10 << 10 << 50.0 << 100.0 << "FFFFFFFFF" << "CLOSED" << -1.0 << -1.0;
+    QTest::newRow("below minimum calls nothing trips") << 10 << 10 << 50.0 << 100.0 << "FFFFFFFFF"
+                                                       << "CLOSED" << -1.0 << -1.0;
     QTest::newRow("failure rate reaching threshold trips")
-        << 10 << 10 << 50.0 << 100.0 << "SSSSSFFFFF" << "OPEN" << 50.0 << 0.0;
-    QTest::newRow("failure rate just below threshold")
-        << 10 << 10 << 50.0 << 100.0 << "SSSSSSFFFF" << "CLOSED" << 40.0 << 0.0;
+        << 10 << 10 << 50.0 << 100.0 << "SSSSSFFFFF"
+        << "OPEN" << 50.0 << 0.0;
+    QTest::newRow("failure rate just below threshold") << 10 << 10 << 50.0 << 100.0 << "SSSSSSFFFF"
+                                                       << "CLOSED" << 40.0 << 0.0;
     QTest::newRow("trips at the minimum, not at a full window")
-        << 20 << 4 << 50.0 << 100.0 << "SSFF" << "OPEN" << 50.0 << 0.0;
-    QTest::newRow("minimum capped at window size")
-        << 5 << 100 << 50.0 << 100.0 << "FFFFF" << "OPEN" << 100.0 << 0.0;
+        << 20 << 4 << 50.0 << 100.0 << "SSFF"
+        << "OPEN" << 50.0 << 0.0;
+    QTest::newRow("minimum capped at window size") << 5 << 100 << 50.0 << 100.0 << "FFFFF"
+                                                   << "OPEN" << 100.0 << 0.0;
     QTest::newRow("slow call rate trips") << 10 << 10 << 50.0 << 50.0 << "SSSSSsssss"
                                           << "OPEN" << 0.0 << 50.0;
     QTest::newRow("default slow threshold needs every call slow")
-        << 4 << 4 << 50.0 << 100.0 << "sssS" << "CLOSED" << 0.0 << 75.0;
-    QTest::newRow("slow failure counts as both")
-        << 4 << 4 << 75.0 << 75.0 << "ffSS" << "CLOSED" << 50.0 << 50.0;
+        << 4 << 4 << 50.0 << 100.0 << "sssS"
+        << "CLOSED" << 0.0 << 75.0;
+    QTest::newRow("slow failure counts as both") << 4 << 4 << 75.0 << 75.0 << "ffSS"
+                                                 << "CLOSED" << 50.0 << 50.0;
     // Cumulatively 3 of 9 failed (33%), but no 4 consecutive calls hold more than one.
-    QTest::newRow("old calls slide out of the window")
-        << 4 << 4 << 30.0 << 100.0 << "FSSSFSSSF" << "CLOSED" << 25.0 << 0.0;
-    QTest::newRow("window slides onto a burst of failures")
-        << 4 << 4 << 75.0 << 100.0 << "SSSFFSF" << "OPEN" << 75.0 << 0.0;
+    QTest::newRow("old calls slide out of the window") << 4 << 4 << 30.0 << 100.0 << "FSSSFSSSF"
+                                                       << "CLOSED" << 25.0 << 0.0;
+    QTest::newRow("window slides onto a burst of failures") << 4 << 4 << 75.0 << 100.0 << "SSSFFSF"
+                                                            << "OPEN" << 75.0 << 0.0;
 }
 
 void TestCircuitBreaker::countBasedThresholds()
@@ -168,17 +171,20 @@ void TestCircuitBreaker::timeBasedWindow_data()
     QTest::addColumn<double>("expectedFailureRate");
 
     // Window: the last 10 whole seconds, at least 4 calls, opens at 50% failures.
-    QTest::newRow("failures within ten seconds trip")
-        << QList<int>{0, 1000, 5000, 9900} << "FFSS" << "OPEN" << 50.0;
+    QTest::newRow("failures within ten seconds trip") << QList<int>{0, 1000, 5000, 9900} << "FFSS"
+                                                      << "OPEN" << 50.0;
     QTest::newRow("failures older than the window are forgotten")
-        << QList<int>{0, 500, 1000, 11000, 11500, 12000, 12500} << "FFFSSSF" << "CLOSED" << 25.0;
+        << QList<int>{0, 500, 1000, 11000, 11500, 12000, 12500} << "FFFSSSF"
+        << "CLOSED" << 25.0;
     QTest::newRow("a whole second expires at once")
-        << QList<int>{0, 900, 10000, 10100, 10200} << "FFSSF" << "CLOSED" << -1.0;
+        << QList<int>{0, 900, 10000, 10100, 10200} << "FFSSF"
+        << "CLOSED" << -1.0;
     QTest::newRow("a long silence clears every bucket")
-        << QList<int>{0, 100, 200, 100000, 100100, 100200, 100300} << "FFFSSSF" << "CLOSED"
-        << 25.0;
+        << QList<int>{0, 100, 200, 100000, 100100, 100200, 100300} << "FFFSSSF"
+        << "CLOSED" << 25.0;
     QTest::newRow("many calls in one bucket")
-        << QList<int>{9000, 9100, 9200, 9300, 9400, 9500} << "SSSFFF" << "OPEN" << 50.0;
+        << QList<int>{9000, 9100, 9200, 9300, 9400, 9500} << "SSSFFF"
+        << "OPEN" << 50.0;
 }
 
 void TestCircuitBreaker::timeBasedWindow()
@@ -215,12 +221,18 @@ void TestCircuitBreaker::halfOpenTrials_data()
     QTest::addColumn<QString>("expectedState");
 
     // Three trial calls; failure and slow thresholds 50%.
-    QTest::newRow("all succeed") << "SSS" << "CLOSED";
-    QTest::newRow("one of three fails") << "SSF" << "CLOSED";
-    QTest::newRow("two of three fail") << "SFF" << "OPEN";
-    QTest::newRow("two of three slow") << "ssS" << "OPEN";
-    QTest::newRow("all fail") << "FFF" << "OPEN";
-    QTest::newRow("waiting for the last trial") << "SS" << "HALF_OPEN";
+    QTest::newRow("all succeed") << "SSS"
+                                 << "CLOSED";
+    QTest::newRow("one of three fails") << "SSF"
+                                        << "CLOSED";
+    QTest::newRow("two of three fail") << "SFF"
+                                       << "OPEN";
+    QTest::newRow("two of three slow") << "ssS"
+                                       << "OPEN";
+    QTest::newRow("all fail") << "FFF"
+                              << "OPEN";
+    QTest::newRow("waiting for the last trial") << "SS"
+                                                << "HALF_OPEN";
 }
 
 void TestCircuitBreaker::halfOpenTrials()

@@ -39,14 +39,14 @@ void TestRateLimiter::tokenBucket_data()
     QTest::addColumn<QList<int>>("atMs");
     QTest::addColumn<QString>("expected"); // 1 granted, 0 rejected
 
-    QTest::newRow("starts full, then rejects") << 1.0 << 3.0 << 1.0 << QList<int>{0, 0, 0, 0}
-                                               << "1110";
+    QTest::newRow("starts full, then rejects")
+        << 1.0 << 3.0 << 1.0 << QList<int>{0, 0, 0, 0} << "1110";
     QTest::newRow("refills at the rate")
         << 10.0 << 1.0 << 1.0 << QList<int>{0, 50, 100, 150, 200, 299, 300} << "1010101";
     QTest::newRow("refill stops at burst")
         << 10.0 << 2.0 << 1.0 << QList<int>{0, 0, 10000, 10000, 10000} << "11110";
-    QTest::newRow("fractional requests") << 4.0 << 1.0 << 0.5 << QList<int>{0, 0, 0, 124, 125}
-                                         << "11001";
+    QTest::newRow("fractional requests")
+        << 4.0 << 1.0 << 0.5 << QList<int>{0, 0, 0, 124, 125} << "11001";
     QTest::newRow("more than burst never passes")
         << 100.0 << 5.0 << 6.0 << QList<int>{0, 100000} << "00";
     QTest::newRow("zero rate is a fixed allowance")
