@@ -98,6 +98,9 @@ int main(int argc, char **argv)
         {QStringLiteral("seed"), QStringLiteral("Seed of the load generator's random choices (default 1)."),
          QStringLiteral("N"), QStringLiteral("1")},
     });
+#ifdef MICROCOSM_HAVE_GUI
+    addGuiOptions(parser);
+#endif
 
     // Errors exit with 2 and one line naming the option (process() would exit with 1).
     if (!parser.parse(QCoreApplication::arguments())) {
@@ -146,7 +149,7 @@ int main(int argc, char **argv)
     QTextStream err(stderr);
 #ifdef MICROCOSM_HAVE_GUI
     if (qobject_cast<QApplication *>(app.get()))
-        return runGui(options);
+        return runGui(parser, options);
 #endif
     return runHeadless(options, out, err);
 }

@@ -2,7 +2,7 @@
 
 #include "auditor.h"
 #include "platform.h"
-#include "shop.h"
+#include "shopsession.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -47,35 +47,20 @@ QString row(const QString &name, const EntitySummary &s, const QString &replicas
 
 int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err)
 {
-    auto workload = std::make_shared<ShopWorkload>(int(catalogue().size()));
+    LoadConfig load;
+    load.rate = options.rate;
+    load.seed = options.seed;
+    ShopSession session(options.dataDir, ShopConfig::defaults(), PlatformConfig{}, load);
     QJsonObject report;
-    AuditReport auditReport;
     {
-        Platform platform(options.dataDir);
-        installShop(platform);
-        platform.start();
+        Platform &platform = session.platform();
+        LoadGenerator &generator = session.load();
         out << "Microcosm headless: " << options.rate << " journeys/s for " << options.durationSeconds
             << " s, data in " << options.dataDir << Qt::endl;
-
-        // Wait for every replica's cold start before the load begins.
-        const TimePoint readyBy = Clock::now() + seconds(30);
-        auto allReady = [&] {
-            for (ServiceHost *h : platform.hosts())
-                if (h->readyCount() < h->config().replicas)
-                    return false;
-            return true;
-        };
-        while (!allReady() && Clock::now() < readyBy)
-            std::this_thread::sleep_for(milliseconds(20));
-        if (!allReady()) {
-            err << "microcosm: the services did not become ready within 30 s; see the events above" << Qt::endl;
+        if (!session.start()) {
+            err << "microcosm: the services did not become ready within 30 s" << Qt::endl;
             return 1;
         }
-
-        LoadConfig load;
-        load.rate = options.rate;
-        load.seed = options.seed;
-        LoadGenerator generator(platform, workload, load);
         const TimePoint begin = Clock::now();
         generator.start();
         const auto total = std::chrono::duration<double>(options.durationSeconds);
@@ -93,17 +78,10 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         }
         generator.stop();
         const double loadSeconds = std::chrono::duration<double>(Clock::now() - begin).count();
-        if (!generator.waitIdle(seconds(15)))
-            err << "microcosm: journeys still under way 15 s after the load stopped" << Qt::endl;
-
-        // Quiesce: let the order service finish compensations and its outbox.
-        const TimePoint quietBy = Clock::now() + seconds(15);
-        while (Clock::now() < quietBy) {
-            const AuditReport a = audit(options.dataDir);
-            if (a.pendingOrders == 0 && a.outboxRows == 0)
-                break;
-            std::this_thread::sleep_for(milliseconds(200));
-        }
+        if (!session.quiesce(seconds(15)))
+            err << "microcosm: journeys, compensations or the order outbox were still busy 15 s "
+                   "after the load stopped"
+                << Qt::endl;
         platform.rotateMetrics();
 
         const SystemSnapshot snap = platform.snapshot();
@@ -164,8 +142,9 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                    .arg(stats.dropped)
                    .arg(stats.requests)
             << Qt::endl;
-    } // every thread joined and every database closed before the audit
-    auditReport = audit(options.dataDir, workload->acknowledgedOrders());
+    }
+    session.shutdown(); // every thread joined and every database closed before the audit
+    const AuditReport auditReport = audit(options.dataDir, session.workload().acknowledgedOrders());
     report.insert(QStringLiteral("audit"), auditReport.toJson());
     out << auditReport.summary() << Qt::endl;
 

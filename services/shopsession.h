@@ -1,0 +1,42 @@
+#pragma once
+
+#include "loadgenerator.h"
+#include "platform.h"
+#include "shop.h"
+
+#include <memory>
+
+namespace microcosm {
+
+// A running shop: the platform with the three services installed, the
+// users' workload and the load generator, in one data directory. What the
+// headless runner, the GUI and the tests all start from.
+class ShopSession
+{
+public:
+    explicit ShopSession(const QString &dataDir, const ShopConfig &shop = ShopConfig::defaults(),
+                         const PlatformConfig &platform = {}, const LoadConfig &load = {});
+    ~ShopSession();
+
+    Platform &platform() { return *m_platform; }
+    LoadGenerator &load() { return *m_load; }
+    ShopWorkload &workload() { return *m_workload; }
+    std::shared_ptr<ShopWorkload> workloadPtr() const { return m_workload; }
+
+    // Starts every service; true once each replica is ready (within timeout).
+    bool start(Duration timeout = seconds(30));
+    bool allReady() const;
+    bool waitReady(Duration timeout);
+    // Stops the load and waits for journeys under way, compensations and the
+    // order outbox to finish; true when everything settled within timeout.
+    bool quiesce(Duration timeout = seconds(15));
+    // Stops every thread and closes every database file.
+    void shutdown();
+
+private:
+    std::shared_ptr<ShopWorkload> m_workload;
+    std::unique_ptr<Platform> m_platform;
+    std::unique_ptr<LoadGenerator> m_load;
+};
+
+} // namespace microcosm
