@@ -8,8 +8,10 @@
 
 namespace microcosm {
 
-// A HorizontalPodAutoscaler spec with kube's defaults. The target is in the
-// metric's own units (utilization 0.8, 5 requests in flight, 200 ms p95…).
+// A HorizontalPodAutoscaler spec with kube's defaults where kube has them
+// (maxReplicas is required there; the target default is kubectl autoscale's
+// 80%). The target is in the metric's own units: utilization 0.8, 5 requests
+// in flight, 200 ms p95…
 struct HpaConfig
 {
     int minReplicas = 1;

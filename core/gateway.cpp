@@ -5,12 +5,79 @@
 
 #include <QUrlQuery>
 
+#include <random>
+
 namespace microcosm {
+
+namespace {
+
+std::mt19937_64 &threadRng()
+{
+    thread_local std::mt19937_64 rng(std::random_device{}());
+    return rng;
+}
+
+bool retriable(const Response &r)
+{
+    return r.outcome == Outcome::ServerError || r.outcome == Outcome::Timeout
+           || (r.outcome == Outcome::Rejected && r.status == 503);
+}
+
+bool countsAsFailure(const Response &r)
+{
+    return r.outcome == Outcome::ServerError || r.outcome == Outcome::Timeout
+           || r.outcome == Outcome::Rejected;
+}
+
+QString breakerName(CircuitBreaker::State s)
+{
+    return CircuitBreaker::stateName(s).toLower().replace(QLatin1Char('_'), QLatin1Char('-'));
+}
+
+} // namespace
+
+// The runtime of one caller→service edge: its policy and the state that
+// goes with it (breaker, bulkhead, retry budget, fallback cache). Replaced
+// as a whole when the policy changes; calls under way keep the old one.
+struct Gateway::Edge
+{
+    QString caller;
+    QString service;
+    QString name; // "order→product"
+    EdgePolicy policy;
+    std::unique_ptr<CircuitBreaker> breaker;
+    std::unique_ptr<Bulkhead> bulkhead;
+    std::unique_ptr<RetryBudget> budget;
+    EntityStats *stats = nullptr;
+    std::atomic<std::uint64_t> retries{0};
+    std::atomic<std::uint64_t> retriesDenied{0};
+    QMutex cacheMutex;
+    QHash<QString, QJsonValue> lastGood; // by path, for fallbacks
+};
+
+// One logical call, across its tries.
+struct Gateway::Call
+{
+    std::shared_ptr<Edge> edge;
+    Request request;
+    ServiceHost *host = nullptr;
+    EntityStats *routeStats = nullptr;
+    EntityStats *serviceStats = nullptr;
+    EntityStats *gatewayStats = nullptr;
+    TimePoint start;
+    TimePoint deadline = TimePoint::max();
+    Duration perTry{};
+    bool retryAllowed = false;
+    int attempt = 0;
+    PendingCall::Completion done;
+};
 
 Gateway::Gateway(Platform &platform)
     : m_platform(platform)
 {
 }
+
+Gateway::~Gateway() = default;
 
 void Gateway::addRoutes(ServiceHost &host)
 {
@@ -72,35 +139,131 @@ void Gateway::call(const QString &caller, Request request, PendingCall::Completi
     send(caller, std::move(request), std::move(done));
 }
 
-void Gateway::setTimeout(const QString &caller, Duration timeout)
+EdgePolicy Gateway::policyLocked(const QString &caller, const QString &service) const
 {
-    std::unique_lock lock(m_lock);
-    m_timeouts[caller] = timeout;
+    auto it = m_policies.find(caller + QLatin1Char('>') + service);
+    if (it != m_policies.end())
+        return it->second;
+    it = m_policies.find(caller + QStringLiteral(">*"));
+    if (it != m_policies.end())
+        return it->second;
+    EdgePolicy p;
+    p.timeout = caller == QLatin1String("users") ? m_platform.config().gatewayTimeout
+                                                 : m_platform.config().clientTimeout;
+    return p;
 }
 
-Duration Gateway::timeout(const QString &caller) const
+EdgePolicy Gateway::policy(const QString &caller, const QString &service) const
 {
     std::shared_lock lock(m_lock);
-    auto it = m_timeouts.find(caller);
-    if (it != m_timeouts.end())
-        return it->second;
-    return caller == QLatin1String("users") ? m_platform.config().gatewayTimeout
-                                            : m_platform.config().clientTimeout;
+    return policyLocked(caller, service);
 }
 
-EntityStats *Gateway::edgeStats(const QString &caller, const QString &service)
+std::shared_ptr<Gateway::Edge> Gateway::makeEdge(const QString &caller, const QString &service,
+                                                 const EdgePolicy &policy)
 {
-    const QString key = QStringLiteral("edge:%1>%2").arg(caller, service);
+    auto e = std::make_shared<Edge>();
+    e->caller = caller;
+    e->service = service;
+    e->name = caller + QStringLiteral("→") + service;
+    e->policy = policy;
+    e->stats = m_platform.metrics().entity(QStringLiteral("edge:%1>%2").arg(caller, service));
+    if (policy.breakerEnabled) {
+        e->breaker = std::make_unique<CircuitBreaker>(policy.breaker);
+        Platform *platform = &m_platform;
+        const QString name = e->name;
+        e->breaker->setOnStateChange([platform, name](CircuitBreaker::State, CircuitBreaker::State to,
+                                                      const QString &reason) {
+            platform->events().add(name, QStringLiteral("breaker-") + breakerName(to),
+                                   QStringLiteral("circuit breaker %1 → %2: %3")
+                                       .arg(name, CircuitBreaker::stateName(to), reason));
+        });
+    }
+    if (policy.bulkheadMaxConcurrentCalls > 0)
+        e->bulkhead = std::make_unique<Bulkhead>(policy.bulkheadMaxConcurrentCalls);
+    if (policy.retryEnabled && policy.retryBudgetEnabled)
+        e->budget = std::make_unique<RetryBudget>(policy.retryBudgetPercent, policy.minRetryConcurrency);
+    return e;
+}
+
+void Gateway::setPolicy(const QString &caller, const QString &service, const EdgePolicy &policy)
+{
+    std::unique_lock lock(m_lock);
+    m_policies[caller + QLatin1Char('>') + (service.isEmpty() ? QStringLiteral("*") : service)] = policy;
+    // Rebuild the affected edges with their effective policy.
+    for (auto &[key, e] : m_edges)
+        if (e->caller == caller && (service.isEmpty() || e->service == service))
+            e = makeEdge(e->caller, e->service, policyLocked(e->caller, e->service));
+}
+
+std::shared_ptr<Gateway::Edge> Gateway::edge(const QString &caller, const QString &service)
+{
+    const QString key = caller + QLatin1Char('>') + service;
     {
         std::shared_lock lock(m_lock);
         auto it = m_edges.find(key);
         if (it != m_edges.end())
             return it->second;
     }
-    EntityStats *stats = m_platform.metrics().entity(key);
     std::unique_lock lock(m_lock);
-    m_edges.emplace(key, stats);
-    return stats;
+    auto &slot = m_edges[key];
+    if (!slot)
+        slot = makeEdge(caller, service, policyLocked(caller, service));
+    return slot;
+}
+
+void Gateway::setRateLimit(double perSecond, double burst)
+{
+    std::unique_lock lock(m_lock);
+    m_rateLimiter = perSecond > 0 ? std::make_shared<RateLimiter>(perSecond, std::max(1.0, burst)) : nullptr;
+}
+
+double Gateway::rateLimit() const
+{
+    std::shared_lock lock(m_lock);
+    return m_rateLimiter ? m_rateLimiter->ratePerSecond() : 0.0;
+}
+
+std::vector<EdgeStatus> Gateway::edgeStatus() const
+{
+    std::shared_lock lock(m_lock);
+    std::vector<EdgeStatus> out;
+    const TimePoint now = Clock::now();
+    for (const auto &[key, e] : m_edges) {
+        EdgeStatus s;
+        s.from = e->caller;
+        s.to = e->service;
+        if (e->breaker) {
+            s.breaker = breakerName(e->breaker->state(now));
+            s.failureRate = e->breaker->failureRate();
+        }
+        s.retries = e->retries.load();
+        s.retriesDenied = e->retriesDenied.load();
+        s.retryEnabled = e->policy.retryEnabled;
+        s.timeout = e->policy.timeout;
+        if (e->bulkhead) {
+            s.bulkheadActive = e->bulkhead->active();
+            s.bulkheadLimit = e->bulkhead->maxConcurrentCalls();
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+bool Gateway::setBreakerState(const QString &caller, const QString &service, const QString &state)
+{
+    auto e = edge(caller, service);
+    if (!e->breaker)
+        return false;
+    if (state == QLatin1String("closed"))
+        e->breaker->transitionToClosed();
+    else if (state == QLatin1String("disabled"))
+        e->breaker->transitionToDisabled();
+    else if (state == QLatin1String("forced-open"))
+        e->breaker->transitionToForcedOpen();
+    else
+        return false;
+    return true;
 }
 
 void Gateway::send(const QString &caller, Request request, PendingCall::Completion done)
@@ -110,11 +273,25 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
         request.intendedSend = start;
     if (!request.traceId)
         request.traceId = m_traceIds.fetch_add(1, std::memory_order_relaxed);
+    const bool fromUsers = caller == QLatin1String("users");
+    EntityStats *gatewayStats = fromUsers ? m_platform.metrics().entity(QStringLiteral("gateway")) : nullptr;
 
+    if (fromUsers) {
+        std::shared_ptr<RateLimiter> limiter;
+        {
+            std::shared_lock lock(m_lock);
+            limiter = m_rateLimiter;
+        }
+        if (limiter && !limiter->tryAcquire(start)) {
+            Response r = Response::error(429, QStringLiteral("rate limited at the gateway (%1 requests/s)")
+                                                  .arg(limiter->ratePerSecond()),
+                                         Outcome::Rejected);
+            gatewayStats->record(r.outcome, Duration::zero());
+            done(std::move(r));
+            return;
+        }
+    }
     const auto match = this->match(request.method, request.path);
-    EntityStats *gatewayStats = caller == QLatin1String("users")
-                                    ? m_platform.metrics().entity(QStringLiteral("gateway"))
-                                    : nullptr;
     if (!match) {
         Response r = Response::error(404, QStringLiteral("no route for %1").arg(request.label()));
         if (gatewayStats)
@@ -124,45 +301,169 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     }
     request.route = match->route;
     request.params = match->params;
-    ServiceHost &host = *match->host;
-    EntityStats *edge = edgeStats(caller, host.name());
-    EntityStats *serviceStats = m_platform.metrics().entity(QStringLiteral("service:") + host.name());
-    EntityStats *routeStats = match->stats;
 
-    const Duration perTry = timeout(caller);
-    const TimePoint deadline = std::min(request.deadline, start + perTry);
-    request.deadline = deadline;
-    const QString hop = QStringLiteral("%1→%2").arg(caller, host.name());
-    std::shared_ptr<Trace> trace = request.trace;
-    const int depth = request.depth;
+    auto call = std::make_shared<Call>();
+    call->edge = edge(caller, match->host->name());
+    const EdgePolicy &policy = call->edge->policy;
+    call->host = match->host;
+    call->routeStats = match->stats;
+    call->serviceStats = m_platform.metrics().entity(QStringLiteral("service:") + match->host->name());
+    call->gatewayStats = gatewayStats;
+    call->start = start;
+    const Duration timeout = policy.timeoutFor(request.route);
+    if (timeout > Duration::zero())
+        call->deadline = std::min(request.deadline, start + timeout);
+    else
+        call->deadline = request.deadline;
+    call->perTry = policy.perTryTimeout > Duration::zero() ? policy.perTryTimeout : timeout;
+    call->retryAllowed = policy.retryEnabled
+                         && (match->idempotent || !request.idempotencyKey.isEmpty());
+    call->request = std::move(request);
+    call->done = std::move(done);
+    tryOnce(call);
+}
+
+void Gateway::tryOnce(const std::shared_ptr<Call> &call)
+{
+    Edge &edge = *call->edge;
+    const TimePoint now = Clock::now();
+    const bool isRetry = call->attempt > 0;
+    ++call->attempt;
+
+    if (edge.breaker && !edge.breaker->tryAcquirePermission(now)) {
+        if (isRetry && edge.budget)
+            edge.budget->releaseRetry();
+        finish(call, Response::error(503, QStringLiteral("circuit open: %1").arg(edge.name),
+                                     Outcome::ShortCircuited));
+        return;
+    }
+    if (edge.bulkhead && !edge.bulkhead->tryEnter()) {
+        if (edge.breaker)
+            edge.breaker->releasePermission();
+        if (isRetry && edge.budget)
+            edge.budget->releaseRetry();
+        finish(call, Response::error(503, QStringLiteral("bulkhead full: %1 (%2 concurrent calls)")
+                                              .arg(edge.name)
+                                              .arg(edge.bulkhead->maxConcurrentCalls()),
+                                     Outcome::Rejected));
+        return;
+    }
+    if (edge.budget)
+        edge.budget->onRequestStarted();
+
+    Request request = call->request;
+    request.attempt = call->attempt;
+    TimePoint tryDeadline = call->deadline;
+    if (call->perTry > Duration::zero())
+        tryDeadline = std::min(tryDeadline, now + call->perTry);
+    request.deadline = tryDeadline;
 
     auto timer = std::make_shared<std::atomic<Scheduler::TimerId>>(0);
     Scheduler &scheduler = m_platform.scheduler();
-    auto call = std::make_shared<PendingCall>(
-        [=, &scheduler, done = std::move(done)](Response r) {
-            const TimePoint end = Clock::now();
-            if (const auto id = timer->load())
-                scheduler.cancel(id);
-            r.latency = end - start;
-            edge->record(r.outcome, r.latency);
-            serviceStats->record(r.outcome, r.latency);
-            routeStats->record(r.outcome, r.latency);
-            if (gatewayStats)
-                gatewayStats->record(r.outcome, r.latency);
-            if (trace)
-                trace->add({hop, start, end, r.status, r.reason, depth});
-            done(std::move(r));
-        });
-    if (deadline != TimePoint::max()) {
-        std::weak_ptr<PendingCall> weak = call;
-        const qint64 ms = qint64(toMs(deadline - start) + 0.5);
-        timer->store(scheduler.at(deadline, [weak, ms, hop] {
-            if (auto c = weak.lock())
-                c->complete(Response::error(504, QStringLiteral("timeout %1 ms at %2").arg(ms).arg(hop),
-                                            Outcome::Timeout));
+    const Fault fault = m_platform.faults().link(edge.caller, edge.service);
+    const bool dispatched = !fault.partitioned;
+    auto pending = std::make_shared<PendingCall>([this, call, now, isRetry, dispatched, timer, &scheduler](Response r) {
+        if (const auto id = timer->load())
+            scheduler.cancel(id);
+        onTryDone(call, now, isRetry, dispatched, std::move(r));
+    });
+    if (tryDeadline != TimePoint::max()) {
+        // The timer holds the call: a request lost on a partitioned link
+        // still ends, with the caller's timeout.
+        const qint64 ms = qint64(toMs(tryDeadline - now) + 0.5);
+        const QString hop = edge.name;
+        timer->store(scheduler.at(tryDeadline, [pending, ms, hop] {
+            pending->complete(Response::error(504, QStringLiteral("timeout %1 ms at %2").arg(ms).arg(hop),
+                                              Outcome::Timeout));
         }));
     }
-    host.dispatch(std::move(request), call);
+    if (fault.partitioned) {
+        // The request vanishes on the wire. Without a timeout the caller
+        // would wait for ever: that is reported as a lost connection.
+        if (tryDeadline == TimePoint::max())
+            pending->complete(Response::error(502, QStringLiteral("connection lost: %1 is partitioned").arg(edge.name)));
+        return;
+    }
+    if (fault.drawError(threadRng())) {
+        pending->complete(Response::error(fault.errorStatus, QStringLiteral("injected %1 on %2")
+                                                                 .arg(fault.errorStatus)
+                                                                 .arg(edge.name)));
+        return;
+    }
+    if (const Duration delay = fault.drawLatency(threadRng()); delay > Duration::zero()) {
+        ServiceHost *host = call->host;
+        scheduler.after(delay, [host, pending, request = std::move(request)]() mutable {
+            if (!pending->done())
+                host->dispatch(std::move(request), pending);
+        });
+        return;
+    }
+    call->host->dispatch(std::move(request), pending);
+}
+
+void Gateway::onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, bool wasRetry,
+                        bool dispatched, Response r)
+{
+    Edge &edge = *call->edge;
+    const TimePoint now = Clock::now();
+    if (edge.bulkhead)
+        edge.bulkhead->exit();
+    if (edge.breaker)
+        edge.breaker->onResult(now, now - tryStart, countsAsFailure(r));
+    if (edge.budget) {
+        edge.budget->onRequestFinished();
+        if (wasRetry)
+            edge.budget->releaseRetry();
+    }
+    // What the service was asked to do, try by try.
+    if (dispatched) {
+        call->serviceStats->record(r.outcome, now - tryStart);
+        call->routeStats->record(r.outcome, now - tryStart);
+    }
+    if (call->retryAllowed && retriable(r) && call->attempt < edge.policy.retry.maxAttempts) {
+        const Duration backoff = edge.policy.retry.backoff(call->attempt, threadRng());
+        if (now + backoff < call->deadline) {
+            if (edge.budget && !edge.budget->tryAcquireRetry()) {
+                edge.retriesDenied.fetch_add(1, std::memory_order_relaxed);
+                r.reason += QStringLiteral(" (retry budget of %1 exhausted)").arg(edge.name);
+            } else {
+                edge.retries.fetch_add(1, std::memory_order_relaxed);
+                if (call->request.trace)
+                    call->request.trace->add({QStringLiteral("%1 try %2").arg(edge.name).arg(call->attempt), tryStart,
+                                              now, r.status, r.reason, call->request.depth});
+                m_platform.scheduler().after(backoff, [this, call] { tryOnce(call); });
+                return;
+            }
+        }
+    }
+    finish(call, std::move(r));
+}
+
+void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
+{
+    Edge &edge = *call->edge;
+    const TimePoint end = Clock::now();
+    const Request &request = call->request;
+    if (edge.policy.fallbackEnabled && request.method == QLatin1String("GET")) {
+        QMutexLocker lock(&edge.cacheMutex);
+        if (r.ok()) {
+            edge.lastGood.insert(request.path, r.body);
+        } else if (edge.lastGood.contains(request.path)) {
+            const QString why = r.reason;
+            r = Response::make(200, edge.lastGood.value(request.path));
+            r.fallback = true;
+            r.outcome = Outcome::Fallback;
+            r.reason = QStringLiteral("fallback: last good %1, because %2").arg(request.path, why);
+        }
+    }
+    r.latency = end - call->start;
+    edge.stats->record(r.outcome, r.latency);
+    if (call->gatewayStats)
+        call->gatewayStats->record(r.outcome, r.latency);
+    if (request.trace)
+        request.trace->add({edge.name, call->start, end, r.status, r.reason, request.depth});
+    PendingCall::Completion done = std::move(call->done);
+    done(std::move(r));
 }
 
 } // namespace microcosm

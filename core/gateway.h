@@ -1,13 +1,18 @@
 #pragma once
 
+#include "bulkhead.h"
 #include "clock.h"
 #include "message.h"
 #include "pendingcall.h"
+#include "policy.h"
+#include "ratelimiter.h"
 
 #include <QHash>
+#include <QMutex>
 #include <QStringList>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <vector>
@@ -18,15 +23,33 @@ class EntityStats;
 class Platform;
 class ServiceHost;
 
+// What the UI shows on an edge besides its traffic.
+struct EdgeStatus
+{
+    QString from;
+    QString to;
+    QString breaker; // "closed", "open", "half-open", "disabled", "forced-open", or empty: no breaker
+    double failureRate = -1;
+    std::uint64_t retries = 0;
+    std::uint64_t retriesDenied = 0; // by the retry budget
+    int bulkheadActive = 0;
+    int bulkheadLimit = 0;
+    bool retryEnabled = false;
+    Duration timeout{};
+};
+
 // The single entry for users and the client for service-to-service calls.
-// Code, not a thread: submit() and call() never block, and the completion
-// runs exactly once — with the reply, a 504 when the timeout armed on the
-// scheduler fires first, or the reason no replica could take the request —
-// in whichever thread finishes the request.
+// Code, not a thread: submit() and call() never block. A call goes
+// rate limit (users only) → route → circuit breaker → bulkhead → replica,
+// with its per-try timeout and its retries armed on the scheduler. The
+// completion runs exactly once — with the reply, a 504 when the timeout
+// fires first, or the reason nothing could take the request — in whichever
+// thread finishes the request.
 class Gateway
 {
 public:
     explicit Gateway(Platform &platform);
+    ~Gateway();
 
     struct Match
     {
@@ -46,9 +69,17 @@ public:
     // A call made by service `caller` (order → product ...).
     void call(const QString &caller, Request request, PendingCall::Completion done);
 
-    // Per-try timeout of an edge's client ("users" is the gateway itself).
-    void setTimeout(const QString &caller, Duration timeout);
-    Duration timeout(const QString &caller) const;
+    // The policy of caller→service; an empty service sets the caller's
+    // default for every service. Takes effect for calls that start after it.
+    void setPolicy(const QString &caller, const QString &service, const EdgePolicy &policy);
+    EdgePolicy policy(const QString &caller, const QString &service) const;
+    // Token bucket at the entry; a rate of zero turns it off.
+    void setRateLimit(double perSecond, double burst);
+    double rateLimit() const;
+
+    std::vector<EdgeStatus> edgeStatus() const;
+    // Operator overrides of an edge's breaker: "closed", "disabled", "forced-open".
+    bool setBreakerState(const QString &caller, const QString &service, const QString &state);
 
 private:
     struct RouteEntry
@@ -60,14 +91,23 @@ private:
         ServiceHost *host;
         EntityStats *stats;
     };
+    struct Edge;
+    struct Call;
+
     void send(const QString &caller, Request request, PendingCall::Completion done);
-    EntityStats *edgeStats(const QString &caller, const QString &service);
+    std::shared_ptr<Edge> edge(const QString &caller, const QString &service);
+    std::shared_ptr<Edge> makeEdge(const QString &caller, const QString &service, const EdgePolicy &policy);
+    EdgePolicy policyLocked(const QString &caller, const QString &service) const;
+    void tryOnce(const std::shared_ptr<Call> &call);
+    void onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, bool wasRetry, bool dispatched, Response r);
+    void finish(const std::shared_ptr<Call> &call, Response r);
 
     Platform &m_platform;
     std::vector<RouteEntry> m_routes; // fixed once the platform starts
     mutable std::shared_mutex m_lock;
-    std::map<QString, Duration> m_timeouts;
-    std::map<QString, EntityStats *> m_edges;
+    std::map<QString, EdgePolicy> m_policies;           // "caller>service" or "caller>*"
+    std::map<QString, std::shared_ptr<Edge>> m_edges;   // "caller>service"
+    std::shared_ptr<RateLimiter> m_rateLimiter;
     std::atomic<std::uint64_t> m_traceIds{1};
 };
 

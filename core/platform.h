@@ -1,6 +1,7 @@
 #pragma once
 
 #include "eventlog.h"
+#include "faults.h"
 #include "gateway.h"
 #include "metrics.h"
 #include "scheduler.h"
@@ -43,6 +44,7 @@ public:
     Gateway &gateway() { return m_gateway; }
     MetricsRegistry &metrics() { return m_metrics; }
     EventLog &events() { return m_events; }
+    FaultTable &faults() { return m_faults; }
     const PlatformConfig &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
     QString databasePath(const QString &service) const;
@@ -79,6 +81,7 @@ private:
     TimePoint m_start;
     MetricsRegistry m_metrics;
     EventLog m_events;
+    FaultTable m_faults;
     std::unique_ptr<Scheduler> m_scheduler;
     Gateway m_gateway;
     std::vector<std::unique_ptr<ServiceHost>> m_hosts;
