@@ -14,6 +14,7 @@ Platform::Platform(QString dataDir, PlatformConfig config)
     , m_events([this] { return elapsed(); })
     , m_scheduler(std::make_unique<Scheduler>())
     , m_gateway(*this)
+    , m_chaos(std::make_unique<ChaosController>(*this))
 {
     QDir().mkpath(m_dataDir);
 }
@@ -70,8 +71,13 @@ void Platform::shutdown()
     if (m_stopped)
         return;
     m_stopped = true;
+    {
+        std::lock_guard lock(m_controlMutex);
+        m_autoscalers.clear();
+    }
     // Timers first (they reach into the hosts), then every replica's workers.
     m_scheduler->stop();
+    m_chaos->releaseLocks(); // a locked database must not hold up the workers' stop
     for (auto &h : m_hosts)
         h->shutdown();
 }
@@ -132,31 +138,69 @@ bool Platform::scaleService(const QString &name, int replicas)
     return true;
 }
 
-Gauges Platform::gaugesFor(const QString &entity) const
+bool Platform::setAutoscaler(const QString &name, const AutoscalerConfig &config)
+{
+    ServiceHost *h = host(name);
+    if (!h || m_stopped)
+        return false;
+    std::lock_guard lock(m_controlMutex);
+    m_autoscalers.erase(name);
+    if (config.enabled)
+        m_autoscalers[name] = std::make_unique<HorizontalAutoscaler>(*this, *h, config);
+    m_events.add(QStringLiteral("autoscaler"), config.enabled ? QStringLiteral("autoscaler-on") : QStringLiteral("autoscaler-off"),
+                 config.enabled ? QStringLiteral("%1: autoscaler on, %2 target %3, %4–%5 replicas")
+                                      .arg(name, AutoscalerConfig::metricName(config.metric))
+                                      .arg(config.hpa.target)
+                                      .arg(config.hpa.minReplicas)
+                                      .arg(config.hpa.maxReplicas)
+                                : QStringLiteral("%1: autoscaler off").arg(name));
+    return true;
+}
+
+AutoscalerConfig Platform::autoscaler(const QString &name) const
+{
+    std::lock_guard lock(m_controlMutex);
+    auto it = m_autoscalers.find(name);
+    return it == m_autoscalers.end() ? AutoscalerConfig{} : it->second->config();
+}
+
+Gauges Platform::gaugesFor(const QString &entity, double windowSeconds)
 {
     Gauges g;
-    if (entity.startsWith(QLatin1String("service:"))) {
-        if (ServiceHost *h = host(entity.mid(8))) {
-            for (const auto &r : h->replicas()) {
-                if (!r)
-                    continue;
-                g.queueDepth += r->queued();
-                g.busyWorkers += r->busy();
-                g.replicasTotal += 1;
-                if (r->serving()) {
-                    g.workers += r->workers();
-                    g.replicasReady += 1;
-                }
-            }
-            g.inFlight = g.queueDepth + g.busyWorkers;
-        }
+    if (!entity.startsWith(QLatin1String("service:")))
+        return g;
+    ServiceHost *h = host(entity.mid(8));
+    if (!h)
+        return g;
+    Duration busy{};
+    for (const auto &r : h->replicas()) {
+        if (!r)
+            continue;
+        g.queueDepth += r->queued();
+        g.replicasTotal += 1;
+        if (r->killed())
+            continue;
+        // Replicas in their cold start count with their workers idle.
+        g.workers += r->workers();
+        g.replicasReady += r->serving();
+        const Duration total = r->busyTime();
+        auto [it, fresh] = m_lastBusy.try_emplace(r->incarnation(), Duration::zero());
+        busy += total - it->second;
+        it->second = total;
     }
+    // Average busy workers over the window, not a point sample.
+    g.busyWorkers = windowSeconds > 0 ? std::chrono::duration<double>(busy).count() / windowSeconds : 0;
+    g.inFlight = g.queueDepth + g.busyWorkers;
     return g;
 }
 
 void Platform::rotateMetrics()
 {
-    m_metrics.rotate(elapsed(), [this](const QString &e) { return gaugesFor(e); });
+    std::lock_guard lock(m_rotateMutex);
+    const double now = elapsed();
+    const double window = now - m_lastRotation;
+    m_lastRotation = now;
+    m_metrics.rotate(now, [this, window](const QString &e) { return gaugesFor(e, window); });
 }
 
 std::uint64_t Platform::wastedReplies() const

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "chaos.h"
 #include "eventlog.h"
 #include "faults.h"
 #include "gateway.h"
+#include "horizontalautoscaler.h"
 #include "metrics.h"
 #include "scheduler.h"
 #include "servicehost.h"
@@ -10,7 +12,9 @@
 
 #include <QString>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace microcosm {
@@ -45,6 +49,7 @@ public:
     MetricsRegistry &metrics() { return m_metrics; }
     EventLog &events() { return m_events; }
     FaultTable &faults() { return m_faults; }
+    ChaosController &chaos() { return *m_chaos; }
     const PlatformConfig &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
     QString databasePath(const QString &service) const;
@@ -64,6 +69,9 @@ public:
                      const QString &reason = QStringLiteral("killed by user"));
     bool restartService(const QString &name);
     bool scaleService(const QString &name, int replicas);
+    // Turns the service's autoscaler on (config.enabled) or off.
+    bool setAutoscaler(const QString &name, const AutoscalerConfig &config);
+    AutoscalerConfig autoscaler(const QString &name) const;
 
     // Snapshot API.
     SystemSnapshot snapshot() const;
@@ -73,7 +81,7 @@ public:
     std::uint64_t wastedReplies() const;
 
 private:
-    Gauges gaugesFor(const QString &entity) const;
+    Gauges gaugesFor(const QString &entity, double windowSeconds);
 
     QString m_dataDir;
     QString m_runId;
@@ -84,7 +92,13 @@ private:
     FaultTable m_faults;
     std::unique_ptr<Scheduler> m_scheduler;
     Gateway m_gateway;
+    std::unique_ptr<ChaosController> m_chaos;
     std::vector<std::unique_ptr<ServiceHost>> m_hosts;
+    mutable std::mutex m_controlMutex;
+    std::map<QString, std::unique_ptr<HorizontalAutoscaler>> m_autoscalers;
+    std::mutex m_rotateMutex;
+    std::map<QString, Duration> m_lastBusy; // by replica incarnation
+    double m_lastRotation = 0;
     bool m_started = false;
     bool m_stopped = false;
 };

@@ -76,7 +76,8 @@ private:
     std::mt19937_64 m_rng;
 };
 
-Replica::Replica(ServiceHost &host, int index, int generation, int workers, int queueCapacity)
+Replica::Replica(ServiceHost &host, int index, int generation, int workers, int queueCapacity,
+                 QString version)
     : m_host(host)
     , m_index(index)
     , m_name(QStringLiteral("%1#%2").arg(host.name()).arg(index + 1))
@@ -87,6 +88,7 @@ Replica::Replica(ServiceHost &host, int index, int generation, int workers, int 
                         .arg(host.platform().runId()))
     , m_workerCount(workers)
     , m_capacity(queueCapacity)
+    , m_version(std::move(version))
     , m_running(workers)
     , m_connections(workers, nullptr)
 {
@@ -240,32 +242,7 @@ void Replica::serve(int worker, Database &db)
                                                    QString::fromUtf8(e.what()));
             }
         } else if (!job.call->done()) {
-            // Service time: I/O-bound work, slept so that replicas add capacity.
-            const Duration work = m_host.serviceTimeFor(job.request.route).sample(ctx.rng());
-            const TimePoint workEnd = started + work;
-            if (work > Duration::zero())
-                waitUntil(workEnd, [] { return false; });
-            if (!killed()) {
-                const TimePoint sqlStart = Clock::now();
-                try {
-                    response = m_host.service().handle(job.request, ctx);
-                } catch (const DbError &e) {
-                    response = Response::error(
-                        e.busy() ? 503 : 500,
-                        QStringLiteral("database error at %1: %2").arg(m_name, QString::fromUtf8(e.what())));
-                } catch (const std::exception &e) {
-                    response = Response::error(500, QStringLiteral("%1: %2").arg(m_name, QString::fromUtf8(e.what())));
-                }
-                if (job.request.trace) {
-                    const int depth = job.request.depth + 1;
-                    job.request.trace->add({m_name + QStringLiteral(" queue"), job.enqueued, started,
-                                            0, {}, depth});
-                    job.request.trace->add({m_name + QStringLiteral(" work"), started, workEnd, 0,
-                                            m_host.serviceTimeFor(job.request.route).describe(), depth});
-                    job.request.trace->add({m_host.name() + QStringLiteral(".db + logic"), sqlStart,
-                                            Clock::now(), response.status, response.reason, depth});
-                }
-            }
+            response = work(job, ctx, started);
         }
         ctx.m_current = nullptr;
         {
@@ -273,11 +250,58 @@ void Replica::serve(int worker, Database &db)
             m_running[worker].reset();
             m_busy.fetch_sub(1, std::memory_order_relaxed);
         }
+        m_busyTime.fetch_add((Clock::now() - started).count(), std::memory_order_relaxed);
         if (killed())
             return; // the kill already answered this job with a reset
-        if (job.call && !job.call->complete(std::move(response)))
+        if (!job.call)
+            continue;
+        m_host.onReplicaResult(m_index, response.status >= 500);
+        if (!job.call->complete(std::move(response)))
             m_wasted.fetch_add(1, std::memory_order_relaxed);
     }
+}
+
+Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
+{
+    const VersionProfile profile = m_host.profileFor(m_version);
+    const ServiceTime serviceTime = profile.routeServiceTime.value(job.request.route, profile.serviceTime);
+    const Fault fault = m_host.platform().faults().service(m_host.name());
+
+    // Service time: I/O-bound work, slept so that replicas add capacity;
+    // injected latency comes on top.
+    const Duration injected = fault.drawLatency(ctx.rng());
+    const TimePoint workEnd = started + serviceTime.sample(ctx.rng()) + injected;
+    waitUntil(workEnd, [] { return false; });
+    if (killed())
+        return {};
+    if (fault.drawError(ctx.rng()))
+        return Response::error(fault.errorStatus, QStringLiteral("injected %1 at %2").arg(fault.errorStatus).arg(m_name));
+    if (profile.errorPercent > 0
+        && std::uniform_real_distribution<double>(0, 100)(ctx.rng()) < profile.errorPercent)
+        return Response::error(profile.errorStatus, QStringLiteral("%1 (%2) failed").arg(m_name, m_version));
+
+    const TimePoint sqlStart = Clock::now();
+    if (fault.dbDelayMs > 0) // a slow database: every request's database work takes longer
+        waitUntil(sqlStart + fromMs(fault.dbDelayMs), [] { return false; });
+    Response response;
+    try {
+        response = m_host.service().handle(job.request, ctx);
+    } catch (const DbError &e) {
+        response = Response::error(e.busy() ? 503 : 500, QStringLiteral("database error at %1: %2")
+                                                             .arg(m_name, QString::fromUtf8(e.what())));
+    } catch (const std::exception &e) {
+        response = Response::error(500, QStringLiteral("%1: %2").arg(m_name, QString::fromUtf8(e.what())));
+    }
+    if (job.request.trace) {
+        const int depth = job.request.depth + 1;
+        job.request.trace->add({m_name + QStringLiteral(" queue"), job.enqueued, started, 0, {}, depth});
+        job.request.trace->add({m_name + QStringLiteral(" work"), started, workEnd, 0,
+                                serviceTime.describe() + (injected > Duration::zero() ? QStringLiteral(" + injected") : QString()),
+                                depth});
+        job.request.trace->add({m_host.name() + QStringLiteral(".db + logic"), sqlStart, Clock::now(),
+                                response.status, response.reason, depth});
+    }
+    return response;
 }
 
 } // namespace microcosm

@@ -18,6 +18,7 @@ namespace microcosm {
 
 class Database;
 class ServiceHost;
+class WorkerContextImpl;
 
 // One instance ("pod") of a service: a bounded inbox and W worker threads,
 // each with its own SQLite connection to the service's file. A worker that
@@ -39,7 +40,8 @@ public:
         bool maintenance = false;
     };
 
-    Replica(ServiceHost &host, int index, int generation, int workers, int queueCapacity);
+    Replica(ServiceHost &host, int index, int generation, int workers, int queueCapacity,
+            QString version);
     ~Replica();
     Replica(const Replica &) = delete;
     Replica &operator=(const Replica &) = delete;
@@ -61,6 +63,9 @@ public:
     int index() const { return m_index; }
     QString name() const { return m_name; }
     QString incarnation() const { return m_incarnation; }
+    QString version() const { return m_version; }
+    // Time its workers spent on jobs since it started (for utilization).
+    Duration busyTime() const { return Duration(m_busyTime.load(std::memory_order_relaxed)); }
     int queued() const { return m_queued.load(std::memory_order_relaxed); }
     int busy() const { return m_busy.load(std::memory_order_relaxed); }
     // Jobs queued or running: what "least outstanding" balancing looks at.
@@ -89,6 +94,7 @@ private:
     friend class WorkerContextImpl;
     void workerMain(int worker);
     void serve(int worker, Database &db);
+    Response work(Job &job, WorkerContextImpl &ctx, TimePoint started);
 
     ServiceHost &m_host;
     const int m_index;
@@ -96,6 +102,7 @@ private:
     const QString m_incarnation;
     const int m_workerCount;
     const int m_capacity;
+    const QString m_version;
 
     std::mutex m_mutex;
     std::condition_variable m_inboxReady;
@@ -111,6 +118,7 @@ private:
     std::atomic<int> m_busy{0};
     std::atomic<int> m_liveWorkers{0};
     std::atomic<std::uint64_t> m_wasted{0};
+    std::atomic<Duration::rep> m_busyTime{0};
 };
 
 } // namespace microcosm

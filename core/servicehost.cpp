@@ -13,6 +13,8 @@ ServiceHost::ServiceHost(Platform &platform, std::shared_ptr<Service> service,
     , m_balancer(config.balancing)
     , m_config(std::move(config))
 {
+    m_versions.insert(m_config.version, m_config.profile());
+    setHealthPolicy(m_config.health);
 }
 
 ServiceHost::~ServiceHost()
@@ -26,10 +28,18 @@ ServiceConfig ServiceHost::config() const
     return m_config;
 }
 
-ServiceTime ServiceHost::serviceTimeFor(const QString &route) const
+VersionProfile ServiceHost::profileFor(const QString &version) const
 {
     std::lock_guard lock(m_mutex);
-    return m_config.routeServiceTime.value(route, m_config.serviceTime);
+    return m_versions.value(version, m_config.profile());
+}
+
+ServiceTime ServiceHost::serviceTimeFor(const QString &route, const QString &version) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_versions.constFind(version);
+    const VersionProfile &p = it == m_versions.constEnd() ? m_versions.value(m_config.version) : *it;
+    return p.routeServiceTime.value(route, p.serviceTime);
 }
 
 void ServiceHost::setServiceTime(const ServiceTime &time)
@@ -37,22 +47,67 @@ void ServiceHost::setServiceTime(const ServiceTime &time)
     std::lock_guard lock(m_mutex);
     m_config.serviceTime = time;
     m_config.routeServiceTime.clear();
+    m_versions[m_config.version] = m_config.profile();
 }
 
-std::shared_ptr<Replica> ServiceHost::startReplica(int index)
+void ServiceHost::setHealthPolicy(const HealthPolicy &policy)
+{
+    std::shared_ptr<OutlierDetector> detector;
+    if (policy.outlierDetectionEnabled) {
+        detector = std::make_shared<OutlierDetector>(0, policy.outlier);
+        // Runs wherever the detector decides, possibly under this host's
+        // lock: the rotation is rebuilt on the scheduler, not here.
+        detector->setOnEvent([this](const OutlierEvent &e) {
+            m_platform.scheduler().after(Duration::zero(), [this] {
+                std::lock_guard lock(m_mutex);
+                rebuildRotationLocked();
+            });
+            const QString replica = QStringLiteral("%1#%2").arg(m_name).arg(e.host + 1);
+            m_platform.events().add(replica,
+                                    e.kind == OutlierEvent::Kind::Ejected ? QStringLiteral("ejected")
+                                                                          : QStringLiteral("returned"),
+                                    QStringLiteral("%1 %2: %3")
+                                        .arg(replica,
+                                             e.kind == OutlierEvent::Kind::Ejected
+                                                 ? QStringLiteral("ejected from the load balancer")
+                                                 : QStringLiteral("back in the load balancer"),
+                                             e.reason));
+        });
+    }
+    std::lock_guard lock(m_mutex);
+    m_config.health = policy;
+    m_outliers = std::move(detector);
+    if (m_outliers)
+        m_outliers->setHostCount(int(m_slots.size()));
+    rebuildRotationLocked();
+}
+
+int ServiceHost::freeSlotLocked() const
+{
+    for (std::size_t i = 0; i < m_slots.size(); ++i)
+        if (!m_slots[i])
+            return int(i);
+    return int(m_slots.size());
+}
+
+std::shared_ptr<Replica> ServiceHost::startReplica(int index, const QString &version)
 {
     // Called with m_mutex held.
     if (int(m_slots.size()) <= index) {
         m_slots.resize(index + 1);
         m_rotation.resize(index + 1, false);
         m_generation.resize(index + 1, 0);
+        m_probeFailures.resize(index + 1, 0);
+        if (m_outliers)
+            m_outliers->setHostCount(index + 1);
     }
     if (m_slots[index])
         m_retired.push_back(m_slots[index]);
     auto replica = std::make_shared<Replica>(*this, index, ++m_generation[index], m_config.workers,
-                                             m_config.queueCapacity);
+                                             m_config.queueCapacity, version);
     m_slots[index] = replica;
     m_rotation[index] = false;
+    m_probeFailures[index] = 0;
     replica->start();
     // Cold start: not ready, and not in rotation, until the delay has passed.
     std::weak_ptr<Replica> weak = replica;
@@ -74,7 +129,7 @@ void ServiceHost::onReplicaReady(Replica &replica)
         rebuildRotationLocked();
     }
     m_platform.events().add(replica.name(), QStringLiteral("ready"),
-                            QStringLiteral("%1 is ready and in rotation").arg(replica.name()));
+                            QStringLiteral("%1 (%2) is ready and in rotation").arg(replica.name(), replica.version()));
     runMaintenance(); // recovery after a start runs at once, on a ready replica
 }
 
@@ -82,7 +137,7 @@ void ServiceHost::start()
 {
     std::lock_guard lock(m_mutex);
     for (int i = 0; i < m_config.replicas; ++i)
-        startReplica(i);
+        startReplica(i, m_config.version);
 }
 
 void ServiceHost::shutdown()
@@ -105,9 +160,8 @@ void ServiceHost::shutdown()
 
 bool ServiceHost::kill(const QString &reason)
 {
-    std::vector<std::shared_ptr<Replica>> all = replicas();
     bool any = false;
-    for (auto &r : all)
+    for (auto &r : replicas())
         any = (r && r->kill(reason)) || any;
     if (any)
         m_platform.events().add(m_name, QStringLiteral("killed"),
@@ -140,9 +194,9 @@ int ServiceHost::restart()
         if (m_shutdown)
             return 0;
         reapLocked();
-        for (int i = 0; i < m_config.replicas && i < int(m_slots.size()); ++i) {
+        for (int i = 0; i < int(m_slots.size()); ++i) {
             if (m_slots[i] && m_slots[i]->killed()) {
-                startReplica(i);
+                startReplica(i, m_slots[i]->version());
                 ++restarted;
             }
         }
@@ -167,18 +221,27 @@ void ServiceHost::scale(int replicas)
         if (m_shutdown)
             return;
         reapLocked();
-        from = m_config.replicas;
-        for (int i = 0; i < replicas; ++i)
-            if (i >= int(m_slots.size()) || !m_slots[i] || (i >= from && m_slots[i]->killed()))
-                startReplica(i);
-        for (int i = replicas; i < int(m_slots.size()); ++i) {
-            if (m_slots[i]) {
-                draining.push_back(m_slots[i]);
-                m_retired.push_back(m_slots[i]);
-                m_slots[i].reset();
-            }
+        std::vector<int> present;
+        for (int i = 0; i < int(m_slots.size()); ++i)
+            if (m_slots[i])
+                present.push_back(i);
+        from = int(present.size());
+        for (int n = from; n < replicas; ++n)
+            startReplica(freeSlotLocked(), m_config.version);
+        // Scale down: dead replicas go first, then the newest.
+        std::stable_sort(present.begin(), present.end(), [this](int a, int b) {
+            const bool deadA = m_slots[a]->killed(), deadB = m_slots[b]->killed();
+            return deadA != deadB ? deadA : a > b;
+        });
+        for (int k = 0; k < from - replicas; ++k) {
+            const int i = present[k];
+            draining.push_back(m_slots[i]);
+            m_retired.push_back(m_slots[i]);
+            m_slots[i].reset();
+            m_rotation[i] = false;
         }
-        m_slots.resize(std::max<std::size_t>(replicas, 0));
+        while (!m_slots.empty() && !m_slots.back())
+            m_slots.pop_back();
         m_rotation.resize(m_slots.size());
         m_config.replicas = replicas;
         rebuildRotationLocked();
@@ -197,10 +260,103 @@ void ServiceHost::drain(const std::weak_ptr<Replica> &weak, TimePoint giveUp)
     if (!replica || replica->killed())
         return;
     if (replica->outstanding() == 0 || Clock::now() >= giveUp) {
-        replica->kill(QStringLiteral("scaled down"));
+        replica->kill(QStringLiteral("drained"));
         return;
     }
     m_platform.scheduler().after(milliseconds(50), [this, weak, giveUp] { drain(weak, giveUp); });
+}
+
+bool ServiceHost::startRollingUpdate(const RollingUpdate &update)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_update || m_shutdown)
+            return false;
+        m_update = update;
+        m_versions.insert(update.version, update.profile);
+    }
+    m_platform.events().add(m_name, QStringLiteral("update-started"),
+                            QStringLiteral("rolling update of %1 to %2 (max unavailable %3, max surge %4)")
+                                .arg(m_name, update.version)
+                                .arg(update.maxUnavailable)
+                                .arg(update.maxSurge));
+    m_platform.scheduler().after(milliseconds(100), [this] { stepRollingUpdate(); });
+    return true;
+}
+
+bool ServiceHost::rollingUpdateInProgress() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_update.has_value();
+}
+
+void ServiceHost::stepRollingUpdate()
+{
+    QStringList messages;
+    bool done = false;
+    std::vector<std::shared_ptr<Replica>> draining;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_update || m_shutdown)
+            return;
+        const RollingUpdate &u = *m_update;
+        const int desired = m_config.replicas;
+        int present = 0, ready = 0, newPresent = 0, newReady = 0;
+        std::vector<int> old;
+        for (int i = 0; i < int(m_slots.size()); ++i) {
+            const auto &r = m_slots[i];
+            if (!r)
+                continue;
+            ++present;
+            ready += r->serving();
+            if (r->version() == u.version) {
+                ++newPresent;
+                newReady += r->serving();
+            } else {
+                old.push_back(i);
+            }
+        }
+        // Remove an old replica when enough others are ready (max unavailable).
+        if (!old.empty() && ready - 1 >= desired - u.maxUnavailable) {
+            // Prefer one that is not serving anyway.
+            int pick = old.front();
+            for (int i : old)
+                if (!m_slots[i]->serving())
+                    pick = i;
+            draining.push_back(m_slots[pick]);
+            messages << QStringLiteral("%1 (%2) taken out of rotation and drained")
+                            .arg(m_slots[pick]->name(), m_slots[pick]->version());
+            m_retired.push_back(m_slots[pick]);
+            m_slots[pick].reset();
+            m_rotation[pick] = false;
+            --present;
+            old.erase(std::find(old.begin(), old.end(), pick));
+        }
+        // Start a new one while within max surge and replicas are missing.
+        if (newPresent < desired && present < desired + u.maxSurge) {
+            auto r = startReplica(freeSlotLocked(), u.version);
+            messages << QStringLiteral("%1 (%2) starting").arg(r->name(), u.version);
+        }
+        rebuildRotationLocked();
+        if (old.empty() && newReady >= desired) {
+            m_config.version = u.version;
+            m_config.serviceTime = u.profile.serviceTime;
+            m_config.routeServiceTime = u.profile.routeServiceTime;
+            m_config.versionErrorPercent = u.profile.errorPercent;
+            m_config.versionErrorStatus = u.profile.errorStatus;
+            messages << QStringLiteral("rolling update of %1 to %2 complete").arg(m_name, u.version);
+            m_update.reset();
+            done = true;
+        }
+    }
+    for (const QString &m : messages)
+        m_platform.events().add(m_name, done && m == messages.back() ? QStringLiteral("update-done")
+                                                                     : QStringLiteral("update-step"),
+                                m);
+    for (auto &r : draining)
+        drain(r, Clock::now() + seconds(5));
+    if (!done)
+        m_platform.scheduler().after(milliseconds(100), [this] { stepRollingUpdate(); });
 }
 
 void ServiceHost::dispatch(Request request, const std::shared_ptr<PendingCall> &call)
@@ -218,22 +374,47 @@ void ServiceHost::dispatch(Request request, const std::shared_ptr<PendingCall> &
         return;
     }
     Response refusal;
-    if (!chosen->enqueue({std::move(request), call, Clock::now(), false}, &refusal))
+    if (!chosen->enqueue({std::move(request), call, Clock::now(), false}, &refusal)) {
+        onReplicaResult(chosen->index(), true);
         call->complete(std::move(refusal));
+    }
+}
+
+void ServiceHost::onReplicaResult(int index, bool is5xx)
+{
+    std::shared_ptr<OutlierDetector> detector;
+    {
+        std::lock_guard lock(m_mutex);
+        detector = m_outliers;
+    }
+    if (detector)
+        detector->onResult(index, Clock::now(), is5xx);
 }
 
 void ServiceHost::probe()
 {
-    std::vector<QString> removed;
+    std::vector<QString> removed, returned;
     {
         std::lock_guard lock(m_mutex);
+        bool changed = false;
         for (std::size_t i = 0; i < m_slots.size(); ++i) {
-            if (m_rotation[i] && (!m_slots[i] || m_slots[i]->killed())) {
+            const auto &r = m_slots[i];
+            if (!r)
+                continue;
+            const bool healthy = r->serving();
+            m_probeFailures[i] = healthy ? 0 : m_probeFailures[i] + 1;
+            if (m_rotation[i] && m_probeFailures[i] >= m_config.health.probeFailureThreshold) {
                 m_rotation[i] = false;
-                removed.push_back(m_slots[i] ? m_slots[i]->name() : m_name);
+                removed.push_back(r->name());
+                changed = true;
             }
         }
-        if (!removed.empty())
+        if (m_outliers) {
+            const TimePoint now = Clock::now();
+            for (std::size_t i = 0; i < m_slots.size(); ++i)
+                m_outliers->isEjected(int(i), now); // returns hosts whose ejection ended
+        }
+        if (changed)
             rebuildRotationLocked();
     }
     for (const QString &name : removed)
@@ -286,8 +467,9 @@ bool ServiceHost::anyAlive() const
 void ServiceHost::rebuildRotationLocked()
 {
     m_rotationList.clear();
+    const TimePoint now = Clock::now();
     for (std::size_t i = 0; i < m_slots.size(); ++i)
-        if (m_slots[i] && m_rotation[i])
+        if (m_slots[i] && m_rotation[i] && !(m_outliers && m_outliers->isEjected(int(i), now)))
             m_rotationList.push_back(m_slots[i]);
 }
 

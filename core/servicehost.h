@@ -1,6 +1,8 @@
 #pragma once
 
 #include "loadbalancer.h"
+#include "outlierdetector.h"
+#include "policy.h"
 #include "replica.h"
 #include "service.h"
 #include "servicetime.h"
@@ -8,12 +10,23 @@
 #include <QHash>
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <vector>
 
 namespace microcosm {
 
 class Platform;
+
+// What one version of a service does: how long its work takes and how
+// often it fails on its own (a v2 may be slower or buggier than v1).
+struct VersionProfile
+{
+    ServiceTime serviceTime = ServiceTime::exponential(5);
+    QHash<QString, ServiceTime> routeServiceTime; // by route key, "GET /products"
+    double errorPercent = 0;
+    int errorStatus = 500;
+};
 
 // How a service is deployed: its replicas and what each can hold.
 struct ServiceConfig
@@ -26,6 +39,19 @@ struct ServiceConfig
     Duration coldStart = milliseconds(500);
     QString version = QStringLiteral("v1");
     LoadBalancer::Strategy balancing = LoadBalancer::Strategy::LeastOutstanding;
+    HealthPolicy health;
+    double versionErrorPercent = 0; // errors the current version makes on its own
+    int versionErrorStatus = 500;
+    VersionProfile profile() const { return {serviceTime, routeServiceTime, versionErrorPercent, versionErrorStatus}; }
+};
+
+// A rolling update in progress (Kubernetes Deployment semantics).
+struct RollingUpdate
+{
+    QString version;
+    VersionProfile profile;
+    int maxUnavailable = 0;
+    int maxSurge = 1;
 };
 
 // Runs one service as a set of replicas: starts, kills, restarts and scales
@@ -44,7 +70,8 @@ public:
     Platform &platform() { return m_platform; }
     const QString &databasePath() const { return m_databasePath; }
     ServiceConfig config() const;
-    ServiceTime serviceTimeFor(const QString &route) const;
+    ServiceTime serviceTimeFor(const QString &route, const QString &version) const;
+    VersionProfile profileFor(const QString &version) const;
     void setServiceTime(const ServiceTime &time);
     LoadBalancer &loadBalancer() { return m_balancer; }
 
@@ -57,10 +84,17 @@ public:
     int restart();
     // Adds replicas (cold start) or drains and removes the highest ones.
     void scale(int replicas);
+    // Replaces the replicas with ones of another version, one by one, gated
+    // on readiness; the others keep serving. False when one is under way.
+    bool startRollingUpdate(const RollingUpdate &update);
+    bool rollingUpdateInProgress() const;
+    void setHealthPolicy(const HealthPolicy &policy);
 
     // Hands the request to a replica in rotation; when none can take it the
     // call is completed here with 503 and the reason.
     void dispatch(Request request, const std::shared_ptr<PendingCall> &call);
+    // Passive outlier detection: a replica's answer, as its callers saw it.
+    void onReplicaResult(int index, bool is5xx);
     void probe();
     void runMaintenance();
 
@@ -72,7 +106,9 @@ public:
 private:
     friend class Replica;
     void onReplicaReady(Replica &replica);
-    std::shared_ptr<Replica> startReplica(int index);
+    std::shared_ptr<Replica> startReplica(int index, const QString &version);
+    int freeSlotLocked() const;
+    void stepRollingUpdate();
     void drain(const std::weak_ptr<Replica> &replica, TimePoint giveUp);
 
     Platform &m_platform;
@@ -86,6 +122,10 @@ private:
     std::vector<std::shared_ptr<Replica>> m_slots;
     std::vector<bool> m_rotation;
     std::vector<int> m_generation;
+    std::vector<int> m_probeFailures;
+    QHash<QString, VersionProfile> m_versions;
+    std::optional<RollingUpdate> m_update;
+    std::shared_ptr<OutlierDetector> m_outliers;
     std::vector<std::shared_ptr<Replica>> m_rotationList; // what dispatch picks from
     std::vector<std::shared_ptr<Replica>> m_retired;      // killed or drained, to be joined
     int m_maintenanceTurn = 0;

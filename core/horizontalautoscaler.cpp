@@ -1,0 +1,100 @@
+#include "horizontalautoscaler.h"
+
+#include "platform.h"
+
+namespace microcosm {
+
+QString AutoscalerConfig::metricName(Metric m)
+{
+    switch (m) {
+    case Metric::Utilization:
+        return QStringLiteral("utilization");
+    case Metric::InFlight:
+        return QStringLiteral("in-flight");
+    case Metric::LatencyP95:
+        return QStringLiteral("p95-latency");
+    }
+    return {};
+}
+
+bool AutoscalerConfig::metricFromName(const QString &name, Metric *out)
+{
+    for (Metric m : {Metric::Utilization, Metric::InFlight, Metric::LatencyP95}) {
+        if (metricName(m) == name) {
+            *out = m;
+            return true;
+        }
+    }
+    return false;
+}
+
+HorizontalAutoscaler::HorizontalAutoscaler(Platform &platform, ServiceHost &host,
+                                           const AutoscalerConfig &config)
+    : m_platform(platform)
+    , m_host(host)
+    , m_config(config)
+    , m_hpa(config.hpa)
+{
+    m_timer = m_platform.scheduler().every(config.hpa.syncPeriod, [this] { tick(); });
+}
+
+HorizontalAutoscaler::~HorizontalAutoscaler()
+{
+    m_platform.scheduler().cancel(m_timer);
+    // A tick already running finishes under the lock before we go.
+    std::lock_guard lock(m_mutex);
+}
+
+double HorizontalAutoscaler::measure() const
+{
+    const double period = std::chrono::duration<double>(m_config.hpa.syncPeriod).count();
+    const QString entity = QStringLiteral("service:") + m_host.name();
+    const auto windows = m_platform.metrics().series(entity, m_platform.elapsed() - period - 0.5);
+    if (windows.empty())
+        return 0;
+    double sum = 0;
+    if (m_config.metric == AutoscalerConfig::Metric::LatencyP95)
+        return m_platform.metrics().range(entity, windows.front().t - 1, windows.back().t).latency.percentileMs(0.95);
+    for (const Window &w : windows) {
+        if (m_config.metric == AutoscalerConfig::Metric::Utilization)
+            sum += w.gauges.utilization();
+        else
+            sum += w.gauges.replicasTotal > 0 ? w.gauges.inFlight / w.gauges.replicasTotal : 0;
+    }
+    return sum / double(windows.size());
+}
+
+void HorizontalAutoscaler::tick()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_host.rollingUpdateInProgress())
+        return; // a Deployment does not scale mid-rollout here
+    const int current = m_host.config().replicas;
+    const double metric = measure();
+    const auto rec = m_hpa.recommend(Clock::now(), current, metric);
+    const QString metricText = AutoscalerConfig::metricName(m_config.metric);
+    if (rec.stabilizedReplicas != current) {
+        m_platform.events().add(QStringLiteral("autoscaler"), QStringLiteral("scaled"),
+                                QStringLiteral("%1: %2 → %3 replicas (%4 %5 vs target %6; %7)")
+                                    .arg(m_host.name())
+                                    .arg(current)
+                                    .arg(rec.stabilizedReplicas)
+                                    .arg(metricText)
+                                    .arg(metric, 0, 'f', 2)
+                                    .arg(m_config.hpa.target)
+                                    .arg(rec.reason));
+        m_host.scale(rec.stabilizedReplicas);
+    } else if (rec.desiredReplicas != current) {
+        m_platform.events().add(QStringLiteral("autoscaler"), QStringLiteral("held"),
+                                QStringLiteral("%1: stays at %2 though %3 wanted (%4 %5 vs target %6; %7)")
+                                    .arg(m_host.name())
+                                    .arg(current)
+                                    .arg(rec.desiredReplicas)
+                                    .arg(metricText)
+                                    .arg(metric, 0, 'f', 2)
+                                    .arg(m_config.hpa.target)
+                                    .arg(rec.reason));
+    }
+}
+
+} // namespace microcosm
