@@ -40,9 +40,7 @@ HorizontalAutoscaler::HorizontalAutoscaler(Platform &platform, ServiceHost &host
 
 HorizontalAutoscaler::~HorizontalAutoscaler()
 {
-    m_platform.scheduler().cancel(m_timer);
-    // A tick already running finishes under the lock before we go.
-    std::lock_guard lock(m_mutex);
+    m_platform.scheduler().cancelAndWait(m_timer);
 }
 
 double HorizontalAutoscaler::measure() const

@@ -2,6 +2,8 @@
 
 #include "platform.h"
 
+#include <cmath>
+
 namespace microcosm {
 
 struct LoadGenerator::Run
@@ -9,13 +11,64 @@ struct LoadGenerator::Run
     QList<Request> steps;
     int next = 0;
     TimePoint intended;
+    int virtualUser = -1; // closed model: whose journey this is
 };
+
+double LoadProfile::rateAt(double t) const
+{
+    switch (shape) {
+    case Shape::Constant:
+        return rate;
+    case Shape::Ramp:
+        if (t <= at)
+            return rate;
+        if (t >= at + duration || duration <= 0)
+            return to;
+        return rate + (to - rate) * (t - at) / duration;
+    case Shape::Step:
+        return t < at ? rate : to;
+    case Shape::Spike:
+        return t >= at && t < at + duration ? to : rate;
+    case Shape::Wave:
+        return std::max(0.0, rate + amplitude * std::sin(2 * M_PI * t / std::max(0.001, period)));
+    }
+    return rate;
+}
+
+QString LoadProfile::shapeName(Shape s)
+{
+    switch (s) {
+    case Shape::Constant:
+        return QStringLiteral("constant");
+    case Shape::Ramp:
+        return QStringLiteral("ramp");
+    case Shape::Step:
+        return QStringLiteral("step");
+    case Shape::Spike:
+        return QStringLiteral("spike");
+    case Shape::Wave:
+        return QStringLiteral("wave");
+    }
+    return {};
+}
+
+bool LoadProfile::shapeFromName(const QString &name, Shape *out)
+{
+    for (Shape s : {Shape::Constant, Shape::Ramp, Shape::Step, Shape::Spike, Shape::Wave}) {
+        if (shapeName(s) == name) {
+            *out = s;
+            return true;
+        }
+    }
+    return false;
+}
 
 LoadGenerator::LoadGenerator(Platform &platform, std::shared_ptr<Workload> workload, LoadConfig config)
     : m_platform(platform)
     , m_workload(std::move(workload))
     , m_config(std::move(config))
     , m_rng(m_config.seed)
+    , m_started(Clock::now())
     , m_client(platform.metrics().entity(QStringLiteral("client")))
 {
 }
@@ -23,8 +76,18 @@ LoadGenerator::LoadGenerator(Platform &platform, std::shared_ptr<Workload> workl
 LoadGenerator::~LoadGenerator()
 {
     stop();
-    // Journeys still under way call back into this object: wait for them.
+    // Journeys still under way call back into this object: wait for them,
+    // then for the think-time timers they may have armed.
     waitIdle(seconds(30));
+    std::set<Scheduler::TimerId> thinking;
+    {
+        std::lock_guard lock(m_mutex);
+        thinking.swap(m_thinking);
+    }
+    for (auto id : thinking)
+        m_platform.scheduler().cancelAndWait(id);
+    if (const auto id = m_timer.exchange(0))
+        m_platform.scheduler().cancelAndWait(id);
 }
 
 void LoadGenerator::start()
@@ -34,6 +97,10 @@ void LoadGenerator::start()
     {
         std::lock_guard lock(m_mutex);
         m_nextArrival = Clock::now();
+        m_started = m_nextArrival;
+        m_spawned = 0;
+        if (m_config.profile.shape == LoadProfile::Shape::Constant)
+            m_config.profile.rate = m_config.rate;
     }
     m_timer.store(m_platform.scheduler().every(milliseconds(1), [this] { tick(); }));
 }
@@ -41,20 +108,28 @@ void LoadGenerator::start()
 void LoadGenerator::stop()
 {
     if (const auto id = m_timer.exchange(0))
-        m_platform.scheduler().cancel(id);
+        m_platform.scheduler().cancelAndWait(id);
 }
 
 void LoadGenerator::setRate(double perSecond)
 {
     std::lock_guard lock(m_mutex);
+    m_config.model = LoadConfig::Model::Open;
     m_config.rate = std::max(0.0, perSecond);
+    m_config.profile = LoadProfile{};
+    m_config.profile.rate = m_config.rate;
     m_nextArrival = std::max(m_nextArrival, Clock::now());
+}
+
+double LoadGenerator::elapsed() const
+{
+    return std::chrono::duration<double>(Clock::now() - m_started).count();
 }
 
 double LoadGenerator::rate() const
 {
     std::lock_guard lock(m_mutex);
-    return m_config.rate;
+    return m_config.profile.rateAt(elapsed());
 }
 
 LoadConfig LoadGenerator::config() const
@@ -85,27 +160,44 @@ QString LoadGenerator::pickJourney()
     return names.value(pick(m_rng));
 }
 
+std::shared_ptr<LoadGenerator::Run> LoadGenerator::newRun(int user, TimePoint intended)
+{
+    // Called with m_mutex held.
+    auto run = std::make_shared<Run>();
+    run->intended = intended;
+    run->steps = m_workload->journey(pickJourney(), user, m_rng);
+    return run;
+}
+
 void LoadGenerator::tick()
 {
     const TimePoint now = Clock::now();
+    const double t = std::chrono::duration<double>(now - m_started).count();
     std::vector<std::shared_ptr<Run>> due;
+    std::vector<int> spawn;
     {
         std::lock_guard lock(m_mutex);
-        if (m_config.rate <= 0) {
-            m_nextArrival = now;
-            return;
-        }
-        std::exponential_distribution<double> gap(m_config.rate);
-        std::uniform_int_distribution<int> user(1, std::max(1, m_config.users));
-        while (m_nextArrival <= now) {
-            auto run = std::make_shared<Run>();
-            run->intended = m_nextArrival;
-            run->steps = m_workload->journey(pickJourney(), user(m_rng), m_rng);
-            due.push_back(std::move(run));
-            m_nextArrival += std::chrono::duration_cast<Duration>(
-                std::chrono::duration<double>(gap(m_rng)));
+        if (m_config.model == LoadConfig::Model::Closed) {
+            const int target = std::min(m_config.virtualUsers, int(m_config.spawnRate * t) + 1);
+            while (m_spawned < target)
+                spawn.push_back(m_spawned++);
+        } else {
+            std::uniform_int_distribution<int> user(1, std::max(1, m_config.users));
+            while (m_nextArrival <= now) {
+                const double rate = m_config.profile.rateAt(
+                    std::chrono::duration<double>(m_nextArrival - m_started).count());
+                if (rate <= 0) {
+                    m_nextArrival = now + milliseconds(10); // look again shortly
+                    break;
+                }
+                due.push_back(newRun(user(m_rng), m_nextArrival));
+                const double gap = m_config.poisson ? std::exponential_distribution<double>(rate)(m_rng) : 1.0 / rate;
+                m_nextArrival += std::chrono::duration_cast<Duration>(std::chrono::duration<double>(gap));
+            }
         }
     }
+    for (int vu : spawn)
+        startVirtualUser(vu);
     for (auto &run : due) {
         m_arrivals.fetch_add(1, std::memory_order_relaxed);
         if (m_inFlight.load(std::memory_order_relaxed) >= m_config.maxInFlight || run->steps.isEmpty()) {
@@ -115,6 +207,21 @@ void LoadGenerator::tick()
         m_inFlight.fetch_add(1, std::memory_order_relaxed);
         send(run);
     }
+}
+
+void LoadGenerator::startVirtualUser(int vu)
+{
+    std::shared_ptr<Run> run;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!running() || m_config.model != LoadConfig::Model::Closed || vu >= m_config.virtualUsers)
+            return; // the user leaves
+        run = newRun(vu % std::max(1, m_config.users) + 1, Clock::now());
+        run->virtualUser = vu;
+    }
+    m_arrivals.fetch_add(1, std::memory_order_relaxed);
+    m_inFlight.fetch_add(1, std::memory_order_relaxed);
+    send(run);
 }
 
 void LoadGenerator::send(const std::shared_ptr<Run> &run)
@@ -128,11 +235,11 @@ void LoadGenerator::send(const std::shared_ptr<Run> &run)
         // From the intended send time: a stall counts for every request due during it.
         m_client->record(r.outcome, now - run->intended);
         if (!r.ok()) {
-            finish(false);
+            finish(run, false);
             return;
         }
         if (++run->next >= run->steps.size()) {
-            finish(true);
+            finish(run, true);
             return;
         }
         run->intended = now; // the next step is sent as soon as this one answered
@@ -140,9 +247,30 @@ void LoadGenerator::send(const std::shared_ptr<Run> &run)
     });
 }
 
-void LoadGenerator::finish(bool ok)
+void LoadGenerator::finish(const std::shared_ptr<Run> &run, bool ok)
 {
     (ok ? m_ok : m_failed).fetch_add(1, std::memory_order_relaxed);
+    if (run->virtualUser >= 0 && running()) {
+        // Closed model: this user thinks, then starts its next journey.
+        double thinkMs;
+        {
+            std::lock_guard lock(m_mutex);
+            thinkMs = m_config.thinkTimeMs > 0
+                          ? std::exponential_distribution<double>(1.0 / m_config.thinkTimeMs)(m_rng)
+                          : 0.0;
+        }
+        const int vu = run->virtualUser;
+        std::lock_guard lock(m_mutex);
+        auto id = std::make_shared<Scheduler::TimerId>(0);
+        *id = m_platform.scheduler().after(fromMs(thinkMs), [this, vu, id] {
+            {
+                std::lock_guard lock(m_mutex);
+                m_thinking.erase(*id);
+            }
+            startVirtualUser(vu);
+        });
+        m_thinking.insert(*id);
+    }
     if (m_inFlight.fetch_sub(1) == 1) {
         std::lock_guard lock(m_idleMutex);
         m_idle.notify_all();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 
 namespace microcosm {
 
@@ -37,9 +38,33 @@ public:
     }
 };
 
+// How the arrival rate of the open model changes over time (seconds since
+// the load started), in the shapes k6 and Locust users know.
+struct LoadProfile
+{
+    enum class Shape { Constant, Ramp, Step, Spike, Wave };
+    Shape shape = Shape::Constant;
+    double rate = 100;    // constant rate; start of a ramp or step; base of a spike; mean of a wave
+    double to = 0;        // end of a ramp, the rate after a step, the peak of a spike
+    double at = 0;        // when a ramp, step or spike begins
+    double duration = 10; // length of a ramp or a spike
+    double amplitude = 0; // of a wave
+    double period = 60;   // of a wave, seconds
+    double rateAt(double t) const;
+    static QString shapeName(Shape s);
+    static bool shapeFromName(const QString &name, Shape *out);
+};
+
 struct LoadConfig
 {
-    double rate = 100;         // journey arrivals per second (open model, Poisson)
+    enum class Model { Open, Closed };
+    Model model = Model::Open;
+    LoadProfile profile;       // open model: journey arrivals per second over time
+    bool poisson = true;       // open model: Poisson arrivals, or evenly spaced
+    int virtualUsers = 50;     // closed model: users, each one journey at a time
+    double spawnRate = 10;     // closed model: users started per second
+    double thinkTimeMs = 500;  // closed model: mean pause between a user's journeys (exponential)
+    double rate = 100;         // kept equal to profile.rate for a constant profile
     QMap<QString, double> mix; // journey → weight; missing journeys use the workload's weight
     int users = 500;           // population the arrivals are drawn from
     quint64 seed = 1;
@@ -60,8 +85,11 @@ public:
     void start();
     void stop();
     bool running() const { return m_timer.load() != 0; }
+    // A constant open-model rate from now on (the GUI's slider).
     void setRate(double perSecond);
+    // The arrival rate the profile asks for now.
     double rate() const;
+    double elapsed() const;
     LoadConfig config() const;
 
     struct Stats
@@ -81,7 +109,9 @@ private:
     struct Run;
     void tick();
     void send(const std::shared_ptr<Run> &run);
-    void finish(bool ok);
+    void finish(const std::shared_ptr<Run> &run, bool ok);
+    std::shared_ptr<Run> newRun(int user, TimePoint intended);
+    void startVirtualUser(int vu);
     QString pickJourney();
 
     Platform &m_platform;
@@ -90,6 +120,9 @@ private:
     LoadConfig m_config;
     std::mt19937_64 m_rng;
     TimePoint m_nextArrival;
+    TimePoint m_started;
+    int m_spawned = 0; // closed model: virtual users started
+    std::set<Scheduler::TimerId> m_thinking; // closed model: users between journeys
     std::atomic<Scheduler::TimerId> m_timer{0};
     EntityStats *m_client;
 

@@ -51,6 +51,15 @@ bool Scheduler::cancel(TimerId id)
     return m_timers.erase(id) > 0; // its heap entry is skipped when it comes up
 }
 
+void Scheduler::cancelAndWait(TimerId id)
+{
+    std::unique_lock lock(m_mutex);
+    m_timers.erase(id);
+    if (std::this_thread::get_id() == m_thread.get_id())
+        return;
+    m_taskDone.wait(lock, [&] { return m_running != id; });
+}
+
 std::size_t Scheduler::pending() const
 {
     std::lock_guard lock(m_mutex);
@@ -87,9 +96,13 @@ void Scheduler::run()
             task = std::move(it->second.task);
             m_timers.erase(it);
         }
+        m_running = top.id;
         lock.unlock();
         task();
+        task = nullptr; // what it captured goes now, not at the next wake-up
         lock.lock();
+        m_running = 0;
+        m_taskDone.notify_all();
     }
 }
 

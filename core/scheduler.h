@@ -35,6 +35,10 @@ public:
     TimerId every(Duration period, Task task);
     // True when the timer was still pending (it will now never run).
     bool cancel(TimerId id);
+    // As cancel(), and if the task is running right now on the timer
+    // thread, waits for it to return (unless called from that thread).
+    // After it returns the task can no longer touch what it captured.
+    void cancelAndWait(TimerId id);
 
     void stop();
     std::size_t pending() const;
@@ -56,6 +60,8 @@ private:
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
+    std::condition_variable m_taskDone;
+    TimerId m_running = 0;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
     std::unordered_map<TimerId, Timer> m_timers;
     TimerId m_nextId = 1;
