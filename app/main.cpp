@@ -93,7 +93,15 @@ int main(int argc, char **argv)
                         "already there is kept). Default: a new folder under %1.")
              .arg(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs")),
          QStringLiteral("DIR")},
+        {QStringLiteral("scenario"),
+         QStringLiteral("Run the experiment described by the JSON file F (see resources/scenarios/). "
+                        "Headless, the exit code says whether its expectations held: 0 yes, 1 no, "
+                        "2 bad file or option. --duration and --seed override the file's."),
+         QStringLiteral("F")},
         {QStringLiteral("report"), QStringLiteral("Write the end-of-run report as JSON to FILE."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("csv"),
+         QStringLiteral("Write every metric, second by second, to FILE as CSV (time,entity,metric,value)."),
          QStringLiteral("FILE")},
         {QStringLiteral("seed"), QStringLiteral("Seed of the load generator's random choices (default 1)."),
          QStringLiteral("N"), QStringLiteral("1")},
@@ -134,6 +142,29 @@ int main(int argc, char **argv)
     options.dataDir = parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir"))
                                                                 : defaultDataDir();
     options.reportPath = parser.value(QStringLiteral("report"));
+    options.csvPath = parser.value(QStringLiteral("csv"));
+    if (parser.isSet(QStringLiteral("scenario"))) {
+        QStringList problems;
+        const QString file = parser.value(QStringLiteral("scenario"));
+        options.scenario = Scenario::fromFile(file, &problems);
+        if (!options.scenario) {
+            for (const QString &p : problems)
+                std::fprintf(stderr, "microcosm: %s: %s\n", qPrintable(file), qPrintable(p));
+            std::fprintf(stderr, "microcosm: %s: %lld problem(s); nothing was run\n", qPrintable(file),
+                         qlonglong(problems.size()));
+            return 2;
+        }
+        if (parser.isSet(QStringLiteral("rate"))) {
+            std::fprintf(stderr, "microcosm: --rate cannot be combined with --scenario (its \"load\" sets the rate)\n");
+            return 2;
+        }
+        if (parser.isSet(QStringLiteral("duration")))
+            options.scenario->duration = options.durationSeconds;
+        if (parser.isSet(QStringLiteral("seed"))) {
+            options.scenario->seed = options.seed;
+            options.scenario->load.seed = options.seed;
+        }
+    }
 
     const QFileInfo dir(options.dataDir);
     if (dir.exists() && !dir.isDir()) {

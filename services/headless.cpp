@@ -2,6 +2,7 @@
 
 #include "auditor.h"
 #include "platform.h"
+#include "scenariorun.h"
 #include "shopsession.h"
 
 #include <QFile>
@@ -45,25 +46,35 @@ QString row(const QString &name, const EntitySummary &s, const QString &replicas
 
 } // namespace
 
+Scenario HeadlessOptions::effectiveScenario() const
+{
+    return scenario ? *scenario : Scenario::steadyState(rate, durationSeconds, seed);
+}
+
 int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err)
 {
-    LoadConfig load;
-    load.rate = options.rate;
-    load.seed = options.seed;
-    ShopSession session(options.dataDir, ShopConfig::defaults(), PlatformConfig{}, load);
+    const Scenario scenario = options.effectiveScenario();
+    LoadConfig load = scenario.load;
+    load.seed = scenario.seed;
+    ShopSession session(options.dataDir, scenario.shop, scenario.platform, load);
     QJsonObject report;
+    QList<ExpectationResult> results;
+    std::unique_ptr<ScenarioRun> run;
     {
         Platform &platform = session.platform();
         LoadGenerator &generator = session.load();
-        out << "Microcosm headless: " << options.rate << " journeys/s for " << options.durationSeconds
+        out << "Microcosm headless: \"" << scenario.title << "\" for " << scenario.duration
             << " s, data in " << options.dataDir << Qt::endl;
+        if (!scenario.lesson.isEmpty())
+            out << "  " << scenario.lesson << Qt::endl;
         if (!session.start()) {
             err << "microcosm: the services did not become ready within 30 s" << Qt::endl;
             return 1;
         }
+        run = std::make_unique<ScenarioRun>(session, scenario);
         const TimePoint begin = Clock::now();
-        generator.start();
-        const auto total = std::chrono::duration<double>(options.durationSeconds);
+        run->start();
+        const auto total = std::chrono::duration<double>(scenario.duration);
         for (int second = 1; Clock::now() - begin < total; ++second) {
             std::this_thread::sleep_until(std::min(begin + seconds(second),
                                                    begin + std::chrono::duration_cast<Duration>(total)));
@@ -76,11 +87,10 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                        .arg(generator.stats().inFlight)
                 << Qt::endl;
         }
-        generator.stop();
         const double loadSeconds = std::chrono::duration<double>(Clock::now() - begin).count();
-        if (!session.quiesce(seconds(15)))
-            err << "microcosm: journeys, compensations or the order outbox were still busy 15 s "
-                   "after the load stopped"
+        if (!run->settle(seconds(30)))
+            err << "microcosm: services, journeys, compensations or the order outbox were still busy "
+                   "30 s after the load stopped"
                 << Qt::endl;
         platform.rotateMetrics();
 
@@ -128,9 +138,9 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                                       {QStringLiteral("source"), e.source},
                                       {QStringLiteral("kind"), e.kind},
                                       {QStringLiteral("message"), e.message}});
-        report = {{QStringLiteral("durationSeconds"), loadSeconds},
-                  {QStringLiteral("rate"), options.rate},
-                  {QStringLiteral("seed"), qint64(options.seed)},
+        report = {{QStringLiteral("scenario"), scenario.title},
+                  {QStringLiteral("durationSeconds"), loadSeconds},
+                  {QStringLiteral("seed"), qint64(scenario.seed)},
                   {QStringLiteral("dataDir"), options.dataDir},
                   {QStringLiteral("services"), services},
                   {QStringLiteral("gateway"), gateway},
@@ -148,6 +158,31 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     report.insert(QStringLiteral("audit"), auditReport.toJson());
     out << auditReport.summary() << Qt::endl;
 
+    results = run->evaluate(auditReport);
+    bool allHeld = auditReport.ok;
+    QJsonArray expectations;
+    if (!results.isEmpty())
+        out << Qt::endl << "expectations:" << Qt::endl;
+    for (const ExpectationResult &r : results) {
+        out << "  " << r.text() << Qt::endl;
+        allHeld = allHeld && r.held;
+        expectations.append(QJsonObject{{QStringLiteral("expect"), r.expectation.describe()},
+                                        {QStringLiteral("measured"), r.measured},
+                                        {QStringLiteral("held"), r.held}});
+    }
+    report.insert(QStringLiteral("expectations"), expectations);
+    report.insert(QStringLiteral("passed"), allHeld);
+    out << (allHeld ? "RESULT: every expectation held" : "RESULT: an expectation failed") << Qt::endl;
+
+    if (!options.csvPath.isEmpty()) {
+        QString error;
+        if (!run->writeCsv(options.csvPath, &error)) {
+            err << "microcosm: " << error << Qt::endl;
+            return 2;
+        }
+        out << "per-second metrics written to " << options.csvPath << Qt::endl;
+    }
+
     if (!options.reportPath.isEmpty()) {
         QFile file(options.reportPath);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
@@ -158,7 +193,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         file.write(QJsonDocument(report).toJson(QJsonDocument::Indented));
         out << "report written to " << options.reportPath << Qt::endl;
     }
-    return auditReport.ok ? 0 : 1;
+    return allHeld ? 0 : 1;
 }
 
 } // namespace microcosm

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "scenario.h"
+
 #include <QString>
 #include <QTextStream>
 
@@ -11,12 +13,18 @@ struct HeadlessOptions
     double rate = 100; // journey arrivals per second
     QString dataDir;
     QString reportPath;
+    QString csvPath;
     quint64 seed = 1;
+    // The experiment to run; without --scenario, the steady state at --rate.
+    std::optional<Scenario> scenario;
+    Scenario effectiveScenario() const;
 };
 
-// Runs the shop under load without a window: prints a line a second, then
-// a per-service table; writes the JSON report; audits the databases.
-// Returns the process exit code: 0 when the audit passed, 1 when not.
+// Runs a scenario without a window: prints a line a second, then a
+// per-service table and each expectation with its measured value; writes
+// the JSON report and the per-second CSV; audits the databases. Returns the
+// exit code: 0 when every expectation held and the audit passed, 1 when
+// not, 2 when an output file could not be written.
 int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err);
 
 } // namespace microcosm

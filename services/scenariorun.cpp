@@ -1,0 +1,270 @@
+#include "scenariorun.h"
+
+#include <QFile>
+#include <QTextStream>
+
+#include <thread>
+
+namespace microcosm {
+
+QString ExpectationResult::text() const
+{
+    return QStringLiteral("%1 %2 (measured %3)")
+        .arg(held ? QStringLiteral("PASS") : QStringLiteral("FAIL"), expectation.describe())
+        .arg(measured, 0, 'g', 6);
+}
+
+ScenarioRun::ScenarioRun(ShopSession &session, Scenario scenario)
+    : m_session(session)
+    , m_scenario(std::move(scenario))
+{
+}
+
+ScenarioRun::~ScenarioRun()
+{
+    std::vector<Scheduler::TimerId> timers;
+    {
+        std::lock_guard lock(m_mutex);
+        timers.swap(m_timers);
+    }
+    for (auto id : timers)
+        m_session.platform().scheduler().cancelAndWait(id);
+}
+
+void ScenarioRun::start()
+{
+    Platform &platform = m_session.platform();
+    m_scenario.applyPolicies(platform);
+    platform.events().add(QStringLiteral("scenario"), QStringLiteral("scenario-start"),
+                          QStringLiteral("scenario \"%1\" started (%2 s)").arg(m_scenario.title).arg(m_scenario.duration));
+    m_platformStart = platform.elapsed();
+    m_started = true;
+    m_session.load().start();
+    std::lock_guard lock(m_mutex);
+    for (const TimelineAction &a : m_scenario.timeline)
+        m_timers.push_back(platform.scheduler().after(fromMs(a.at * 1000.0), [this, a] { play(a); }));
+}
+
+double ScenarioRun::elapsed() const
+{
+    return m_started ? m_session.platform().elapsed() - m_platformStart : 0.0;
+}
+
+QList<TimelineAction> ScenarioRun::upcoming() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_scenario.timeline.mid(m_played);
+}
+
+void ScenarioRun::play(const TimelineAction &a)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_played;
+    }
+    Platform &p = m_session.platform();
+    ChaosController &chaos = p.chaos();
+    using K = TimelineAction::Kind;
+    p.events().add(QStringLiteral("scenario"), QStringLiteral("timeline"),
+                   QStringLiteral("t=%1 s: %2").arg(a.at).arg(a.describe()));
+    switch (a.kind) {
+    case K::Kill:
+        p.killService(a.service, QStringLiteral("by the scenario"));
+        break;
+    case K::KillReplica:
+        p.killReplica(a.service, a.replica - 1, QStringLiteral("by the scenario"));
+        break;
+    case K::Restart:
+        p.restartService(a.service);
+        break;
+    case K::Scale:
+        p.scaleService(a.service, a.replicas);
+        break;
+    case K::Latency:
+    case K::Errors:
+    case K::Partition:
+        if (a.service.isEmpty())
+            chaos.setLinkFault(a.from, a.to, a.fault);
+        else
+            chaos.setServiceFault(a.service, a.fault);
+        break;
+    case K::SlowDatabase:
+        chaos.setServiceFault(a.service, a.fault);
+        break;
+    case K::LockDatabase:
+        chaos.lockDatabase(a.service);
+        break;
+    case K::UnlockDatabase:
+        chaos.unlockDatabase(a.service);
+        break;
+    case K::ClearFaults:
+        if (!a.service.isEmpty())
+            chaos.setServiceFault(a.service, {});
+        else if (!a.from.isEmpty())
+            chaos.setLinkFault(a.from, a.to, {});
+        else
+            chaos.clearAll();
+        break;
+    case K::RollingUpdate:
+        if (ServiceHost *h = p.host(a.service))
+            h->startRollingUpdate(a.update);
+        break;
+    case K::ChaosMonkey:
+        chaos.startMonkey(a.monkey);
+        break;
+    case K::ChaosMonkeyOff:
+        chaos.stopMonkey();
+        break;
+    case K::SetRate:
+        m_session.load().setRate(a.rate);
+        break;
+    case K::Breaker:
+        p.gateway().setBreakerState(a.from, a.to, a.state);
+        break;
+    }
+}
+
+bool ScenarioRun::settle(Duration timeout)
+{
+    const TimePoint until = Clock::now() + timeout;
+    Platform &p = m_session.platform();
+    m_session.load().stop();
+    {
+        std::vector<Scheduler::TimerId> timers;
+        {
+            std::lock_guard lock(m_mutex);
+            timers.swap(m_timers);
+        }
+        for (auto id : timers)
+            p.scheduler().cancelAndWait(id);
+    }
+    p.chaos().clearAll();
+    for (const QString &name : p.serviceNames())
+        p.restartService(name);
+    if (!m_session.waitReady(std::max(Duration::zero(), until - Clock::now())))
+        return false;
+    return m_session.quiesce(std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
+}
+
+double ScenarioRun::measure(const Expectation &e, const AuditReport &audit) const
+{
+    const QString &m = e.metric;
+    if (m == QLatin1String("invariants"))
+        return audit.ok ? 1 : 0;
+    if (m == QLatin1String("lost-orders"))
+        return audit.acknowledgedMissing;
+    if (m == QLatin1String("duplicate-orders"))
+        return audit.duplicateKeys;
+    if (m == QLatin1String("dropped"))
+        return double(m_session.load().stats().dropped);
+    if (m == QLatin1String("retries")) {
+        for (const EdgeStatus &s : m_session.platform().gateway().edgeStatus())
+            if (s.from + QLatin1Char('>') + s.to == e.entity)
+                return double(s.retries);
+        return 0;
+    }
+    QString entity = e.entity;
+    if (entity != QLatin1String("gateway") && entity != QLatin1String("client") && !entity.startsWith(QLatin1String("route:")))
+        entity = entity.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + entity : QStringLiteral("service:") + entity;
+    const double from = m_platformStart + (e.from >= 0 ? e.from : 0);
+    const double to = m_platformStart + (e.to >= 0 ? e.to : m_scenario.duration + 0.5);
+    MetricsRegistry &metrics = m_session.platform().metrics();
+    if (m == QLatin1String("max-replicas") || m == QLatin1String("min-replicas")) {
+        const bool max = m == QLatin1String("max-replicas");
+        double v = max ? 0 : 1e9;
+        for (const Window &w : metrics.series(entity, from))
+            if (w.t <= to)
+                v = max ? std::max(v, w.gauges.replicasReady) : std::min(v, w.gauges.replicasReady);
+        return v;
+    }
+    const EntitySummary s = metrics.range(entity, from, to);
+    const auto count = [&s](Outcome o) { return double(s.totals[int(o)]); };
+    if (m == QLatin1String("success-rate"))
+        return s.successRate();
+    if (m == QLatin1String("error-rate"))
+        return 1.0 - s.successRate();
+    if (m == QLatin1String("p50-ms"))
+        return s.latency.percentileMs(0.50);
+    if (m == QLatin1String("p95-ms"))
+        return s.latency.percentileMs(0.95);
+    if (m == QLatin1String("p99-ms"))
+        return s.latency.percentileMs(0.99);
+    if (m == QLatin1String("max-ms"))
+        return double(s.latency.maxUs()) / 1000.0;
+    if (m == QLatin1String("throughput"))
+        return s.rps;
+    if (m == QLatin1String("requests"))
+        return double(s.total());
+    if (m == QLatin1String("timeouts"))
+        return count(Outcome::Timeout);
+    if (m == QLatin1String("rejected"))
+        return count(Outcome::Rejected);
+    if (m == QLatin1String("short-circuited"))
+        return count(Outcome::ShortCircuited);
+    if (m == QLatin1String("fallbacks"))
+        return count(Outcome::Fallback);
+    if (m == QLatin1String("server-errors"))
+        return count(Outcome::ServerError);
+    return 0;
+}
+
+QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
+{
+    QList<ExpectationResult> out;
+    for (const Expectation &e : m_scenario.expectations) {
+        ExpectationResult r{e, measure(e, audit), false};
+        const double v = r.measured, want = e.value;
+        if (e.metric == QLatin1String("invariants"))
+            r.held = v == 1;
+        else if (e.op == QLatin1String(">="))
+            r.held = v >= want;
+        else if (e.op == QLatin1String(">"))
+            r.held = v > want;
+        else if (e.op == QLatin1String("<="))
+            r.held = v <= want;
+        else if (e.op == QLatin1String("<"))
+            r.held = v < want;
+        else
+            r.held = v == want;
+        out.append(r);
+    }
+    return out;
+}
+
+bool ScenarioRun::writeCsv(const QString &path, QString *error) const
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QTextStream out(&file);
+    out << "time,entity,metric,value\n";
+    const MetricsRegistry &metrics = m_session.platform().metrics();
+    for (const QString &name : metrics.names()) {
+        const QString entity = name.contains(QLatin1Char(',')) ? QLatin1Char('"') + name + QLatin1Char('"') : name;
+        for (const Window &w : metrics.series(name)) {
+            const QString t = QString::number(w.t - m_platformStart, 'f', 3);
+            auto row = [&](const char *metric, double value) {
+                out << t << ',' << entity << ',' << metric << ',' << value << '\n';
+            };
+            for (int i = 0; i < OutcomeCount; ++i)
+                out << t << ',' << entity << ',' << outcomeName(Outcome(i)) << ',' << w.counts[i] << '\n';
+            row("requests", double(w.total()));
+            row("p50_ms", w.p50);
+            row("p95_ms", w.p95);
+            row("p99_ms", w.p99);
+            row("max_ms", double(w.maxUs) / 1000.0);
+            if (name.startsWith(QLatin1String("service:"))) {
+                row("queue_depth", w.gauges.queueDepth);
+                row("busy_workers", w.gauges.busyWorkers);
+                row("utilization", w.gauges.utilization());
+                row("replicas_ready", w.gauges.replicasReady);
+                row("replicas", w.gauges.replicasTotal);
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace microcosm

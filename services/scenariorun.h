@@ -1,0 +1,62 @@
+#pragma once
+
+#include "auditor.h"
+#include "scenario.h"
+#include "shopsession.h"
+
+#include <QList>
+
+#include <mutex>
+#include <vector>
+
+namespace microcosm {
+
+struct ExpectationResult
+{
+    Expectation expectation;
+    double measured = 0;
+    bool held = false;
+    QString text() const;
+};
+
+// A scenario running on a shop session: applies its policies and
+// autoscalers, starts the load, plays its timeline on the scheduler (time 0
+// is when the load starts), settles the system afterwards, and judges its
+// expectations against the metrics and the audit. Used alike by the
+// headless runner and the GUI.
+class ScenarioRun
+{
+public:
+    ScenarioRun(ShopSession &session, Scenario scenario);
+    ~ScenarioRun();
+
+    const Scenario &scenario() const { return m_scenario; }
+    void start();
+    // Seconds since start(), and whether the scenario's duration has passed.
+    double elapsed() const;
+    bool finished() const { return m_started && elapsed() >= m_scenario.duration; }
+    // Timeline actions not yet played.
+    QList<TimelineAction> upcoming() const;
+
+    // After the run: stop the load and every fault, bring back what is down,
+    // and wait until checkouts, compensations and the outbox are done.
+    bool settle(Duration timeout = seconds(30));
+
+    QList<ExpectationResult> evaluate(const AuditReport &audit) const;
+    // Every metric of every entity, second by second: time,entity,metric,value.
+    bool writeCsv(const QString &path, QString *error) const;
+
+private:
+    void play(const TimelineAction &action);
+    double measure(const Expectation &e, const AuditReport &audit) const;
+
+    ShopSession &m_session;
+    const Scenario m_scenario;
+    bool m_started = false;
+    double m_platformStart = 0; // platform time when the load started
+    mutable std::mutex m_mutex;
+    std::vector<Scheduler::TimerId> m_timers;
+    int m_played = 0;
+};
+
+} // namespace microcosm
