@@ -69,7 +69,7 @@ ShopWorkload::ShopWorkload(int products)
 QStringList ShopWorkload::journeys() const
 {
     return {QStringLiteral("browse"), QStringLiteral("view"), QStringLiteral("add-to-cart"),
-            QStringLiteral("checkout")};
+            QStringLiteral("checkout"), QStringLiteral("order-history")};
 }
 
 double ShopWorkload::defaultWeight(const QString &journey) const
@@ -80,7 +80,9 @@ double ShopWorkload::defaultWeight(const QString &journey) const
         return 30;
     if (journey == QLatin1String("add-to-cart"))
         return 20;
-    return 10;
+    if (journey == QLatin1String("checkout"))
+        return 10;
+    return 5; // order-history
 }
 
 QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937_64 &rng)
@@ -105,6 +107,8 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
         return {make(QStringLiteral("GET"), QStringLiteral("/products/%1").arg(product))};
     if (name == QLatin1String("add-to-cart"))
         return {addItem()};
+    if (name == QLatin1String("order-history"))
+        return {make(QStringLiteral("GET"), QStringLiteral("/orders?user=%1").arg(who))};
     Request order = make(QStringLiteral("POST"), QStringLiteral("/orders"),
                          QJsonObject{{QStringLiteral("user"), who}});
     order.idempotencyKey = QStringLiteral("%1-%2-%3").arg(who).arg(++m_keys).arg(rng() % 1000000);

@@ -34,8 +34,8 @@ struct CatalogueItem
 QList<CatalogueItem> catalogue();
 
 // The users' journeys through the shop: browse the catalogue, view a
-// product, add to cart, and checkout (add an item, then POST /orders with a
-// fresh Idempotency-Key). Remembers which orders the users were told
+// product, add to cart, checkout (add an item, then POST /orders with a
+// fresh Idempotency-Key) and look at one's order history. Remembers which orders the users were told
 // succeeded, for the auditor.
 class ShopWorkload final : public Workload
 {
