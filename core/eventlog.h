@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QMutex>
+#include <mutex>
 #include <QString>
 
 #include <deque>
@@ -28,10 +28,11 @@ public:
     void add(const QString &source, const QString &kind, const QString &message);
     std::vector<Event> since(qint64 seq) const;
     std::vector<Event> all() const { return since(0); }
+    qint64 lastSeq() const;
 
 private:
     std::function<double()> m_now;
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     std::deque<Event> m_events;
     qint64 m_nextSeq = 1;
     int m_capacity;

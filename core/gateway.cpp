@@ -51,7 +51,7 @@ struct Gateway::Edge
     EntityStats *stats = nullptr;
     std::atomic<std::uint64_t> retries{0};
     std::atomic<std::uint64_t> retriesDenied{0};
-    QMutex cacheMutex;
+    std::mutex cacheMutex;
     QHash<QString, QJsonValue> lastGood; // by path, for fallbacks
 };
 
@@ -445,7 +445,7 @@ void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
     const TimePoint end = Clock::now();
     const Request &request = call->request;
     if (edge.policy.fallbackEnabled && request.method == QLatin1String("GET")) {
-        QMutexLocker lock(&edge.cacheMutex);
+        std::lock_guard lock(edge.cacheMutex);
         if (r.ok()) {
             edge.lastGood.insert(request.path, r.body);
         } else if (edge.lastGood.contains(request.path)) {

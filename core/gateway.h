@@ -8,7 +8,7 @@
 #include "ratelimiter.h"
 
 #include <QHash>
-#include <QMutex>
+#include <mutex>
 #include <QStringList>
 
 #include <map>

@@ -27,13 +27,13 @@ QString outcomeName(Outcome o)
 
 void Trace::add(Span span)
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     m_spans.append(std::move(span));
 }
 
 QList<Span> Trace::spans() const
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     return m_spans;
 }
 

@@ -5,7 +5,7 @@
 #include <QHash>
 #include <QJsonValue>
 #include <QList>
-#include <QMutex>
+#include <mutex>
 #include <QString>
 
 #include <memory>
@@ -45,7 +45,7 @@ public:
     QList<Span> spans() const;
 
 private:
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QList<Span> m_spans;
 };
 

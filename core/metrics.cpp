@@ -42,7 +42,7 @@ MetricsRegistry::MetricsRegistry(int ringSeconds)
 
 EntityStats *MetricsRegistry::entity(const QString &name)
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     Entry &e = m_entries[name];
     if (!e.live)
         e.live = std::make_unique<EntityStats>(name);
@@ -51,7 +51,7 @@ EntityStats *MetricsRegistry::entity(const QString &name)
 
 void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString &)> &gaugesFor)
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     for (auto &[name, e] : m_entries) {
         Window w;
         w.t = t;
@@ -77,7 +77,7 @@ void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString 
 
 QStringList MetricsRegistry::names() const
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     QStringList out;
     for (const auto &[name, e] : m_entries)
         out << name;
@@ -86,7 +86,7 @@ QStringList MetricsRegistry::names() const
 
 EntitySummary MetricsRegistry::summary(const QString &name) const
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     EntitySummary s;
     s.name = name;
     auto it = m_entries.find(name);
@@ -106,7 +106,7 @@ EntitySummary MetricsRegistry::summary(const QString &name) const
 
 std::vector<Window> MetricsRegistry::series(const QString &name, double since) const
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     std::vector<Window> out;
     auto it = m_entries.find(name);
     if (it == m_entries.end())
@@ -119,7 +119,7 @@ std::vector<Window> MetricsRegistry::series(const QString &name, double since) c
 
 EntitySummary MetricsRegistry::range(const QString &name, double from, double to) const
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     EntitySummary s;
     s.name = name;
     auto it = m_entries.find(name);

@@ -3,7 +3,7 @@
 #include "histogram.h"
 #include "message.h"
 
-#include <QMutex>
+#include <mutex>
 #include <QString>
 #include <QStringList>
 
@@ -107,7 +107,7 @@ private:
         OutcomeCounts totals{};
         HistogramData latency;
     };
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     std::map<QString, Entry> m_entries;
     int m_ringSeconds;
 };

@@ -235,17 +235,26 @@ SystemSnapshot Platform::snapshot() const
         svc.health = classifyHealth(svc);
         s.services.append(svc);
     }
+    const std::vector<EdgeStatus> status = m_gateway.edgeStatus();
     for (const QString &name : m_metrics.names()) {
         if (!name.startsWith(QLatin1String("edge:")))
             continue;
         const QStringList ends = name.mid(5).split(QLatin1Char('>'));
-        if (ends.size() == 2)
-            s.edges.append({ends[0], ends[1], m_metrics.summary(name)});
+        if (ends.size() != 2)
+            continue;
+        EdgeSnapshot e{ends[0], ends[1], m_metrics.summary(name)};
+        for (const EdgeStatus &st : status) {
+            if (st.from == e.from && st.to == e.to) {
+                e.breaker = st.breaker;
+                e.retries = st.retries;
+                e.retriesDenied = st.retriesDenied;
+            }
+        }
+        s.edges.append(e);
     }
     s.gateway = m_metrics.summary(QStringLiteral("gateway"));
     s.client = m_metrics.summary(QStringLiteral("client"));
-    const auto latest = m_events.since(0);
-    s.lastEventSeq = latest.empty() ? 0 : latest.back().seq;
+    s.lastEventSeq = m_events.lastSeq();
     return s;
 }
 

@@ -42,6 +42,9 @@ struct EdgeSnapshot
     QString from; // "users", "order"
     QString to;   // "product"
     EntitySummary stats;
+    QString breaker; // closed, open, half-open, disabled, forced-open; empty: no breaker on this edge
+    std::uint64_t retries = 0;
+    std::uint64_t retriesDenied = 0;
 };
 
 struct SystemSnapshot

@@ -119,14 +119,14 @@ void ShopWorkload::observe(const Request &request, const Response &response)
 {
     if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders")
         && response.status == 201) {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         m_acknowledged.insert(response.body.toObject().value(QStringLiteral("id")).toString());
     }
 }
 
 QSet<QString> ShopWorkload::acknowledgedOrders() const
 {
-    QMutexLocker lock(&m_mutex);
+    std::lock_guard lock(m_mutex);
     return m_acknowledged;
 }
 

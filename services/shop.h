@@ -3,7 +3,7 @@
 #include "loadgenerator.h"
 #include "servicehost.h"
 
-#include <QMutex>
+#include <mutex>
 #include <QSet>
 
 namespace microcosm {
@@ -51,7 +51,7 @@ public:
 private:
     int m_products;
     quint64 m_keys = 0;
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QSet<QString> m_acknowledged;
 };
 

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the engine (no GUI) with clang and a sanitizer, then runs the core and
+# services tests and the chaos soak under it. Usage: scripts/sanitize.sh thread|address
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:?usage: scripts/sanitize.sh thread|address}"
+case "$mode" in thread|address) ;; *) echo "sanitize.sh: mode must be thread or address, got '$mode'" >&2; exit 2 ;; esac
+bash scripts/deps.sh
+build="build-$mode"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+      -DMICROCOSM_SANITIZE="$mode" -DMICROCOSM_GUI=OFF >/dev/null
+cmake --build "$build" --parallel "$(nproc)"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan.supp"
+export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1"
+export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
+cd "$build"
+ctest --output-on-failure --timeout 900 -j"$(nproc)" -L "engine|soak"
