@@ -242,7 +242,10 @@ SystemSnapshot Platform::snapshot() const
         const QStringList ends = name.mid(5).split(QLatin1Char('>'));
         if (ends.size() != 2)
             continue;
-        EdgeSnapshot e{ends[0], ends[1], m_metrics.summary(name)};
+        EdgeSnapshot e;
+        e.from = ends[0];
+        e.to = ends[1];
+        e.stats = m_metrics.summary(name);
         for (const EdgeStatus &st : status) {
             if (st.from == e.from && st.to == e.to) {
                 e.breaker = st.breaker;
