@@ -1,0 +1,250 @@
+#include "controlspanel.h"
+
+#include "shopcontroller.h"
+#include "theme.h"
+
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStyle>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace microcosm {
+
+namespace {
+constexpr double SliderMaxRate = 5000;
+constexpr int SliderSteps = 1000;
+} // namespace
+
+ControlsPanel::ControlsPanel(ShopController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_sections(new QVBoxLayout(this))
+{
+    setObjectName(QStringLiteral("controls"));
+    m_sections->setContentsMargins(4, 4, 4, 4);
+    m_sections->setSpacing(6);
+    m_sections->addStretch(1);
+    addSection(tr("Load"), buildLoad(),
+               tr("Users arriving at the shop: an open model, so they keep coming whatever the "
+                  "system does — as real users do."));
+    addSection(tr("Services"), buildServices(),
+               tr("Each service runs as replicas (pods). Scale one service without touching the "
+                  "others; kill one and watch the others keep serving."));
+
+    connect(controller, &ShopController::loadStateChanged, this, &ControlsPanel::showLoadState);
+    connect(controller, &ShopController::rateChanged, this, &ControlsPanel::showRate);
+    showLoadState(controller->loadRunning());
+    showRate(controller->rate());
+}
+
+QWidget *ControlsPanel::addSection(const QString &title, QWidget *content, const QString &tip)
+{
+    auto *box = new QGroupBox(title, this);
+    box->setToolTip(tip);
+    auto *l = new QVBoxLayout(box);
+    l->setContentsMargins(6, 6, 6, 6);
+    l->addWidget(content);
+    m_sections->insertWidget(m_sections->count() - 1, box);
+    return box;
+}
+
+int ControlsPanel::sliderFromRate(double rate)
+{
+    return int(std::lround(std::log10(std::max(0.0, rate) + 1) / std::log10(SliderMaxRate + 1) *
+                           SliderSteps));
+}
+
+double ControlsPanel::rateFromSlider(int value)
+{
+    const double r =
+        std::pow(10.0, double(value) / SliderSteps * std::log10(SliderMaxRate + 1)) - 1;
+    // Round to two significant figures so the numbers read well.
+    if (r < 10)
+        return std::round(r);
+    const double e = std::pow(10.0, std::floor(std::log10(r)) - 1);
+    return std::round(r / e) * e;
+}
+
+QWidget *ControlsPanel::buildLoad()
+{
+    auto *w = new QWidget(this);
+    auto *grid = new QGridLayout(w);
+    grid->setContentsMargins(0, 0, 0, 0);
+    m_load = new QPushButton(w);
+    m_load->setObjectName(QStringLiteral("load-toggle"));
+    m_load->setCheckable(true);
+    m_load->setToolTip(tr("Start or pause the users (Space). Paused, no new journeys start; those "
+                          "under way finish. Watch the particles and the throughput chart."));
+    connect(m_load, &QPushButton::clicked, this, [this](bool on) {
+        if (!m_controller)
+            return;
+        if (on)
+            m_controller->startLoad();
+        else
+            m_controller->pauseLoad();
+        showLoadState(m_controller->loadRunning());
+    });
+    m_slider = new QSlider(Qt::Horizontal, w);
+    m_slider->setObjectName(QStringLiteral("rate-slider"));
+    m_slider->setRange(0, SliderSteps);
+    m_slider->setToolTip(tr("Arrival rate, on a log scale from 0 to %1 journeys/s. Raise it until "
+                            "queues grow and p99 latency climbs: that is the capacity.")
+                             .arg(SliderMaxRate));
+    m_rate = new QSpinBox(w);
+    m_rate->setObjectName(QStringLiteral("rate-box"));
+    m_rate->setRange(0, 100000);
+    m_rate->setSuffix(tr(" /s"));
+    m_rate->setKeyboardTracking(false);
+    m_rate->setToolTip(tr("User journeys started per second (browse, view, add to cart, "
+                          "checkout). A checkout journey is two requests."));
+    connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
+        const double r = rateFromSlider(v);
+        {
+            const QSignalBlocker b(m_rate);
+            m_rate->setValue(int(r));
+        }
+        if (m_controller)
+            m_controller->setRate(r);
+    });
+    connect(m_rate, &QSpinBox::valueChanged, this, [this](int v) {
+        if (m_controller)
+            m_controller->setRate(v);
+    });
+    m_loadStats = new QLabel(w);
+    m_loadStats->setObjectName(QStringLiteral("load-stats"));
+    m_loadStats->setToolTip(tr("Journeys under way now, and those the generator could not send "
+                               "because too many were under way (counted, never hidden)."));
+    grid->addWidget(m_load, 0, 0);
+    grid->addWidget(m_rate, 0, 1);
+    grid->addWidget(m_slider, 1, 0, 1, 2);
+    grid->addWidget(m_loadStats, 2, 0, 1, 2);
+    return w;
+}
+
+QWidget *ControlsPanel::buildServices()
+{
+    auto *w = new QWidget(this);
+    auto *grid = new QGridLayout(w);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setHorizontalSpacing(6);
+    auto *h1 = new QLabel(tr("service"), w);
+    auto *h2 = new QLabel(tr("replicas"), w);
+    h1->setForegroundRole(QPalette::PlaceholderText);
+    h2->setForegroundRole(QPalette::PlaceholderText);
+    grid->addWidget(h1, 0, 0);
+    grid->addWidget(h2, 0, 1);
+    int row = 1;
+    for (const QString &s : m_controller->platform().serviceNames()) {
+        Row r;
+        auto *name = new QLabel(QStringLiteral("<b>%1</b>").arg(s), w);
+        r.health = new QLabel(w);
+        r.health->setObjectName(QStringLiteral("health-") + s);
+        auto *nameBox = new QVBoxLayout;
+        nameBox->setSpacing(0);
+        nameBox->addWidget(name);
+        nameBox->addWidget(r.health);
+        r.replicas = new QSpinBox(w);
+        r.replicas->setObjectName(QStringLiteral("replicas-") + s);
+        r.replicas->setRange(1, 16);
+        r.replicas->setKeyboardTracking(false);
+        r.replicas->setValue(m_controller->configuredReplicas(s));
+        r.replicas->setToolTip(tr("Replicas of %1. More replicas add capacity to %1 alone: watch "
+                                  "its queue and utilization fall while the other services do "
+                                  "not change. New replicas cold-start before taking traffic.")
+                                   .arg(s));
+        connect(r.replicas, &QSpinBox::valueChanged, this, [this, s](int n) {
+            if (m_controller)
+                m_controller->scaleService(s, n);
+        });
+        r.kill = new QPushButton(tr("Kill"), w);
+        r.kill->setObjectName(QStringLiteral("kill-") + s);
+        r.kill->setToolTip(tr("Kill every replica of %1 at once (K on a selected node). Requests "
+                              "under way are reset, new ones refused. Watch the other services "
+                              "keep serving: failure isolation.")
+                               .arg(s));
+        connect(r.kill, &QPushButton::clicked, this, [this, s] {
+            if (m_controller)
+                m_controller->killService(s);
+        });
+        r.restart = new QPushButton(tr("Restart"), w);
+        r.restart->setObjectName(QStringLiteral("restart-") + s);
+        r.restart->setToolTip(tr("Bring the dead replicas of %1 back (R on a selected node). They "
+                                 "cold-start, then rejoin the rotation; the data in %1.db "
+                                 "survived the kill.")
+                                  .arg(s));
+        connect(r.restart, &QPushButton::clicked, this, [this, s] {
+            if (m_controller)
+                m_controller->restartService(s);
+        });
+        grid->addLayout(nameBox, row, 0);
+        grid->addWidget(r.replicas, row, 1);
+        grid->addWidget(r.kill, row, 2);
+        grid->addWidget(r.restart, row, 3);
+        m_rows.insert(s, r);
+        ++row;
+    }
+    grid->setColumnStretch(0, 1);
+    return w;
+}
+
+void ControlsPanel::showLoadState(bool running)
+{
+    m_load->setChecked(running);
+    m_load->setText(running ? tr("Pause load") : tr("Start load"));
+    m_load->setIcon(style()->standardIcon(running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+}
+
+void ControlsPanel::showRate(double rate)
+{
+    const QSignalBlocker a(m_slider);
+    const QSignalBlocker b(m_rate);
+    m_slider->setValue(sliderFromRate(rate));
+    if (!m_rate->hasFocus())
+        m_rate->setValue(int(std::lround(rate)));
+}
+
+void ControlsPanel::setSnapshot(const SystemSnapshot &snap)
+{
+    if (!m_controller)
+        return;
+    if (m_load->isChecked() != m_controller->loadRunning())
+        showLoadState(m_controller->loadRunning());
+    if (!m_rate->hasFocus() && !m_slider->isSliderDown() &&
+        m_rate->value() != int(std::lround(m_controller->rate())))
+        showRate(m_controller->rate());
+    const auto stats = m_controller->load().stats();
+    m_loadStats->setText(
+        tr("%1 journeys under way · %2 dropped").arg(stats.inFlight).arg(stats.dropped));
+    for (const ServiceSnapshot &s : snap.services) {
+        auto it = m_rows.find(s.name);
+        if (it == m_rows.end())
+            continue;
+        Row &r = it.value();
+        const QString label =
+            QStringLiteral("<span style='color:%1'>● %2</span> %3/%4")
+                .arg(theme::healthColor(s.health).name(), theme::healthLabel(s.health))
+                .arg(s.ready())
+                .arg(s.replicas.size());
+        if (r.health->text() != label) {
+            r.health->setText(label);
+            r.health->setToolTip(theme::healthRule(s.health));
+        }
+        int dead = 0;
+        for (const ReplicaSnapshot &rep : s.replicas)
+            dead += rep.state == QLatin1String("dead");
+        r.restart->setEnabled(dead > 0);
+        r.kill->setEnabled(dead < s.replicas.size());
+        const int configured = m_controller->configuredReplicas(s.name);
+        if (!r.replicas->hasFocus() && r.replicas->value() != configured) {
+            const QSignalBlocker block(r.replicas);
+            r.replicas->setValue(configured);
+        }
+    }
+}
+
+} // namespace microcosm

@@ -1,0 +1,221 @@
+#include "databaseinspector.h"
+
+#include "shopcontroller.h"
+#include "sqlite.h"
+#include "sqlitetablemodel.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace microcosm {
+
+DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_services(new QComboBox(this)),
+      m_path(new QLabel(this)), m_tables(new QListWidget(this)), m_view(new QTableView(this)),
+      m_status(new QLabel(this)), m_lesson(new QLabel(this)), m_model(new SqliteTableModel(this))
+{
+    setObjectName(QStringLiteral("database-inspector"));
+    m_services->setObjectName(QStringLiteral("db-service"));
+    for (const QString &s : controller->platform().serviceNames())
+        m_services->addItem(s + QStringLiteral(".db"), s);
+    m_services->setToolTip(tr("Whose database to look into. Each service has its own file; no "
+                              "service can open another's."));
+    m_tables->setObjectName(QStringLiteral("db-tables"));
+    m_tables->setToolTip(tr("Every table in this file: compare the three files to see that each "
+                            "service keeps only its own data."));
+    m_tables->setMaximumWidth(190);
+    m_view->setObjectName(QStringLiteral("db-rows"));
+    m_view->setModel(m_model);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->horizontalHeader()->setDefaultSectionSize(110);
+    m_view->setToolTip(tr("The newest rows (up to %1), read-only, refreshed every second while "
+                          "this panel is visible.")
+                           .arg(RowLimit));
+    m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_path->setForegroundRole(QPalette::PlaceholderText);
+    m_lesson->setWordWrap(true);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Database:"), this));
+    top->addWidget(m_services);
+    top->addWidget(m_path, 1);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_tables);
+    split->addWidget(m_view);
+    split->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(top);
+    layout->addWidget(m_lesson);
+    layout->addWidget(split, 1);
+    layout->addWidget(m_status);
+
+    connect(m_services, &QComboBox::currentIndexChanged, this, [this] { open(); });
+    connect(m_tables, &QListWidget::currentTextChanged, this, [this](const QString &text) {
+        const QString table = text.section(QLatin1Char(' '), 0, 0);
+        if (!table.isEmpty() && table != m_table) {
+            m_table = table;
+            loadRows();
+        }
+    });
+    m_timer.setInterval(1000);
+    connect(&m_timer, &QTimer::timeout, this, &DatabaseInspector::refresh);
+    open();
+}
+
+DatabaseInspector::~DatabaseInspector() = default;
+
+QString DatabaseInspector::service() const
+{
+    return m_services->currentData().toString();
+}
+
+void DatabaseInspector::selectService(const QString &service)
+{
+    const int i = m_services->findData(service);
+    if (i >= 0 && i != m_services->currentIndex())
+        m_services->setCurrentIndex(i);
+    else if (i >= 0 && !m_db)
+        open();
+}
+
+bool DatabaseInspector::selectTable(const QString &table)
+{
+    for (int i = 0; i < m_tables->count(); ++i)
+        if (m_tables->item(i)->text().section(QLatin1Char(' '), 0, 0) == table) {
+            m_tables->setCurrentRow(i);
+            return true;
+        }
+    return false;
+}
+
+QStringList DatabaseInspector::tables() const
+{
+    QStringList out;
+    for (int i = 0; i < m_tables->count(); ++i)
+        out << m_tables->item(i)->text().section(QLatin1Char(' '), 0, 0);
+    return out;
+}
+
+void DatabaseInspector::open()
+{
+    m_db.reset();
+    m_model->clear();
+    m_tables->clear();
+    m_table.clear();
+    if (!m_controller)
+        return;
+    const QString s = service();
+    const QString path = m_controller->platform().databasePath(s);
+    m_path->setText(path);
+    if (!QFileInfo::exists(path)) {
+        m_status->setText(
+            tr("%1 does not exist yet: the service creates it when it starts.").arg(path));
+        return;
+    }
+    try {
+        // Read-only and a short busy timeout: the GUI thread must never wait long.
+        m_db = std::make_unique<Database>(path, Database::Mode::ReadOnly, 50);
+    } catch (const DbError &e) {
+        m_status->setText(tr("Cannot open %1: %2").arg(path, QString::fromUtf8(e.what())));
+        return;
+    }
+    loadTables();
+    if (m_tables->count() > 0)
+        m_tables->setCurrentRow(0);
+}
+
+void DatabaseInspector::loadTables()
+{
+    if (!m_db)
+        return;
+    QStringList names;
+    try {
+        auto q = m_db->prepare(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' "
+                                              "AND name NOT LIKE 'sqlite_%' ORDER BY name"));
+        while (q.next())
+            names << q.text(0);
+        QStringList labels;
+        for (const QString &n : std::as_const(names)) {
+            QString quotedName = n;
+            quotedName.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+            const qint64 count =
+                m_db->prepare(QStringLiteral("SELECT count(*) FROM \"%1\"").arg(quotedName))
+                    .scalar();
+            labels << QStringLiteral("%1 (%2 rows)").arg(n).arg(count);
+        }
+        if (labels.size() == m_tables->count()) {
+            for (int i = 0; i < labels.size(); ++i)
+                if (m_tables->item(i)->text() != labels[i])
+                    m_tables->item(i)->setText(labels[i]);
+        } else {
+            m_tables->clear();
+            m_tables->addItems(labels);
+        }
+    } catch (const DbError &e) {
+        m_status->setText(tr("Could not read the table list: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    m_lesson->setText(
+        tr("<b>%1.db</b> holds %2 and nothing else: the other services' data lives in "
+           "their own files, reachable only through their APIs.")
+            .arg(service(),
+                 names.isEmpty() ? tr("no tables yet") : names.join(QStringLiteral(", "))));
+}
+
+void DatabaseInspector::loadRows()
+{
+    if (!m_db || m_table.isEmpty())
+        return;
+    try {
+        const bool fresh = m_model->table() != m_table;
+        m_model->load(*m_db, m_table, RowLimit);
+        if (fresh)
+            m_view->resizeColumnsToContents();
+        m_status->setText(
+            m_model->totalRows() > m_model->rowCount()
+                ? tr("%1: newest %2 of %3 rows (read-only)")
+                      .arg(m_table)
+                      .arg(m_model->rowCount())
+                      .arg(m_model->totalRows())
+                : tr("%1: %2 rows (read-only)").arg(m_table).arg(m_model->totalRows()));
+    } catch (const DbError &e) {
+        // Busy for longer than 50 ms: keep what is shown, try again on the next tick.
+        m_status->setText(tr("%1: not refreshed (%2)").arg(m_table, QString::fromUtf8(e.what())));
+    }
+}
+
+void DatabaseInspector::refresh()
+{
+    if (!m_db) {
+        open();
+        return;
+    }
+    loadTables();
+    loadRows();
+}
+
+void DatabaseInspector::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+    m_timer.start();
+}
+
+void DatabaseInspector::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_timer.stop();
+}
+
+} // namespace microcosm

@@ -1,0 +1,196 @@
+#include "gui.h"
+
+#include "mainwindow.h"
+#include "shopcontroller.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+#include <optional>
+
+namespace microcosm {
+
+namespace {
+
+struct GuiOptions
+{
+    QString screenshot;
+    double quitAfter = 0; // seconds; 0 = run until closed
+    bool presenter = false;
+    bool resetLayout = false;
+    QSize size;
+    QList<std::pair<QString, double>> kills; // service, seconds after start
+};
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "microcosm: %s\n", qPrintable(message));
+    return 2;
+}
+
+// Parses the GUI options; on error returns the message naming the option.
+std::optional<GuiOptions> parseGuiOptions(const QCommandLineParser &parser, QString *error)
+{
+    GuiOptions o;
+    if (parser.isSet(QStringLiteral("quit-after"))) {
+        bool ok = false;
+        const QString text = parser.value(QStringLiteral("quit-after"));
+        o.quitAfter = text.toDouble(&ok);
+        if (!ok || o.quitAfter <= 0 || o.quitAfter > 86400) {
+            *error = QStringLiteral(
+                         "--quit-after must be a number of seconds from 0.1 to 86400, got '%1'")
+                         .arg(text);
+            return std::nullopt;
+        }
+    }
+    if (parser.isSet(QStringLiteral("screenshot"))) {
+        o.screenshot = parser.value(QStringLiteral("screenshot"));
+        const QFileInfo info(o.screenshot);
+        const QString suffix = info.suffix().toLower();
+        if (o.screenshot.isEmpty() ||
+            (suffix != QLatin1String("png") && suffix != QLatin1String("jpg") &&
+             suffix != QLatin1String("jpeg"))) {
+            *error = QStringLiteral("--screenshot must name a .png (or .jpg) file, got '%1'")
+                         .arg(o.screenshot);
+            return std::nullopt;
+        }
+        if (!info.absoluteDir().exists()) {
+            *error = QStringLiteral("--screenshot %1: folder %2 does not exist")
+                         .arg(o.screenshot, info.absolutePath());
+            return std::nullopt;
+        }
+        if (o.quitAfter <= 0)
+            o.quitAfter = 5;
+    }
+    if (parser.isSet(QStringLiteral("size"))) {
+        const QString text = parser.value(QStringLiteral("size"));
+        const QStringList parts = text.split(QLatin1Char('x'));
+        bool okW = false, okH = false;
+        const int w = parts.size() == 2 ? parts[0].toInt(&okW) : 0;
+        const int h = parts.size() == 2 ? parts[1].toInt(&okH) : 0;
+        if (!okW || !okH || w < 640 || h < 400 || w > 8000 || h > 8000) {
+            *error =
+                QStringLiteral("--size must be WIDTHxHEIGHT from 640x400 to 8000x8000, got '%1'")
+                    .arg(text);
+            return std::nullopt;
+        }
+        o.size = QSize(w, h);
+    }
+    for (const QString &kill : parser.values(QStringLiteral("kill-at"))) {
+        const QStringList parts = kill.split(QLatin1Char('@'));
+        bool ok = false;
+        const double at = parts.size() == 2 ? parts[1].toDouble(&ok) : -1;
+        if (!ok || at < 0 || parts[0].isEmpty()) {
+            *error = QStringLiteral("--kill-at must be SERVICE@SECONDS (e.g. product@3), got '%1'")
+                         .arg(kill);
+            return std::nullopt;
+        }
+        o.kills.append({parts[0], at});
+    }
+    o.presenter = parser.isSet(QStringLiteral("presenter"));
+    o.resetLayout = parser.isSet(QStringLiteral("reset-layout"));
+    return o;
+}
+
+} // namespace
+
+void addGuiOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {QStringLiteral("screenshot"),
+         QStringLiteral("Run the window for --quit-after seconds (default 5), save a screenshot of "
+                        "it to FILE (.png) and exit. Uses the default layout, not the saved one."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("quit-after"), QStringLiteral("Close the window after S seconds."),
+         QStringLiteral("S")},
+        {QStringLiteral("presenter"),
+         QStringLiteral("Presenter mode: large type for a projector (F5 toggles).")},
+        {QStringLiteral("size"), QStringLiteral("Initial window size, e.g. 1600x1000."),
+         QStringLiteral("WxH")},
+        {QStringLiteral("reset-layout"),
+         QStringLiteral("Start with the default window and topology layout (the saved one is "
+                        "replaced when the window closes).")},
+    });
+    QCommandLineOption kill(QStringLiteral("kill-at"),
+                            QStringLiteral("Kill SERVICE S seconds after the window opens (demos, "
+                                           "screenshots, tests); may be repeated."),
+                            QStringLiteral("SERVICE@S"));
+    kill.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(kill);
+}
+
+int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
+{
+    QString error;
+    const std::optional<GuiOptions> gui = parseGuiOptions(parser, &error);
+    if (!gui)
+        return fail(error);
+
+    LoadConfig load;
+    load.rate = options.rate;
+    load.seed = options.seed;
+    auto session = std::make_unique<ShopSession>(options.dataDir, ShopConfig::defaults(),
+                                                 PlatformConfig{}, load);
+    for (const auto &[service, at] : gui->kills)
+        if (!session->platform().host(service))
+            return fail(
+                QStringLiteral("--kill-at: no service '%1' (there are: %2)")
+                    .arg(service, session->platform().serviceNames().join(QStringLiteral(", "))));
+    if (!session->start()) {
+        std::fprintf(stderr, "microcosm: the services did not become ready within 30 s\n");
+        return 1;
+    }
+
+    MainWindow::Options windowOptions;
+    windowOptions.persistSettings = gui->screenshot.isEmpty();
+    windowOptions.presenter = gui->presenter;
+    if (gui->resetLayout) {
+        QSettings settings;
+        settings.remove(QStringLiteral("window"));
+        settings.remove(QStringLiteral("topology"));
+        settings.remove(QStringLiteral("charts"));
+    }
+    MainWindow window(std::move(session), windowOptions);
+    if (gui->size.isValid())
+        window.resize(gui->size);
+    window.show();
+    ShopController *controller = window.controller();
+    if (options.scenario) {
+        window.startScenario(*options.scenario);
+    } else {
+        controller->setRate(options.rate);
+        controller->startLoad();
+    }
+
+    for (const auto &[service, at] : gui->kills) {
+        const QString s = service;
+        QTimer::singleShot(int(at * 1000), controller,
+                           [controller, s] { controller->killService(s); });
+    }
+    int code = 0;
+    if (gui->quitAfter > 0) {
+        QTimer::singleShot(int(gui->quitAfter * 1000), &window, [&window, &code, gui] {
+            if (!gui->screenshot.isEmpty()) {
+                window.controller()->poll();
+                const QPixmap shot = window.grab();
+                if (!shot.save(gui->screenshot)) {
+                    std::fprintf(stderr, "microcosm: --screenshot: cannot write %s\n",
+                                 qPrintable(gui->screenshot));
+                    code = 1;
+                } else {
+                    std::printf("screenshot saved to %s\n", qPrintable(gui->screenshot));
+                }
+            }
+            window.close();
+            QCoreApplication::exit(code);
+        });
+    }
+    const int loop = QApplication::exec();
+    return code ? code : loop;
+}
+
+} // namespace microcosm

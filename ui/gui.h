@@ -1,0 +1,19 @@
+#pragma once
+
+#include "headless.h"
+
+#include <QCommandLineParser>
+
+namespace microcosm {
+
+// Adds the GUI-only options: --screenshot FILE.png, --quit-after S,
+// --presenter, --size WxH, --reset-layout (and a hidden --kill-at
+// SERVICE@S used for demo screenshots and tests).
+void addGuiOptions(QCommandLineParser &parser);
+
+// Opens the main window on a shop in options.dataDir, starts the load at
+// options.rate and runs the event loop. Returns the process exit code: 2
+// (with a message naming the option) for a bad GUI option value.
+int runGui(const QCommandLineParser &parser, const HeadlessOptions &options);
+
+} // namespace microcosm

@@ -1,0 +1,101 @@
+#pragma once
+
+#include "message.h"
+
+#include <QJsonValue>
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace microcosm {
+
+class ShopController;
+class WaterfallView;
+
+/*
+ * The seed's "user app" layer by hand: browse the catalogue, add to a
+ * cart, check out (with an Idempotency-Key, and retry with the same key),
+ * see each answer and the request's path through the system as a
+ * waterfall of its trace's spans.
+ *
+ * Invariants: requests go through the gateway like any user's; replies
+ * arrive on worker threads and are handed to the GUI thread by a queued
+ * call that checks this panel still exists; a reply is shown in the
+ * response area only if it answers the latest request (older ones still
+ * land in the history list).
+ */
+class StorefrontPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    struct Reply
+    {
+        quint64 token = 0;
+        QString label; // "POST /orders"
+        QString idempotencyKey;
+        int status = 0;
+        QString reason;
+        QJsonValue body;
+        double ms = 0;
+        std::shared_ptr<Trace> trace;
+    };
+
+    explicit StorefrontPanel(ShopController *controller, QWidget *parent = nullptr);
+
+    QString user() const;
+    const Reply &lastReply() const { return m_last; }
+    QTableWidget *products() const { return m_products; }
+    WaterfallView *waterfall() const { return m_waterfall; }
+    int pending() const { return m_pending; }
+
+public slots:
+    void browse();
+    void viewCart();
+    void myOrders();
+    void addToCart();
+    void checkout();
+    void retryCheckout();
+
+signals:
+    void replied(const microcosm::StorefrontPanel::Reply &reply);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void send(const QString &method, const QString &path, const QJsonValue &body = {},
+              const QString &idempotencyKey = {});
+    void received(Reply reply);
+    void display(const Reply &reply);
+    void fillProducts(const QJsonValue &body);
+
+    QPointer<ShopController> m_controller;
+    QLineEdit *m_user;
+    QTableWidget *m_products;
+    QSpinBox *m_quantity;
+    QPushButton *m_add;
+    QPushButton *m_checkout;
+    QPushButton *m_retry;
+    QLabel *m_status;
+    QPlainTextEdit *m_body;
+    WaterfallView *m_waterfall;
+    QListWidget *m_history;
+    QList<Reply> m_replies;
+    Reply m_last;
+    QString m_lastKey;
+    quint64 m_nextToken = 1;
+    quint64 m_latest = 0;
+    int m_pending = 0;
+    bool m_browsed = false;
+};
+
+} // namespace microcosm

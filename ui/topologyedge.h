@@ -1,0 +1,91 @@
+#pragma once
+
+#include <QGraphicsItem>
+#include <QLineF>
+#include <QString>
+
+namespace microcosm {
+
+class TopologyNode;
+
+/*
+ * An arrow of the topology view: users → gateway, gateway → a service, a
+ * service → another (order → cart), or a service → its own database.
+ * Traffic edges carry a label with last second's requests per second, p95
+ * latency and error share, and a circuit-breaker badge.
+ *
+ * Invariants: the label shows only measured figures (nothing is shown for
+ * an edge nobody has called yet); the badge says "no breaker" until the
+ * platform reports a breaker state for this edge — it never guesses one.
+ */
+class TopologyEdge : public QGraphicsItem
+{
+public:
+    enum class Kind
+    {
+        Traffic,
+        Ownership
+    };
+    // Resilience4j's states, plus None while the platform has no breaker here.
+    enum class Breaker
+    {
+        None,
+        Closed,
+        Open,
+        HalfOpen,
+        Disabled,
+        ForcedOpen
+    };
+    enum
+    {
+        Type = UserType + 2
+    };
+
+    TopologyEdge(TopologyNode *source, TopologyNode *dest, Kind kind);
+
+    int type() const override { return Type; }
+    Kind kind() const { return m_kind; }
+    TopologyNode *source() const { return m_source; }
+    TopologyNode *dest() const { return m_dest; }
+    // "users>product", the key of the edge's metrics ("gateway" for users → gateway).
+    QString key() const;
+
+    void adjust();
+    // fallbackShare: calls answered by the gateway's fallback (counted as successes).
+    void setStats(double rps, double errorShare, double p95Ms, bool seen, double fallbackShare = 0);
+    void setBreaker(Breaker state);
+    Breaker breaker() const { return m_breaker; }
+
+    double rps() const { return m_rps; }
+    double errorShare() const { return m_errorShare; }
+    // A point on the edge, t from 0 (source) to 1 (dest), in scene coordinates.
+    QPointF pointAt(double t) const { return m_line.pointAt(t); }
+    qreal length() const { return m_line.length(); }
+
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    static QString breakerName(Breaker b);
+    // From the gateway's names: "closed", "open", "half-open", "disabled", "forced-open", ""
+    // (none).
+    static Breaker breakerFromName(const QString &name);
+
+private:
+    void layoutLabel();
+
+    TopologyNode *m_source;
+    TopologyNode *m_dest;
+    Kind m_kind;
+    QLineF m_line;
+    QRectF m_label;
+    QRectF m_badge;
+    QStringList m_text;
+    double m_rps = 0;
+    double m_errorShare = 0;
+    double m_p95 = 0;
+    bool m_seen = false;
+    Breaker m_breaker = Breaker::None;
+};
+
+} // namespace microcosm

@@ -1,0 +1,420 @@
+#include "topologynode.h"
+
+#include "theme.h"
+#include "topologyedge.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+#include <QWidget>
+
+#include <cmath>
+
+namespace microcosm {
+
+namespace {
+
+QFont pixelFont(int px, bool bold = false)
+{
+    QFont f = QApplication::font();
+    f.setPixelSize(px);
+    f.setBold(bold);
+    return f;
+}
+
+QString rpsText(double rps)
+{
+    return rps >= 100 ? QString::number(rps, 'f', 0) : QString::number(rps, 'f', rps >= 10 ? 0 : 1);
+}
+
+QString percentText(double fraction)
+{
+    const double pct = 100.0 * fraction;
+    if (pct >= 99.95 || pct <= 0.05)
+        return QString::number(pct, 'f', 0) + QLatin1Char('%');
+    return QString::number(pct, 'f', 1) + QLatin1Char('%');
+}
+
+double windowSuccess(const Window &w)
+{
+    const auto total = w.total();
+    return total ? double(w.succeeded()) / double(total) : 1.0;
+}
+
+} // namespace
+
+TopologyNode::TopologyNode(Kind kind, QString id, QString title)
+    : m_kind(kind), m_id(std::move(id)), m_title(std::move(title))
+{
+    setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
+    setCacheMode(DeviceCoordinateCache);
+    setAcceptHoverEvents(true);
+    setZValue(2);
+    setCursor(Qt::OpenHandCursor);
+}
+
+QString TopologyNode::service() const
+{
+    if (m_kind == Kind::Service)
+        return m_id;
+    if (m_kind == Kind::Database)
+        return m_id.mid(3);
+    return {};
+}
+
+void TopologyNode::addEdge(TopologyEdge *edge)
+{
+    m_edges.append(edge);
+}
+
+QRectF TopologyNode::body() const
+{
+    switch (m_kind) {
+    case Kind::Users:
+        return QRectF(-78, -50, 156, 100);
+    case Kind::Gateway:
+        return QRectF(-82, -56, 164, 112);
+    case Kind::Service:
+        return QRectF(-116, -68, 232, 136);
+    case Kind::Database:
+        return QRectF(-72, -44, 144, 88);
+    }
+    return {};
+}
+
+QRectF TopologyNode::boundingRect() const
+{
+    return body().adjusted(-6, -6, 6, 6);
+}
+
+QPainterPath TopologyNode::shape() const
+{
+    QPainterPath p;
+    p.addRoundedRect(body(), 10, 10);
+    return p;
+}
+
+void TopologyNode::changed(const QString &signature)
+{
+    m_hasState = true;
+    if (signature == m_signature)
+        return;
+    m_signature = signature;
+    update();
+}
+
+void TopologyNode::setService(const ServiceSnapshot &service)
+{
+    m_service = service;
+    m_health = service.health;
+    QString sig = QString::number(int(service.health));
+    int capacity = 0;
+    for (const ReplicaSnapshot &r : service.replicas) {
+        sig += r.state + QLatin1Char(r.inRotation ? '+' : '-');
+        if (r.state == QLatin1String("ready"))
+            capacity += r.queueCapacity;
+    }
+    const Window &w = service.stats.last;
+    sig += QStringLiteral("|%1|%2|%3|%4|%5|%6")
+               .arg(service.queued())
+               .arg(capacity)
+               .arg(rpsText(service.stats.rps))
+               .arg(percentText(windowSuccess(w)))
+               .arg(service.busy())
+               .arg(service.workers());
+    if (sig != m_signature) {
+        QStringList replicas;
+        for (const ReplicaSnapshot &r : service.replicas)
+            replicas << QStringLiteral("%1: %2%3, queue %4/%5, busy %6/%7")
+                            .arg(r.name, r.state,
+                                 r.inRotation ? QString() : QStringLiteral(" (out of rotation)"))
+                            .arg(r.queued)
+                            .arg(r.queueCapacity)
+                            .arg(r.busy)
+                            .arg(r.workers);
+        setToolTip(QStringLiteral("<b>%1 service</b> — %2<br>%3<br><br>%4<br><br>"
+                                  "Right-click to kill, restart or scale it.")
+                       .arg(m_id, theme::healthLabel(service.health),
+                            theme::healthRule(service.health),
+                            replicas.join(QStringLiteral("<br>"))));
+    }
+    changed(sig);
+}
+
+void TopologyNode::setUsers(bool running, double rate, double rps)
+{
+    m_active = running;
+    m_lines = {running ? QStringLiteral("%1 journeys/s").arg(rpsText(rate))
+                       : QStringLiteral("load paused"),
+               QStringLiteral("%1 req/s sent").arg(rpsText(rps))};
+    setToolTip(QStringLiteral("<b>Users</b>: the load generator. Journeys (browse, view, add to "
+                              "cart, checkout) arrive at the set rate whatever the system does; "
+                              "each one is one or two requests through the gateway."));
+    changed(m_lines.join(QLatin1Char('|')) + QLatin1Char(running ? '1' : '0'));
+}
+
+void TopologyNode::setGateway(const EntitySummary &gateway)
+{
+    const Window &w = gateway.last;
+    m_lines = {QStringLiteral("%1 req/s").arg(rpsText(gateway.rps)),
+               QStringLiteral("%1 ok · p95 %2 ms")
+                   .arg(percentText(windowSuccess(w)))
+                   .arg(QString::number(w.p95, 'f', w.p95 < 10 ? 1 : 0))};
+    m_health = windowSuccess(w) < 0.90   ? ServiceSnapshot::Health::Failing
+               : windowSuccess(w) < 0.99 ? ServiceSnapshot::Health::Degraded
+                                         : ServiceSnapshot::Health::Healthy;
+    setToolTip(QStringLiteral("<b>API gateway</b>: the single entry for every user request. It "
+                              "matches the route, picks a ready replica of the service that owns "
+                              "it, and times the request out after 3 s. Figures: last second, as "
+                              "users saw them."));
+    changed(m_lines.join(QLatin1Char('|')) + QString::number(int(m_health)));
+}
+
+void TopologyNode::setDatabase(const QString &path)
+{
+    m_lines = {QStringLiteral("only %1 opens it").arg(service())};
+    setToolTip(QStringLiteral("<b>%1</b>: %2<br>Database per service: no other service can reach "
+                              "this file. Double-click to look inside (read-only).")
+                   .arg(QFileInfo(path).fileName(), path));
+    changed(m_lines.join(QLatin1Char('|')));
+}
+
+QVariant TopologyNode::itemChange(GraphicsItemChange change, const QVariant &value)
+{
+    if (change == ItemPositionHasChanged) {
+        for (TopologyEdge *e : std::as_const(m_edges))
+            e->adjust();
+    }
+    return QGraphicsItem::itemChange(change, value);
+}
+
+void TopologyNode::paint(QPainter *p, const QStyleOptionGraphicsItem *option, QWidget *widget)
+{
+    const QPalette pal = widget ? widget->palette() : QApplication::palette();
+    const QRectF r = body();
+    p->setRenderHint(QPainter::Antialiasing);
+    if (option->state & QStyle::State_Selected) {
+        QPen sel(pal.color(QPalette::Highlight), 3, Qt::DashLine);
+        p->setPen(sel);
+        p->setBrush(Qt::NoBrush);
+        p->drawRoundedRect(r.adjusted(-4, -4, 4, 4), 13, 13);
+    }
+    switch (m_kind) {
+    case Kind::Service:
+        paintService(p, pal, r);
+        break;
+    case Kind::Users:
+        paintUsers(p, pal, r);
+        break;
+    case Kind::Gateway:
+        paintGateway(p, pal, r);
+        break;
+    case Kind::Database:
+        paintDatabase(p, pal, r);
+        break;
+    }
+}
+
+void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &r)
+{
+    const bool dark = theme::isDark(pal);
+    const QColor text = pal.color(QPalette::Text);
+    const QColor base = pal.color(QPalette::Base);
+    const QColor health = theme::healthColor(m_health);
+    const bool down = m_hasState && m_health == ServiceSnapshot::Health::Down;
+
+    p->setPen(QPen(health, down ? 4 : 3));
+    p->setBrush(theme::mix(base, health, dark ? 0.22 : 0.12));
+    p->drawRoundedRect(r, 10, 10);
+    if (down) {
+        QColor hatch = health;
+        hatch.setAlphaF(0.22f);
+        p->setBrush(QBrush(hatch, Qt::BDiagPattern));
+        p->setPen(Qt::NoPen);
+        p->drawRoundedRect(r.adjusted(2, 2, -2, -2), 9, 9);
+    }
+
+    // Title and health pill.
+    const QRectF inner = r.adjusted(12, 8, -10, -8);
+    p->setPen(text);
+    p->setFont(pixelFont(19, true));
+    p->drawText(QRectF(inner.left(), inner.top(), inner.width(), 24),
+                Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    const QString label = m_hasState ? theme::healthLabel(m_health) : QStringLiteral("…");
+    p->setFont(pixelFont(down ? 14 : 12, true));
+    const qreal pillW = p->fontMetrics().horizontalAdvance(label) + 14;
+    const QRectF pill(inner.right() - pillW, inner.top() + 2, pillW, 20);
+    p->setPen(Qt::NoPen);
+    p->setBrush(health);
+    p->drawRoundedRect(pill, 10, 10);
+    p->setPen(Qt::white);
+    p->drawText(pill, Qt::AlignCenter, label);
+
+    // Replica pips.
+    const qreal labelW = 62;
+    qreal y = inner.top() + 34;
+    p->setFont(pixelFont(13));
+    p->setPen(theme::mutedText(pal));
+    p->drawText(QRectF(inner.left(), y - 9, labelW, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                QStringLiteral("replicas"));
+    qreal x = inner.left() + labelW;
+    int ready = 0;
+    for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas)) {
+        const QRectF pip(x, y - 7, 14, 14);
+        if (rep.state == QLatin1String("ready")) {
+            ++ready;
+            p->setPen(QPen(theme::okColor().darker(130), 1.5));
+            p->setBrush(rep.inRotation ? theme::okColor() : base);
+            p->drawEllipse(pip);
+        } else if (rep.state == QLatin1String("starting")) {
+            p->setPen(QPen(theme::warningColor().darker(130), 1.5));
+            p->setBrush(theme::warningColor());
+            p->drawEllipse(pip);
+        } else {
+            p->setPen(QPen(theme::deadColor(pal), 1.5));
+            p->setBrush(base);
+            p->drawEllipse(pip);
+            p->setPen(QPen(theme::errorColor(), 2.2));
+            p->drawLine(pip.topLeft() + QPointF(3, 3), pip.bottomRight() - QPointF(3, 3));
+            p->drawLine(pip.topRight() + QPointF(-3, 3), pip.bottomLeft() + QPointF(3, -3));
+        }
+        x += 18;
+        if (x > inner.right() - 70)
+            break;
+    }
+    p->setPen(text);
+    p->drawText(QRectF(x + 4, y - 9, inner.right() - x - 4, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                QStringLiteral("%1/%2 ready").arg(ready).arg(m_service.replicas.size()));
+
+    // A labelled bar: queued jobs against the ready replicas' inbox capacity,
+    // busy workers against the ready replicas' workers.
+    auto barRow = [&](qreal rowY, const QString &label, int value, int capacity,
+                      const QString &tail) {
+        const double fill = capacity > 0 ? std::min(1.0, double(value) / capacity) : 0.0;
+        p->setPen(theme::mutedText(pal));
+        p->drawText(QRectF(inner.left(), rowY - 9, labelW, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                    label);
+        const QRectF bar(inner.left() + labelW, rowY - 5, 52, 10);
+        p->setPen(QPen(theme::mutedText(pal), 1));
+        p->setBrush(base);
+        p->drawRect(bar);
+        if (fill > 0) {
+            const QColor c = fill > 0.8   ? theme::errorColor()
+                             : fill > 0.5 ? theme::warningColor()
+                                          : theme::okColor();
+            p->setPen(Qt::NoPen);
+            p->setBrush(c);
+            p->drawRect(
+                QRectF(bar.left(), bar.top(), std::max(2.0, bar.width() * fill), bar.height()));
+        }
+        p->setPen(text);
+        p->drawText(QRectF(bar.right() + 6, rowY - 9, inner.right() - bar.right() - 6, 18),
+                    Qt::AlignLeft | Qt::AlignVCenter, tail);
+    };
+    int capacity = 0;
+    for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
+        if (rep.state == QLatin1String("ready"))
+            capacity += rep.queueCapacity;
+    y += 22;
+    barRow(y, QStringLiteral("queue"), m_service.queued(), capacity,
+           QStringLiteral("%1 waiting").arg(m_service.queued()));
+    y += 22;
+    barRow(y, QStringLiteral("workers"), m_service.busy(), m_service.workers(),
+           QStringLiteral("%1/%2 busy").arg(m_service.busy()).arg(m_service.workers()));
+
+    // Last second's traffic.
+    y += 24;
+    QString line;
+    if (down) {
+        p->setPen(theme::errorColor());
+        p->setFont(pixelFont(13, true));
+        line = QStringLiteral("no ready replica: calls fail");
+    } else {
+        p->setPen(text);
+        p->setFont(pixelFont(13, true));
+        const Window &w = m_service.stats.last;
+        line = QStringLiteral("%1 req/s · %2 ok")
+                   .arg(rpsText(m_service.stats.rps), percentText(windowSuccess(w)));
+    }
+    p->drawText(QRectF(inner.left(), y - 9, inner.width(), 18), Qt::AlignLeft | Qt::AlignVCenter,
+                line);
+}
+
+void TopologyNode::paintUsers(QPainter *p, const QPalette &pal, const QRectF &r)
+{
+    const QColor text = pal.color(QPalette::Text);
+    p->setPen(QPen(theme::mutedText(pal), 2));
+    p->setBrush(theme::mix(pal.color(QPalette::Base), pal.color(QPalette::Button), 0.5));
+    p->drawRoundedRect(r, 10, 10);
+    // Three little people.
+    const QColor people = m_active ? theme::startingColor() : theme::deadColor(pal);
+    p->setPen(Qt::NoPen);
+    p->setBrush(people);
+    for (int i = 0; i < 3; ++i) {
+        const QPointF c(r.left() + 22 + i * 16, r.top() + 22);
+        p->drawEllipse(c, 5, 5);
+        p->drawChord(QRectF(c.x() - 8, c.y() + 6, 16, 16), 0, 180 * 16);
+    }
+    p->setPen(text);
+    p->setFont(pixelFont(19, true));
+    p->drawText(QRectF(r.left() + 74, r.top() + 8, r.width() - 80, 24),
+                Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    p->setFont(pixelFont(13));
+    for (int i = 0; i < m_lines.size(); ++i)
+        p->drawText(QRectF(r.left() + 10, r.top() + 52 + i * 19, r.width() - 16, 18),
+                    Qt::AlignLeft | Qt::AlignVCenter, m_lines[i]);
+}
+
+void TopologyNode::paintGateway(QPainter *p, const QPalette &pal, const QRectF &r)
+{
+    const bool dark = theme::isDark(pal);
+    const QColor text = pal.color(QPalette::Text);
+    const QColor c = theme::healthColor(m_health);
+    p->setPen(QPen(c, 3));
+    p->setBrush(theme::mix(pal.color(QPalette::Base),
+                           theme::serviceColor(QStringLiteral("gateway")), dark ? 0.22 : 0.12));
+    p->drawRoundedRect(r, 10, 10);
+    p->setPen(text);
+    p->setFont(pixelFont(19, true));
+    p->drawText(QRectF(r.left() + 12, r.top() + 8, r.width() - 20, 24),
+                Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    p->setFont(pixelFont(12));
+    p->setPen(theme::mutedText(pal));
+    p->drawText(QRectF(r.left() + 12, r.top() + 32, r.width() - 20, 16),
+                Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("single entry, routes"));
+    p->setPen(text);
+    for (int i = 0; i < m_lines.size(); ++i)
+        p->drawText(QRectF(r.left() + 12, r.top() + 56 + i * 20, r.width() - 20, 18),
+                    Qt::AlignLeft | Qt::AlignVCenter, m_lines[i]);
+}
+
+void TopologyNode::paintDatabase(QPainter *p, const QPalette &pal, const QRectF &r)
+{
+    const bool dark = theme::isDark(pal);
+    const QColor text = pal.color(QPalette::Text);
+    const QColor c = theme::serviceColor(service());
+    const QColor fill = theme::mix(pal.color(QPalette::Base), c, dark ? 0.25 : 0.14);
+    const qreal capH = 18;
+    QPainterPath cyl;
+    cyl.moveTo(r.left(), r.top() + capH / 2);
+    cyl.lineTo(r.left(), r.bottom() - capH / 2);
+    cyl.arcTo(QRectF(r.left(), r.bottom() - capH, r.width(), capH), 180, 180);
+    cyl.lineTo(r.right(), r.top() + capH / 2);
+    cyl.arcTo(QRectF(r.left(), r.top(), r.width(), capH), 0, 180);
+    p->setPen(QPen(c.darker(dark ? 90 : 120), 2));
+    p->setBrush(fill);
+    p->drawPath(cyl);
+    p->setBrush(theme::mix(fill, c, 0.25));
+    p->drawEllipse(QRectF(r.left(), r.top(), r.width(), capH));
+    p->setPen(text);
+    p->setFont(pixelFont(16, true));
+    p->drawText(QRectF(r.left(), r.top() + capH + 2, r.width(), 24), Qt::AlignCenter, m_title);
+    p->setFont(pixelFont(12));
+    p->setPen(theme::mutedText(pal));
+    for (int i = 0; i < m_lines.size(); ++i)
+        p->drawText(QRectF(r.left(), r.top() + capH + 28 + i * 16, r.width(), 16), Qt::AlignCenter,
+                    m_lines[i]);
+}
+
+} // namespace microcosm

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "snapshot.h"
+
+#include <QGraphicsItem>
+#include <QString>
+
+namespace microcosm {
+
+class TopologyEdge;
+
+/*
+ * One box of the topology view: the users, the API gateway, a service (with
+ * its replica pips, queue bar and health colour) or a service's database.
+ * Draggable and selectable; tells its edges when it moves.
+ *
+ * Invariants: shows only what the last snapshot said (no guessing between
+ * snapshots); repaints only when what it shows has changed, so a steady
+ * system costs nothing to draw (it is cached as a pixmap).
+ */
+class TopologyNode : public QGraphicsItem
+{
+public:
+    enum class Kind
+    {
+        Users,
+        Gateway,
+        Service,
+        Database
+    };
+    enum
+    {
+        Type = UserType + 1
+    };
+
+    TopologyNode(Kind kind, QString id, QString title);
+
+    int type() const override { return Type; }
+    Kind kind() const { return m_kind; }
+    // "users", "gateway", "product", "db:product".
+    const QString &id() const { return m_id; }
+    // The service this node belongs to ("product" for db:product), or empty.
+    QString service() const;
+
+    void addEdge(TopologyEdge *edge);
+
+    // Service nodes: the state to show.
+    void setService(const ServiceSnapshot &service);
+    // Users node: the load generator's state.
+    void setUsers(bool running, double rate, double rps);
+    // Gateway node: what users saw at the gateway over the last second.
+    void setGateway(const EntitySummary &gateway);
+    // Database node: the file the service owns.
+    void setDatabase(const QString &path);
+
+    bool isDown() const { return m_health == ServiceSnapshot::Health::Down && m_hasState; }
+    ServiceSnapshot::Health health() const { return m_health; }
+    const ServiceSnapshot &lastService() const { return m_service; }
+
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+protected:
+    QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
+
+private:
+    QRectF body() const;
+    void changed(const QString &signature);
+    void paintService(QPainter *p, const QPalette &pal, const QRectF &r);
+    void paintUsers(QPainter *p, const QPalette &pal, const QRectF &r);
+    void paintGateway(QPainter *p, const QPalette &pal, const QRectF &r);
+    void paintDatabase(QPainter *p, const QPalette &pal, const QRectF &r);
+
+    Kind m_kind;
+    QString m_id;
+    QString m_title;
+    QString m_signature;
+    QList<TopologyEdge *> m_edges;
+    bool m_hasState = false;
+
+    ServiceSnapshot m_service;
+    ServiceSnapshot::Health m_health = ServiceSnapshot::Health::Healthy;
+    QStringList m_lines; // users / gateway / database text lines
+    bool m_active = true;
+};
+
+} // namespace microcosm

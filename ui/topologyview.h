@@ -1,0 +1,106 @@
+#pragma once
+
+#include "snapshot.h"
+
+#include <QElapsedTimer>
+#include <QGraphicsView>
+#include <QHash>
+#include <QPointer>
+#include <QTimer>
+
+class QMenu;
+
+namespace microcosm {
+
+class ParticleLayer;
+class ShopController;
+class TopologyEdge;
+class TopologyNode;
+
+/*
+ * The live picture of the architecture: users → API gateway → product,
+ * order and cart (with order's calls to product and cart) → each service's
+ * own database. Nodes show health, replicas and queues; edges show last
+ * second's traffic; particles show requests flowing and failing. Every
+ * service and edge action is on its right-click menu.
+ *
+ * Invariants: reads the system only from snapshots handed to setSnapshot()
+ * and acts only through the ShopController; the scene uses no index
+ * (NoIndex: items move and repaint often) and a cached background; the
+ * particle animation runs only while the view is visible and there is
+ * traffic (or particles still travelling) to show.
+ */
+class TopologyView : public QGraphicsView
+{
+    Q_OBJECT
+public:
+    explicit TopologyView(ShopController *controller, QWidget *parent = nullptr);
+    ~TopologyView() override;
+
+    void setSnapshot(const SystemSnapshot &snapshot);
+
+    TopologyNode *node(const QString &id) const { return m_nodes.value(id); }
+    TopologyEdge *edge(const QString &from, const QString &to) const;
+    QList<TopologyEdge *> edges() const { return m_edges; }
+
+    // The right-click menu of a node or an edge; the caller owns it.
+    QMenu *contextMenuFor(QGraphicsItem *item, QWidget *parent = nullptr);
+    QMenu *serviceMenu(const QString &service, QWidget *parent = nullptr);
+
+    QString selectedService() const;
+    // Selects and briefly highlights the node an event's source names
+    // ("product", "product#2", "order→cart"); false when none matches.
+    bool highlight(const QString &source);
+
+    bool animating() const { return m_animation.isActive(); }
+    int particleCount() const;
+    int framesDrawn() const { return m_frames; }
+
+    // Node positions are read from and saved to QSettings only when enabled.
+    void setPersistLayout(bool on) { m_persist = on; }
+    void saveLayout() const;
+    void restoreLayout();
+    void resetLayout();
+    void fitAll();
+
+signals:
+    void selectedServiceChanged(const QString &service);
+    void inspectDatabase(const QString &service);
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void drawBackground(QPainter *painter, const QRectF &rect) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void paintEvent(QPaintEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    TopologyNode *addNode(int kind, const QString &id, const QString &title, QPointF pos);
+    TopologyEdge *addEdge(const QString &from, const QString &to, bool traffic);
+    QPointF defaultPosition(const QString &id) const;
+    void updateAnimation();
+    void animate();
+    bool wantsAnimation() const;
+    void layoutChanged();
+
+    QPointer<ShopController> m_controller;
+    QGraphicsScene *m_scene;
+    QHash<QString, TopologyNode *> m_nodes;
+    QList<TopologyEdge *> m_edges;
+    ParticleLayer *m_particles;
+    QTimer m_animation;
+    QElapsedTimer m_clock;
+    QTimer m_flash;
+    QGraphicsRectItem *m_halo = nullptr;
+    double m_trafficRps = 0;
+    int m_frames = 0;
+    QString m_selected;
+    bool m_persist = false;
+};
+
+} // namespace microcosm
