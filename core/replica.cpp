@@ -199,7 +199,9 @@ void Replica::workerMain(int worker)
         }
         try {
             m_host.service().migrate(db);
+            m_servingWorkers.fetch_add(1);
             serve(worker, db);
+            m_servingWorkers.fetch_sub(1);
         } catch (const DbError &e) {
             if (!killed())
                 m_host.platform().events().add(m_name, QStringLiteral("worker-failed"),

@@ -60,6 +60,8 @@ public:
     State state() const { return m_state.load(std::memory_order_acquire); }
     bool serving() const { return state() == State::Ready; }
     bool finished() const { return m_liveWorkers.load() == 0; }
+    // Workers that opened the database and serve (or wait for work).
+    int servingWorkers() const { return m_servingWorkers.load(); }
     int index() const { return m_index; }
     QString name() const { return m_name; }
     QString incarnation() const { return m_incarnation; }
@@ -117,6 +119,7 @@ private:
     std::atomic<int> m_queued{0};
     std::atomic<int> m_busy{0};
     std::atomic<int> m_liveWorkers{0};
+    std::atomic<int> m_servingWorkers{0};
     std::atomic<std::uint64_t> m_wasted{0};
     std::atomic<Duration::rep> m_busyTime{0};
 };

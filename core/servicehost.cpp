@@ -120,6 +120,23 @@ std::shared_ptr<Replica> ServiceHost::startReplica(int index, const QString &ver
 
 void ServiceHost::onReplicaReady(Replica &replica)
 {
+    if (replica.servingWorkers() == 0 && !replica.killed()) {
+        if (!replica.finished()) {
+            // Workers still opening the database: look again shortly.
+            std::weak_ptr<Replica> weak = replica.weak_from_this();
+            m_platform.scheduler().after(milliseconds(50), [this, weak] {
+                if (auto r = weak.lock())
+                    onReplicaReady(*r);
+            });
+            return;
+        }
+        // Every worker failed (e.g. its database file cannot be opened): never ready.
+        replica.kill(QStringLiteral("could not start: no worker could open %1").arg(m_databasePath));
+        m_platform.events().add(replica.name(), QStringLiteral("start-failed"),
+                                QStringLiteral("%1 did not start: no worker could open %2 (see the worker-failed events)")
+                                    .arg(replica.name(), m_databasePath));
+        return;
+    }
     {
         std::lock_guard lock(m_mutex);
         if (m_shutdown || replica.killed() || m_slots[replica.index()].get() != &replica)

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 namespace microcosm {
 
 DbError::DbError(const QString &message, int code)
@@ -137,9 +140,22 @@ Database::Database(const QString &path, Mode mode, int busyTimeoutMs)
     sqlite3_busy_timeout(m_db, busyTimeoutMs);
     sqlite3_extended_result_codes(m_db, 1);
     try {
-        if (mode == Mode::ReadWrite)
-            execScript(QStringLiteral("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                      " PRAGMA foreign_keys=ON;"));
+        if (mode == Mode::ReadWrite) {
+            // Switching a new file to WAL takes a lock that the busy handler
+            // does not wait for; several workers opening the same new file
+            // at once retry for a moment instead of failing.
+            for (int attempt = 1;; ++attempt) {
+                try {
+                    execScript(QStringLiteral("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                              " PRAGMA foreign_keys=ON;"));
+                    break;
+                } catch (const DbError &e) {
+                    if (!e.busy() || attempt >= 200)
+                        throw;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
+            }
+        }
         // Reading the schema proves the file is a database and not something else.
         execScript(QStringLiteral("SELECT count(*) FROM sqlite_schema;"));
     } catch (...) {
