@@ -140,16 +140,15 @@ void Histogram::drainInto(HistogramData &out)
     if (m_total.exchange(0, std::memory_order_relaxed) == 0)
         return; // nothing recorded since the last drain (a late sample waits for the next)
     const std::int64_t max = m_max.exchange(0, std::memory_order_relaxed);
+    std::vector<HistogramData::Cell> cells;
     for (int i = 0; i < int(m_counts.size()); ++i) {
         if (m_counts[i].load(std::memory_order_relaxed) == 0)
             continue;
-        const std::uint64_t n = m_counts[i].exchange(0, std::memory_order_relaxed);
-        if (n)
-            out.record((HistogramData::bucketLow(i) + HistogramData::bucketHigh(i)) / 2, n);
+        if (const std::uint64_t n = m_counts[i].exchange(0, std::memory_order_relaxed))
+            cells.push_back({std::uint32_t(i), std::uint32_t(n)});
     }
-    // record() used the bucket midpoints; keep the true maximum.
-    if (max > 0)
-        out.record(max, 0);
+    // Counts by bucket, and the true maximum (not a bucket's midpoint).
+    out.addCells(cells, max);
 }
 
 } // namespace microcosm

@@ -578,7 +578,7 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                                 QStringLiteral("gateway, client, a service (product, cart, order), an edge like \"order>product\" or \"route:cart:GET /carts/{user}\""),
                                 QJsonValue(e.entity));
                 }
-                e.op = r.choice(*o, path, QStringLiteral("op"), Ops, QStringLiteral(">="), e.metric != QLatin1String("invariants"));
+                e.op = r.choice(*o, path, QStringLiteral("op"), Ops, QStringLiteral(">="));
                 e.value = r.number(*o, path, QStringLiteral("value"), 0, -1e12, 1e12, e.metric != QLatin1String("invariants"));
                 e.from = r.number(*o, path, QStringLiteral("from"), -1, 0, 86400);
                 e.to = r.number(*o, path, QStringLiteral("to"), -1, 0, 86400);
