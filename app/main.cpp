@@ -48,8 +48,8 @@ std::optional<double> number(const QCommandLineParser &p, const QString &name, d
 QString defaultDataDir()
 {
     const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    return QDir(base).filePath(QStringLiteral("runs/") +
-                               QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss")));
+    return QDir(base).filePath(QStringLiteral("runs/") + QDateTime::currentDateTime().toString(
+                                                             QStringLiteral("yyyyMMdd-hhmmss")));
 }
 
 } // namespace
@@ -60,9 +60,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; ++i)
         wantHeadless = wantHeadless || qstrcmp(argv[i], "--headless") == 0;
 #ifdef MICROCOSM_HAVE_GUI
-    const bool display = !qEnvironmentVariableIsEmpty("DISPLAY")
-                         || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
-                         || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+    const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") ||
+                         !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+                         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
     std::unique_ptr<QCoreApplication> app = (!wantHeadless && display)
                                                 ? std::make_unique<QApplication>(argc, argv)
                                                 : std::make_unique<QCoreApplication>(argc, argv);
@@ -81,29 +81,35 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     parser.addOptions({
         {QStringLiteral("headless"), QStringLiteral("Run without a window and print a report.")},
-        {QStringLiteral("duration"), QStringLiteral("Seconds of load in a headless run (default 20)."),
-         QStringLiteral("S"), QStringLiteral("20")},
+        {QStringLiteral("duration"),
+         QStringLiteral("Seconds of load in a headless run (default 20)."), QStringLiteral("S"),
+         QStringLiteral("20")},
         {QStringLiteral("rate"),
-         QStringLiteral("User journeys started per second, Poisson arrivals (default 100). A journey is "
-                        "browse, view, add-to-cart or checkout (add + order), so slightly more "
-                        "requests than journeys reach the gateway."),
+         QStringLiteral(
+             "User journeys started per second, Poisson arrivals (default 100). A journey is "
+             "browse, view, add-to-cart or checkout (add + order), so slightly more "
+             "requests than journeys reach the gateway."),
          QStringLiteral("RPS"), QStringLiteral("100")},
         {QStringLiteral("data-dir"),
          QStringLiteral("Directory for product.db, cart.db and order.db (created if missing; data "
                         "already there is kept). Default: a new folder under %1.")
-             .arg(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs")),
+             .arg(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                  QStringLiteral("/runs")),
          QStringLiteral("DIR")},
         {QStringLiteral("scenario"),
-         QStringLiteral("Run the experiment described by the JSON file F (see resources/scenarios/). "
-                        "Headless, the exit code says whether its expectations held: 0 yes, 1 no, "
-                        "2 bad file or option. --duration and --seed override the file's."),
+         QStringLiteral(
+             "Run the experiment described by the JSON file F (see resources/scenarios/). "
+             "Headless, the exit code says whether its expectations held: 0 yes, 1 no, "
+             "2 bad file or option. --duration and --seed override the file's."),
          QStringLiteral("F")},
         {QStringLiteral("report"), QStringLiteral("Write the end-of-run report as JSON to FILE."),
          QStringLiteral("FILE")},
         {QStringLiteral("csv"),
-         QStringLiteral("Write every metric, second by second, to FILE as CSV (time,entity,metric,value)."),
+         QStringLiteral(
+             "Write every metric, second by second, to FILE as CSV (time,entity,metric,value)."),
          QStringLiteral("FILE")},
-        {QStringLiteral("seed"), QStringLiteral("Seed of the load generator's random choices (default 1)."),
+        {QStringLiteral("seed"),
+         QStringLiteral("Seed of the load generator's random choices (default 1)."),
          QStringLiteral("N"), QStringLiteral("1")},
     });
 #ifdef MICROCOSM_HAVE_GUI
@@ -112,7 +118,8 @@ int main(int argc, char **argv)
 
     // Errors exit with 2 and one line naming the option (process() would exit with 1).
     if (!parser.parse(QCoreApplication::arguments())) {
-        std::fprintf(stderr, "microcosm: %s\nTry 'microcosm --help'.\n", qPrintable(parser.errorText()));
+        std::fprintf(stderr, "microcosm: %s\nTry 'microcosm --help'.\n",
+                     qPrintable(parser.errorText()));
         return 2;
     }
     if (parser.isSet(QStringLiteral("help")))
@@ -128,19 +135,22 @@ int main(int argc, char **argv)
     QString error;
     HeadlessOptions options;
     const auto duration = number(parser, QStringLiteral("duration"), 0.1, 86400, &error);
-    const auto rate = duration ? number(parser, QStringLiteral("rate"), 0, 100000, &error) : std::nullopt;
+    const auto rate =
+        duration ? number(parser, QStringLiteral("rate"), 0, 100000, &error) : std::nullopt;
     bool seedOk = false;
     options.seed = parser.value(QStringLiteral("seed")).toULongLong(&seedOk);
     if (error.isEmpty() && !seedOk)
-        error = QStringLiteral("--seed must be a non-negative integer, got '%1'").arg(parser.value(QStringLiteral("seed")));
+        error = QStringLiteral("--seed must be a non-negative integer, got '%1'")
+                    .arg(parser.value(QStringLiteral("seed")));
     if (!error.isEmpty()) {
         std::fprintf(stderr, "microcosm: %s\n", qPrintable(error));
         return 2;
     }
     options.durationSeconds = *duration;
     options.rate = *rate;
-    options.dataDir = parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir"))
-                                                                : defaultDataDir();
+    options.dataDir = parser.isSet(QStringLiteral("data-dir"))
+                          ? parser.value(QStringLiteral("data-dir"))
+                          : defaultDataDir();
     options.reportPath = parser.value(QStringLiteral("report"));
     options.csvPath = parser.value(QStringLiteral("csv"));
     if (parser.isSet(QStringLiteral("scenario"))) {
@@ -150,12 +160,13 @@ int main(int argc, char **argv)
         if (!options.scenario) {
             for (const QString &p : problems)
                 std::fprintf(stderr, "microcosm: %s: %s\n", qPrintable(file), qPrintable(p));
-            std::fprintf(stderr, "microcosm: %s: %lld problem(s); nothing was run\n", qPrintable(file),
-                         qlonglong(problems.size()));
+            std::fprintf(stderr, "microcosm: %s: %lld problem(s); nothing was run\n",
+                         qPrintable(file), qlonglong(problems.size()));
             return 2;
         }
         if (parser.isSet(QStringLiteral("rate"))) {
-            std::fprintf(stderr, "microcosm: --rate cannot be combined with --scenario (its \"load\" sets the rate)\n");
+            std::fprintf(stderr, "microcosm: --rate cannot be combined with --scenario (its "
+                                 "\"load\" sets the rate)\n");
             return 2;
         }
         if (parser.isSet(QStringLiteral("duration")))
@@ -168,11 +179,13 @@ int main(int argc, char **argv)
 
     const QFileInfo dir(options.dataDir);
     if (dir.exists() && !dir.isDir()) {
-        std::fprintf(stderr, "microcosm: --data-dir %s exists and is not a directory\n", qPrintable(options.dataDir));
+        std::fprintf(stderr, "microcosm: --data-dir %s exists and is not a directory\n",
+                     qPrintable(options.dataDir));
         return 2;
     }
     if (!QDir().mkpath(options.dataDir)) {
-        std::fprintf(stderr, "microcosm: cannot create --data-dir %s\n", qPrintable(options.dataDir));
+        std::fprintf(stderr, "microcosm: cannot create --data-dir %s\n",
+                     qPrintable(options.dataDir));
         return 2;
     }
 

@@ -5,28 +5,28 @@
 
 namespace microcosm {
 
-ChaosController::ChaosController(Platform &platform)
-    : m_platform(platform)
-{
-}
+ChaosController::ChaosController(Platform &platform) : m_platform(platform) {}
 
 ChaosController::~ChaosController() = default;
 
 void ChaosController::setServiceFault(const QString &service, const Fault &fault)
 {
     m_platform.faults().setService(service, fault);
-    m_platform.events().add(service, fault.active() ? QStringLiteral("fault-start") : QStringLiteral("fault-end"),
-                            fault.active() ? QStringLiteral("fault injected into %1: %2").arg(service, fault.describe())
-                                           : QStringLiteral("faults on %1 cleared").arg(service));
+    m_platform.events().add(
+        service, fault.active() ? QStringLiteral("fault-start") : QStringLiteral("fault-end"),
+        fault.active() ? QStringLiteral("fault injected into %1: %2").arg(service, fault.describe())
+                       : QStringLiteral("faults on %1 cleared").arg(service));
 }
 
-void ChaosController::setLinkFault(const QString &caller, const QString &service, const Fault &fault)
+void ChaosController::setLinkFault(const QString &caller, const QString &service,
+                                   const Fault &fault)
 {
     const QString link = caller + QStringLiteral("→") + service;
     m_platform.faults().setLink(caller, service, fault);
-    m_platform.events().add(link, fault.active() ? QStringLiteral("fault-start") : QStringLiteral("fault-end"),
-                            fault.active() ? QStringLiteral("fault injected on %1: %2").arg(link, fault.describe())
-                                           : QStringLiteral("faults on %1 cleared").arg(link));
+    m_platform.events().add(
+        link, fault.active() ? QStringLiteral("fault-start") : QStringLiteral("fault-end"),
+        fault.active() ? QStringLiteral("fault injected on %1: %2").arg(link, fault.describe())
+                       : QStringLiteral("faults on %1 cleared").arg(link));
 }
 
 void ChaosController::clearAll()
@@ -35,7 +35,8 @@ void ChaosController::clearAll()
     for (const QString &s : m_platform.serviceNames())
         unlockDatabase(s);
     stopMonkey();
-    m_platform.events().add(QStringLiteral("chaos"), QStringLiteral("fault-end"), QStringLiteral("all faults cleared"));
+    m_platform.events().add(QStringLiteral("chaos"), QStringLiteral("fault-end"),
+                            QStringLiteral("all faults cleared"));
 }
 
 bool ChaosController::lockDatabase(const QString &service)
@@ -48,16 +49,19 @@ bool ChaosController::lockDatabase(const QString &service)
             return true;
         try {
             // No busy wait: if a writer holds the file right now, try again shortly.
-            auto db = std::make_unique<Database>(m_platform.databasePath(service), Database::Mode::ReadWrite, 0);
+            auto db = std::make_unique<Database>(m_platform.databasePath(service),
+                                                 Database::Mode::ReadWrite, 0);
             db->execScript(QStringLiteral("BEGIN EXCLUSIVE"));
             m_locks[service] = std::move(db);
         } catch (const DbError &) {
-            m_platform.scheduler().after(milliseconds(5), [this, service] { lockDatabase(service); });
+            m_platform.scheduler().after(milliseconds(5),
+                                         [this, service] { lockDatabase(service); });
             return true;
         }
     }
-    m_platform.events().add(service, QStringLiteral("fault-start"),
-                            QStringLiteral("%1.db locked: its writes wait and then fail, reads go on").arg(service));
+    m_platform.events().add(
+        service, QStringLiteral("fault-start"),
+        QStringLiteral("%1.db locked: its writes wait and then fail, reads go on").arg(service));
     return true;
 }
 
@@ -73,7 +77,8 @@ bool ChaosController::unlockDatabase(const QString &service)
         m_locks.erase(it);
     }
     db->execScript(QStringLiteral("ROLLBACK"));
-    m_platform.events().add(service, QStringLiteral("fault-end"), QStringLiteral("%1.db unlocked").arg(service));
+    m_platform.events().add(service, QStringLiteral("fault-end"),
+                            QStringLiteral("%1.db unlocked").arg(service));
     return true;
 }
 
@@ -101,11 +106,12 @@ void ChaosController::startMonkey(const ChaosMonkeyConfig &config)
         generation = ++m_monkeyGeneration;
         m_monkeyRunning = true;
     }
-    m_platform.events().add(QStringLiteral("chaos"), QStringLiteral("monkey-on"),
-                            QStringLiteral("chaos monkey on: a failure every %1 s on average among %2, down for %3 ms")
-                                .arg(config.meanSecondsBetweenFailures)
-                                .arg(m_monkey.services.join(QStringLiteral(", ")))
-                                .arg(qint64(toMs(config.restartDelay))));
+    m_platform.events().add(
+        QStringLiteral("chaos"), QStringLiteral("monkey-on"),
+        QStringLiteral("chaos monkey on: a failure every %1 s on average among %2, down for %3 ms")
+            .arg(config.meanSecondsBetweenFailures)
+            .arg(m_monkey.services.join(QStringLiteral(", ")))
+            .arg(qint64(toMs(config.restartDelay))));
     scheduleStrike(generation);
 }
 
@@ -118,7 +124,8 @@ void ChaosController::stopMonkey()
         m_monkeyRunning = false;
         ++m_monkeyGeneration;
     }
-    m_platform.events().add(QStringLiteral("chaos"), QStringLiteral("monkey-off"), QStringLiteral("chaos monkey off"));
+    m_platform.events().add(QStringLiteral("chaos"), QStringLiteral("monkey-off"),
+                            QStringLiteral("chaos monkey off"));
 }
 
 bool ChaosController::monkeyRunning() const
@@ -132,8 +139,9 @@ void ChaosController::scheduleStrike(quint64 generation)
     Duration gap;
     {
         std::lock_guard lock(m_mutex);
-        gap = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
-            std::exponential_distribution<double>(1.0 / std::max(0.1, m_monkey.meanSecondsBetweenFailures))(m_rng)));
+        gap = std::chrono::duration_cast<Duration>(
+            std::chrono::duration<double>(std::exponential_distribution<double>(
+                1.0 / std::max(0.1, m_monkey.meanSecondsBetweenFailures))(m_rng)));
     }
     m_platform.scheduler().after(gap, [this, generation] { monkeyStrike(generation); });
 }
@@ -148,8 +156,10 @@ void ChaosController::monkeyStrike(quint64 generation)
         std::lock_guard lock(m_mutex);
         if (!m_monkeyRunning || generation != m_monkeyGeneration)
             return;
-        service = m_monkey.services.value(std::uniform_int_distribution<int>(0, int(m_monkey.services.size()) - 1)(m_rng));
-        whole = std::uniform_real_distribution<double>(0, 100)(m_rng) < m_monkey.wholeServicePercent;
+        service = m_monkey.services.value(
+            std::uniform_int_distribution<int>(0, int(m_monkey.services.size()) - 1)(m_rng));
+        whole =
+            std::uniform_real_distribution<double>(0, 100)(m_rng) < m_monkey.wholeServicePercent;
         replicaIndex = std::uniform_int_distribution<int>(0, 63)(m_rng);
         restartDelay = m_monkey.restartDelay;
     }
@@ -163,7 +173,8 @@ void ChaosController::monkeyStrike(quint64 generation)
                 if (r && !r->killed())
                     alive.push_back(r->index());
             if (!alive.empty())
-                h->killReplica(alive[replicaIndex % alive.size()], QStringLiteral("by the chaos monkey"));
+                h->killReplica(alive[replicaIndex % alive.size()],
+                               QStringLiteral("by the chaos monkey"));
         }
         m_platform.scheduler().after(restartDelay, [h] { h->restart(); });
     }

@@ -3,8 +3,7 @@
 namespace microcosm {
 
 EventLog::EventLog(std::function<double()> now, int capacity)
-    : m_now(std::move(now))
-    , m_capacity(capacity)
+    : m_now(std::move(now)), m_capacity(capacity)
 {
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <mutex>
 #include <QString>
+#include <mutex>
 
 #include <deque>
 #include <functional>
@@ -13,10 +13,10 @@ namespace microcosm {
 struct Event
 {
     qint64 seq = 0;
-    double t = 0;     // seconds since the platform started
-    QString source;   // "product", "product#2", "order→cart", "autoscaler", "chaos"
-    QString kind;     // "killed", "restarted", "breaker-open", "scaled", ...
-    QString message;  // human sentence with the reason
+    double t = 0;    // seconds since the platform started
+    QString source;  // "product", "product#2", "order→cart", "autoscaler", "chaos"
+    QString kind;    // "killed", "restarted", "breaker-open", "scaled", ...
+    QString message; // human sentence with the reason
 };
 
 // A bounded, thread-safe log of events; readers ask for what is newer than

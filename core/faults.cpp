@@ -12,7 +12,8 @@ Duration Fault::drawLatency(std::mt19937_64 &rng) const
         return Duration::zero();
     if (std::uniform_real_distribution<double>(0, 100)(rng) >= latencyPercent)
         return Duration::zero();
-    const double jitter = jitterMs > 0 ? std::uniform_real_distribution<double>(0, jitterMs)(rng) : 0;
+    const double jitter =
+        jitterMs > 0 ? std::uniform_real_distribution<double>(0, jitterMs)(rng) : 0;
     return fromMs(latencyMs + jitter);
 }
 
@@ -25,7 +26,10 @@ QString Fault::describe() const
 {
     QStringList parts;
     if (latencyMs > 0 || jitterMs > 0)
-        parts << QStringLiteral("+%1 ms (±%2) on %3% of calls").arg(latencyMs).arg(jitterMs).arg(latencyPercent);
+        parts << QStringLiteral("+%1 ms (±%2) on %3% of calls")
+                     .arg(latencyMs)
+                     .arg(jitterMs)
+                     .arg(latencyPercent);
     if (errorPercent > 0)
         parts << QStringLiteral("%1 on %2% of calls").arg(errorStatus).arg(errorPercent);
     if (partitioned)

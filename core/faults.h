@@ -26,7 +26,10 @@ struct Fault
     bool partitioned = false;
     double dbDelayMs = 0;
 
-    bool active() const { return latencyMs > 0 || jitterMs > 0 || errorPercent > 0 || partitioned || dbDelayMs > 0; }
+    bool active() const
+    {
+        return latencyMs > 0 || jitterMs > 0 || errorPercent > 0 || partitioned || dbDelayMs > 0;
+    }
     // The extra delay one call gets (zero for the calls the percentage spares).
     Duration drawLatency(std::mt19937_64 &rng) const;
     bool drawError(std::mt19937_64 &rng) const;

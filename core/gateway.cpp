@@ -19,14 +19,14 @@ std::mt19937_64 &threadRng()
 
 bool retriable(const Response &r)
 {
-    return r.outcome == Outcome::ServerError || r.outcome == Outcome::Timeout
-           || (r.outcome == Outcome::Rejected && r.status == 503);
+    return r.outcome == Outcome::ServerError || r.outcome == Outcome::Timeout ||
+           (r.outcome == Outcome::Rejected && r.status == 503);
 }
 
 bool countsAsFailure(const Response &r)
 {
-    return r.outcome == Outcome::ServerError || r.outcome == Outcome::Timeout
-           || r.outcome == Outcome::Rejected;
+    return r.outcome == Outcome::ServerError || r.outcome == Outcome::Timeout ||
+           r.outcome == Outcome::Rejected;
 }
 
 QString breakerName(CircuitBreaker::State s)
@@ -72,10 +72,7 @@ struct Gateway::Call
     PendingCall::Completion done;
 };
 
-Gateway::Gateway(Platform &platform)
-    : m_platform(platform)
-{
-}
+Gateway::Gateway(Platform &platform) : m_platform(platform) {}
 
 Gateway::~Gateway() = default;
 
@@ -83,9 +80,10 @@ void Gateway::addRoutes(ServiceHost &host)
 {
     for (const RouteSpec &spec : host.service().routes()) {
         const QString key = spec.key();
-        m_routes.push_back({spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts),
-                            spec.pattern, spec.idempotent, &host,
-                            m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key))});
+        m_routes.push_back(
+            {spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), spec.pattern,
+             spec.idempotent, &host,
+             m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key))});
     }
 }
 
@@ -172,7 +170,8 @@ std::shared_ptr<Gateway::Edge> Gateway::makeEdge(const QString &caller, const QS
         e->breaker = std::make_unique<CircuitBreaker>(policy.breaker);
         Platform *platform = &m_platform;
         const QString name = e->name;
-        e->breaker->setOnStateChange([platform, name](CircuitBreaker::State, CircuitBreaker::State to,
+        e->breaker->setOnStateChange([platform, name](CircuitBreaker::State,
+                                                      CircuitBreaker::State to,
                                                       const QString &reason) {
             platform->events().add(name, QStringLiteral("breaker-") + breakerName(to),
                                    QStringLiteral("circuit breaker %1 → %2: %3")
@@ -182,14 +181,16 @@ std::shared_ptr<Gateway::Edge> Gateway::makeEdge(const QString &caller, const QS
     if (policy.bulkheadMaxConcurrentCalls > 0)
         e->bulkhead = std::make_unique<Bulkhead>(policy.bulkheadMaxConcurrentCalls);
     if (policy.retryEnabled && policy.retryBudgetEnabled)
-        e->budget = std::make_unique<RetryBudget>(policy.retryBudgetPercent, policy.minRetryConcurrency);
+        e->budget =
+            std::make_unique<RetryBudget>(policy.retryBudgetPercent, policy.minRetryConcurrency);
     return e;
 }
 
 void Gateway::setPolicy(const QString &caller, const QString &service, const EdgePolicy &policy)
 {
     std::unique_lock lock(m_lock);
-    m_policies[caller + QLatin1Char('>') + (service.isEmpty() ? QStringLiteral("*") : service)] = policy;
+    m_policies[caller + QLatin1Char('>') + (service.isEmpty() ? QStringLiteral("*") : service)] =
+        policy;
     // Rebuild the affected edges with their effective policy.
     for (auto &[key, e] : m_edges)
         if (e->caller == caller && (service.isEmpty() || e->service == service))
@@ -215,7 +216,8 @@ std::shared_ptr<Gateway::Edge> Gateway::edge(const QString &caller, const QStrin
 void Gateway::setRateLimit(double perSecond, double burst)
 {
     std::unique_lock lock(m_lock);
-    m_rateLimiter = perSecond > 0 ? std::make_shared<RateLimiter>(perSecond, std::max(1.0, burst)) : nullptr;
+    m_rateLimiter =
+        perSecond > 0 ? std::make_shared<RateLimiter>(perSecond, std::max(1.0, burst)) : nullptr;
 }
 
 double Gateway::rateLimit() const
@@ -274,7 +276,8 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     if (!request.traceId)
         request.traceId = m_traceIds.fetch_add(1, std::memory_order_relaxed);
     const bool fromUsers = caller == QLatin1String("users");
-    EntityStats *gatewayStats = fromUsers ? m_platform.metrics().entity(QStringLiteral("gateway")) : nullptr;
+    EntityStats *gatewayStats =
+        fromUsers ? m_platform.metrics().entity(QStringLiteral("gateway")) : nullptr;
 
     if (fromUsers) {
         std::shared_ptr<RateLimiter> limiter;
@@ -283,9 +286,11 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
             limiter = m_rateLimiter;
         }
         if (limiter && !limiter->tryAcquire(start)) {
-            Response r = Response::error(429, QStringLiteral("rate limited at the gateway (%1 requests/s)")
-                                                  .arg(limiter->ratePerSecond()),
-                                         Outcome::Rejected);
+            Response r =
+                Response::error(429,
+                                QStringLiteral("rate limited at the gateway (%1 requests/s)")
+                                    .arg(limiter->ratePerSecond()),
+                                Outcome::Rejected);
             gatewayStats->record(r.outcome, Duration::zero());
             done(std::move(r));
             return;
@@ -307,7 +312,8 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     const EdgePolicy &policy = call->edge->policy;
     call->host = match->host;
     call->routeStats = match->stats;
-    call->serviceStats = m_platform.metrics().entity(QStringLiteral("service:") + match->host->name());
+    call->serviceStats =
+        m_platform.metrics().entity(QStringLiteral("service:") + match->host->name());
     call->gatewayStats = gatewayStats;
     call->start = start;
     const Duration timeout = policy.timeoutFor(request.route);
@@ -316,8 +322,8 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     else
         call->deadline = request.deadline;
     call->perTry = policy.perTryTimeout > Duration::zero() ? policy.perTryTimeout : timeout;
-    call->retryAllowed = policy.retryEnabled
-                         && (match->idempotent || !request.idempotencyKey.isEmpty());
+    call->retryAllowed =
+        policy.retryEnabled && (match->idempotent || !request.idempotencyKey.isEmpty());
     call->request = std::move(request);
     call->done = std::move(done);
     tryOnce(call);
@@ -342,9 +348,10 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
             edge.breaker->releasePermission();
         if (isRetry && edge.budget)
             edge.budget->releaseRetry();
-        finish(call, Response::error(503, QStringLiteral("bulkhead full: %1 (%2 concurrent calls)")
-                                              .arg(edge.name)
-                                              .arg(edge.bulkhead->maxConcurrentCalls()),
+        finish(call, Response::error(503,
+                                     QStringLiteral("bulkhead full: %1 (%2 concurrent calls)")
+                                         .arg(edge.name)
+                                         .arg(edge.bulkhead->maxConcurrentCalls()),
                                      Outcome::Rejected));
         return;
     }
@@ -362,32 +369,34 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
     Scheduler &scheduler = m_platform.scheduler();
     const Fault fault = m_platform.faults().link(edge.caller, edge.service);
     const bool dispatched = !fault.partitioned;
-    auto pending = std::make_shared<PendingCall>([this, call, now, isRetry, dispatched, timer, &scheduler](Response r) {
-        if (const auto id = timer->load())
-            scheduler.cancel(id);
-        onTryDone(call, now, isRetry, dispatched, std::move(r));
-    });
+    auto pending = std::make_shared<PendingCall>(
+        [this, call, now, isRetry, dispatched, timer, &scheduler](Response r) {
+            if (const auto id = timer->load())
+                scheduler.cancel(id);
+            onTryDone(call, now, isRetry, dispatched, std::move(r));
+        });
     if (tryDeadline != TimePoint::max()) {
         // The timer holds the call: a request lost on a partitioned link
         // still ends, with the caller's timeout.
         const qint64 ms = qint64(toMs(tryDeadline - now) + 0.5);
         const QString hop = edge.name;
         timer->store(scheduler.at(tryDeadline, [pending, ms, hop] {
-            pending->complete(Response::error(504, QStringLiteral("timeout %1 ms at %2").arg(ms).arg(hop),
-                                              Outcome::Timeout));
+            pending->complete(Response::error(
+                504, QStringLiteral("timeout %1 ms at %2").arg(ms).arg(hop), Outcome::Timeout));
         }));
     }
     if (fault.partitioned) {
         // The request vanishes on the wire. Without a timeout the caller
         // would wait for ever: that is reported as a lost connection.
         if (tryDeadline == TimePoint::max())
-            pending->complete(Response::error(502, QStringLiteral("connection lost: %1 is partitioned").arg(edge.name)));
+            pending->complete(Response::error(
+                502, QStringLiteral("connection lost: %1 is partitioned").arg(edge.name)));
         return;
     }
     if (fault.drawError(threadRng())) {
-        pending->complete(Response::error(fault.errorStatus, QStringLiteral("injected %1 on %2")
-                                                                 .arg(fault.errorStatus)
-                                                                 .arg(edge.name)));
+        pending->complete(Response::error(
+            fault.errorStatus,
+            QStringLiteral("injected %1 on %2").arg(fault.errorStatus).arg(edge.name)));
         return;
     }
     if (const Duration delay = fault.drawLatency(threadRng()); delay > Duration::zero()) {
@@ -429,8 +438,9 @@ void Gateway::onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, b
             } else {
                 edge.retries.fetch_add(1, std::memory_order_relaxed);
                 if (call->request.trace)
-                    call->request.trace->add({QStringLiteral("%1 try %2").arg(edge.name).arg(call->attempt), tryStart,
-                                              now, r.status, r.reason, call->request.depth});
+                    call->request.trace->add(
+                        {QStringLiteral("%1 try %2").arg(edge.name).arg(call->attempt), tryStart,
+                         now, r.status, r.reason, call->request.depth});
                 m_platform.scheduler().after(backoff, [this, call] { tryOnce(call); });
                 return;
             }

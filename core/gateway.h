@@ -8,8 +8,8 @@
 #include "ratelimiter.h"
 
 #include <QHash>
-#include <mutex>
 #include <QStringList>
+#include <mutex>
 
 #include <map>
 #include <memory>
@@ -28,7 +28,8 @@ struct EdgeStatus
 {
     QString from;
     QString to;
-    QString breaker; // "closed", "open", "half-open", "disabled", "forced-open", or empty: no breaker
+    QString
+        breaker; // "closed", "open", "half-open", "disabled", "forced-open", or empty: no breaker
     double failureRate = -1;
     std::uint64_t retries = 0;
     std::uint64_t retriesDenied = 0; // by the retry budget
@@ -96,17 +97,19 @@ private:
 
     void send(const QString &caller, Request request, PendingCall::Completion done);
     std::shared_ptr<Edge> edge(const QString &caller, const QString &service);
-    std::shared_ptr<Edge> makeEdge(const QString &caller, const QString &service, const EdgePolicy &policy);
+    std::shared_ptr<Edge> makeEdge(const QString &caller, const QString &service,
+                                   const EdgePolicy &policy);
     EdgePolicy policyLocked(const QString &caller, const QString &service) const;
     void tryOnce(const std::shared_ptr<Call> &call);
-    void onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, bool wasRetry, bool dispatched, Response r);
+    void onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, bool wasRetry,
+                   bool dispatched, Response r);
     void finish(const std::shared_ptr<Call> &call, Response r);
 
     Platform &m_platform;
     std::vector<RouteEntry> m_routes; // fixed once the platform starts
     mutable std::shared_mutex m_lock;
-    std::map<QString, EdgePolicy> m_policies;           // "caller>service" or "caller>*"
-    std::map<QString, std::shared_ptr<Edge>> m_edges;   // "caller>service"
+    std::map<QString, EdgePolicy> m_policies;         // "caller>service" or "caller>*"
+    std::map<QString, std::shared_ptr<Edge>> m_edges; // "caller>service"
     std::shared_ptr<RateLimiter> m_rateLimiter;
     std::atomic<std::uint64_t> m_traceIds{1};
 };

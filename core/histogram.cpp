@@ -7,7 +7,7 @@
 namespace microcosm {
 
 namespace {
-constexpr int SubBits = 7; // 128 sub-buckets
+constexpr int SubBits = 7;       // 128 sub-buckets
 constexpr int LastExponent = 26; // 2^26 µs = 67 s < 100 s < 2^27 µs
 } // namespace
 
@@ -110,16 +110,13 @@ void HistogramData::addCells(const std::vector<Cell> &cells, std::int64_t maxUs)
     for (const Cell &c : cells) {
         m_counts[c.bucket] += c.count;
         m_count += c.count;
-        m_sum += (double(bucketLow(int(c.bucket))) + double(bucketHigh(int(c.bucket)))) / 2.0
-                 * c.count;
+        m_sum +=
+            (double(bucketLow(int(c.bucket))) + double(bucketHigh(int(c.bucket)))) / 2.0 * c.count;
     }
     m_max = std::max(m_max, maxUs);
 }
 
-Histogram::Histogram()
-    : m_counts(HistogramData::bucketCount())
-{
-}
+Histogram::Histogram() : m_counts(HistogramData::bucketCount()) {}
 
 void Histogram::record(Duration d)
 {

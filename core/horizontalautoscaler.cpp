@@ -30,10 +30,7 @@ bool AutoscalerConfig::metricFromName(const QString &name, Metric *out)
 
 HorizontalAutoscaler::HorizontalAutoscaler(Platform &platform, ServiceHost &host,
                                            const AutoscalerConfig &config)
-    : m_platform(platform)
-    , m_host(host)
-    , m_config(config)
-    , m_hpa(config.hpa)
+    : m_platform(platform), m_host(host), m_config(config), m_hpa(config.hpa)
 {
     m_timer = m_platform.scheduler().every(config.hpa.syncPeriod, [this] { tick(); });
 }
@@ -52,7 +49,9 @@ double HorizontalAutoscaler::measure() const
         return 0;
     double sum = 0;
     if (m_config.metric == AutoscalerConfig::Metric::LatencyP95)
-        return m_platform.metrics().range(entity, windows.front().t - 1, windows.back().t).latency.percentileMs(0.95);
+        return m_platform.metrics()
+            .range(entity, windows.front().t - 1, windows.back().t)
+            .latency.percentileMs(0.95);
     for (const Window &w : windows) {
         if (m_config.metric == AutoscalerConfig::Metric::Utilization)
             sum += w.gauges.utilization();
@@ -83,15 +82,16 @@ void HorizontalAutoscaler::tick()
                                     .arg(rec.reason));
         m_host.scale(rec.stabilizedReplicas);
     } else if (rec.desiredReplicas != current) {
-        m_platform.events().add(QStringLiteral("autoscaler"), QStringLiteral("held"),
-                                QStringLiteral("%1: stays at %2 though %3 wanted (%4 %5 vs target %6; %7)")
-                                    .arg(m_host.name())
-                                    .arg(current)
-                                    .arg(rec.desiredReplicas)
-                                    .arg(metricText)
-                                    .arg(metric, 0, 'f', 2)
-                                    .arg(m_config.hpa.target)
-                                    .arg(rec.reason));
+        m_platform.events().add(
+            QStringLiteral("autoscaler"), QStringLiteral("held"),
+            QStringLiteral("%1: stays at %2 though %3 wanted (%4 %5 vs target %6; %7)")
+                .arg(m_host.name())
+                .arg(current)
+                .arg(rec.desiredReplicas)
+                .arg(metricText)
+                .arg(metric, 0, 'f', 2)
+                .arg(m_config.hpa.target)
+                .arg(rec.reason));
     }
 }
 

@@ -16,7 +16,12 @@ class ServiceHost;
 // What the autoscaler of one service watches and aims for.
 struct AutoscalerConfig
 {
-    enum class Metric { Utilization, InFlight, LatencyP95 };
+    enum class Metric
+    {
+        Utilization,
+        InFlight,
+        LatencyP95
+    };
     bool enabled = false;
     Metric metric = Metric::Utilization;
     HpaConfig hpa; // target: utilization 0..1, in-flight requests per replica, or p95 in ms

@@ -75,7 +75,8 @@ double JsonReader::number(const QJsonObject &o, const QString &path, const QStri
 {
     if (!o.contains(key)) {
         if (required)
-            fail(join(path, key), QStringLiteral("is required (a number from %1 to %2)").arg(min).arg(max));
+            fail(join(path, key),
+                 QStringLiteral("is required (a number from %1 to %2)").arg(min).arg(max));
         return fallback;
     }
     const QJsonValue v = o.value(key);
@@ -91,7 +92,8 @@ int JsonReader::integer(const QJsonObject &o, const QString &path, const QString
 {
     if (!o.contains(key)) {
         if (required)
-            fail(join(path, key), QStringLiteral("is required (an integer from %1 to %2)").arg(min).arg(max));
+            fail(join(path, key),
+                 QStringLiteral("is required (an integer from %1 to %2)").arg(min).arg(max));
         return fallback;
     }
     const QJsonValue v = o.value(key);
@@ -103,7 +105,8 @@ int JsonReader::integer(const QJsonObject &o, const QString &path, const QString
     return int(d);
 }
 
-bool JsonReader::boolean(const QJsonObject &o, const QString &path, const QString &key, bool fallback)
+bool JsonReader::boolean(const QJsonObject &o, const QString &path, const QString &key,
+                         bool fallback)
 {
     if (!o.contains(key))
         return fallback;
@@ -136,12 +139,14 @@ QString JsonReader::choice(const QJsonObject &o, const QString &path, const QStr
 {
     if (!o.contains(key)) {
         if (required)
-            fail(join(path, key), QStringLiteral("is required (one of %1)").arg(choices.join(QStringLiteral(", "))));
+            fail(join(path, key),
+                 QStringLiteral("is required (one of %1)").arg(choices.join(QStringLiteral(", "))));
         return fallback;
     }
     const QJsonValue v = o.value(key);
     if (!v.isString() || !choices.contains(v.toString())) {
-        error(join(path, key), QStringLiteral("one of %1").arg(choices.join(QStringLiteral(", "))), v);
+        error(join(path, key), QStringLiteral("one of %1").arg(choices.join(QStringLiteral(", "))),
+              v);
         return fallback;
     }
     return v.toString();

@@ -32,8 +32,8 @@ public:
     // Values of o[key]; when the key is absent, the fallback (or an error when required).
     double number(const QJsonObject &o, const QString &path, const QString &key, double fallback,
                   double min, double max, bool required = false);
-    int integer(const QJsonObject &o, const QString &path, const QString &key, int fallback, int min,
-                int max, bool required = false);
+    int integer(const QJsonObject &o, const QString &path, const QString &key, int fallback,
+                int min, int max, bool required = false);
     bool boolean(const QJsonObject &o, const QString &path, const QString &key, bool fallback);
     QString string(const QJsonObject &o, const QString &path, const QString &key,
                    const QString &fallback, bool required = false);

@@ -15,12 +15,15 @@ class Replica;
 class LoadBalancer
 {
 public:
-    enum class Strategy { RoundRobin, LeastOutstanding, PowerOfTwoChoices, Random };
-
-    explicit LoadBalancer(Strategy strategy = Strategy::RoundRobin)
-        : m_strategy(strategy)
+    enum class Strategy
     {
-    }
+        RoundRobin,
+        LeastOutstanding,
+        PowerOfTwoChoices,
+        Random
+    };
+
+    explicit LoadBalancer(Strategy strategy = Strategy::RoundRobin) : m_strategy(strategy) {}
     void setStrategy(Strategy s) { m_strategy.store(s); }
     Strategy strategy() const { return m_strategy.load(); }
 

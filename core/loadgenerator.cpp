@@ -63,13 +63,11 @@ bool LoadProfile::shapeFromName(const QString &name, Shape *out)
     return false;
 }
 
-LoadGenerator::LoadGenerator(Platform &platform, std::shared_ptr<Workload> workload, LoadConfig config)
-    : m_platform(platform)
-    , m_workload(std::move(workload))
-    , m_config(std::move(config))
-    , m_rng(m_config.seed)
-    , m_started(Clock::now())
-    , m_client(platform.metrics().entity(QStringLiteral("client")))
+LoadGenerator::LoadGenerator(Platform &platform, std::shared_ptr<Workload> workload,
+                             LoadConfig config)
+    : m_platform(platform), m_workload(std::move(workload)), m_config(std::move(config)),
+      m_rng(m_config.seed), m_started(Clock::now()),
+      m_client(platform.metrics().entity(QStringLiteral("client")))
 {
 }
 
@@ -191,8 +189,11 @@ void LoadGenerator::tick()
                     break;
                 }
                 due.push_back(newRun(user(m_rng), m_nextArrival));
-                const double gap = m_config.poisson ? std::exponential_distribution<double>(rate)(m_rng) : 1.0 / rate;
-                m_nextArrival += std::chrono::duration_cast<Duration>(std::chrono::duration<double>(gap));
+                const double gap = m_config.poisson
+                                       ? std::exponential_distribution<double>(rate)(m_rng)
+                                       : 1.0 / rate;
+                m_nextArrival +=
+                    std::chrono::duration_cast<Duration>(std::chrono::duration<double>(gap));
             }
         }
     }
@@ -200,7 +201,8 @@ void LoadGenerator::tick()
         startVirtualUser(vu);
     for (auto &run : due) {
         m_arrivals.fetch_add(1, std::memory_order_relaxed);
-        if (m_inFlight.load(std::memory_order_relaxed) >= m_config.maxInFlight || run->steps.isEmpty()) {
+        if (m_inFlight.load(std::memory_order_relaxed) >= m_config.maxInFlight ||
+            run->steps.isEmpty()) {
             m_dropped.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
@@ -214,7 +216,8 @@ void LoadGenerator::startVirtualUser(int vu)
     std::shared_ptr<Run> run;
     {
         std::lock_guard lock(m_mutex);
-        if (!running() || m_config.model != LoadConfig::Model::Closed || vu >= m_config.virtualUsers)
+        if (!running() || m_config.model != LoadConfig::Model::Closed ||
+            vu >= m_config.virtualUsers)
             return; // the user leaves
         run = newRun(vu % std::max(1, m_config.users) + 1, Clock::now());
         run->virtualUser = vu;

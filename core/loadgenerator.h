@@ -42,7 +42,14 @@ public:
 // the load started), in the shapes k6 and Locust users know.
 struct LoadProfile
 {
-    enum class Shape { Constant, Ramp, Step, Spike, Wave };
+    enum class Shape
+    {
+        Constant,
+        Ramp,
+        Step,
+        Spike,
+        Wave
+    };
     Shape shape = Shape::Constant;
     double rate = 100;    // constant rate; start of a ramp or step; base of a spike; mean of a wave
     double to = 0;        // end of a ramp, the rate after a step, the peak of a spike
@@ -57,7 +64,11 @@ struct LoadProfile
 
 struct LoadConfig
 {
-    enum class Model { Open, Closed };
+    enum class Model
+    {
+        Open,
+        Closed
+    };
     Model model = Model::Open;
     LoadProfile profile;       // open model: journey arrivals per second over time
     bool poisson = true;       // open model: Poisson arrivals, or evenly spaced
@@ -68,7 +79,7 @@ struct LoadConfig
     QMap<QString, double> mix; // journey → weight; missing journeys use the workload's weight
     int users = 500;           // population the arrivals are drawn from
     quint64 seed = 1;
-    int maxInFlight = 20000;   // journeys under way beyond which arrivals are dropped, and counted
+    int maxInFlight = 20000; // journeys under way beyond which arrivals are dropped, and counted
 };
 
 // The open-model load generator: arrivals at a rate, independent of how fast
@@ -121,7 +132,7 @@ private:
     std::mt19937_64 m_rng;
     TimePoint m_nextArrival;
     TimePoint m_started;
-    int m_spawned = 0; // closed model: virtual users started
+    int m_spawned = 0;                       // closed model: virtual users started
     std::set<Scheduler::TimerId> m_thinking; // closed model: users between journeys
     std::atomic<Scheduler::TimerId> m_timer{0};
     EntityStats *m_client;

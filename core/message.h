@@ -5,15 +5,16 @@
 #include <QHash>
 #include <QJsonValue>
 #include <QList>
-#include <mutex>
 #include <QString>
+#include <mutex>
 
 #include <memory>
 
 namespace microcosm {
 
 // How a call ended, as the metrics and the charts count it.
-enum class Outcome {
+enum class Outcome
+{
     Ok,
     ClientError,    // 4xx other than 429
     ServerError,    // 5xx produced by a service or a reset connection

@@ -35,10 +35,7 @@ double EntitySummary::successRate() const
     return n ? double(totals[int(Outcome::Ok)] + totals[int(Outcome::Fallback)]) / double(n) : 1.0;
 }
 
-MetricsRegistry::MetricsRegistry(int ringSeconds)
-    : m_ringSeconds(ringSeconds)
-{
-}
+MetricsRegistry::MetricsRegistry(int ringSeconds) : m_ringSeconds(ringSeconds) {}
 
 EntityStats *MetricsRegistry::entity(const QString &name)
 {
@@ -96,8 +93,8 @@ EntitySummary MetricsRegistry::summary(const QString &name) const
     s.latency = it->second.latency;
     if (!it->second.ring.empty()) {
         s.last = it->second.ring.back();
-        const double prevT = it->second.ring.size() > 1 ? it->second.ring[it->second.ring.size() - 2].t
-                                                        : 0.0;
+        const double prevT =
+            it->second.ring.size() > 1 ? it->second.ring[it->second.ring.size() - 2].t : 0.0;
         const double span = s.last.t - prevT;
         s.rps = span > 0 ? double(s.last.total()) / span : 0.0;
     }

@@ -3,9 +3,9 @@
 #include "histogram.h"
 #include "message.h"
 
-#include <mutex>
 #include <QString>
 #include <QStringList>
+#include <mutex>
 
 #include <array>
 #include <atomic>
@@ -50,10 +50,7 @@ struct Window
 class EntityStats
 {
 public:
-    explicit EntityStats(QString name)
-        : m_name(std::move(name))
-    {
-    }
+    explicit EntityStats(QString name) : m_name(std::move(name)) {}
     void record(Outcome outcome, Duration latency);
     const QString &name() const { return m_name; }
 
@@ -69,9 +66,9 @@ struct EntitySummary
 {
     QString name;
     OutcomeCounts totals{};
-    HistogramData latency;  // over the whole run
-    Window last;            // the latest closed window
-    double rps = 0;         // requests per second over the last window
+    HistogramData latency; // over the whole run
+    Window last;           // the latest closed window
+    double rps = 0;        // requests per second over the last window
     std::uint64_t total() const;
     double successRate() const; // (ok + fallback) / total, 1 when empty
 };

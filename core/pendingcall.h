@@ -15,10 +15,7 @@ class PendingCall
 {
 public:
     using Completion = std::function<void(Response)>;
-    explicit PendingCall(Completion completion)
-        : m_completion(std::move(completion))
-    {
-    }
+    explicit PendingCall(Completion completion) : m_completion(std::move(completion)) {}
     bool complete(Response response)
     {
         if (m_done.exchange(true, std::memory_order_acq_rel))

@@ -6,15 +6,10 @@
 namespace microcosm {
 
 Platform::Platform(QString dataDir, PlatformConfig config)
-    : m_dataDir(std::move(dataDir))
-    , m_runId(QUuid::createUuid().toString(QUuid::Id128).left(8))
-    , m_config(config)
-    , m_start(Clock::now())
-    , m_metrics(config.ringSeconds)
-    , m_events([this] { return elapsed(); })
-    , m_scheduler(std::make_unique<Scheduler>())
-    , m_gateway(*this)
-    , m_chaos(std::make_unique<ChaosController>(*this))
+    : m_dataDir(std::move(dataDir)), m_runId(QUuid::createUuid().toString(QUuid::Id128).left(8)),
+      m_config(config), m_start(Clock::now()), m_metrics(config.ringSeconds),
+      m_events([this] { return elapsed(); }), m_scheduler(std::make_unique<Scheduler>()),
+      m_gateway(*this), m_chaos(std::make_unique<ChaosController>(*this))
 {
     QDir().mkpath(m_dataDir);
 }
@@ -33,7 +28,8 @@ ServiceHost &Platform::addService(std::shared_ptr<Service> service, ServiceConfi
 {
     Q_ASSERT(!m_started);
     const QString path = databasePath(service->name());
-    m_hosts.push_back(std::make_unique<ServiceHost>(*this, std::move(service), std::move(config), path));
+    m_hosts.push_back(
+        std::make_unique<ServiceHost>(*this, std::move(service), std::move(config), path));
     ServiceHost &host = *m_hosts.back();
     m_gateway.addRoutes(host);
     m_metrics.entity(QStringLiteral("service:") + host.name());
@@ -147,7 +143,9 @@ bool Platform::setAutoscaler(const QString &name, const AutoscalerConfig &config
     m_autoscalers.erase(name);
     if (config.enabled)
         m_autoscalers[name] = std::make_unique<HorizontalAutoscaler>(*this, *h, config);
-    m_events.add(QStringLiteral("autoscaler"), config.enabled ? QStringLiteral("autoscaler-on") : QStringLiteral("autoscaler-off"),
+    m_events.add(QStringLiteral("autoscaler"),
+                 config.enabled ? QStringLiteral("autoscaler-on")
+                                : QStringLiteral("autoscaler-off"),
                  config.enabled ? QStringLiteral("%1: autoscaler on, %2 target %3, %4–%5 replicas")
                                       .arg(name, AutoscalerConfig::metricName(config.metric))
                                       .arg(config.hpa.target)
@@ -189,7 +187,8 @@ Gauges Platform::gaugesFor(const QString &entity, double windowSeconds)
         it->second = total;
     }
     // Average busy workers over the window, not a point sample.
-    g.busyWorkers = windowSeconds > 0 ? std::chrono::duration<double>(busy).count() / windowSeconds : 0;
+    g.busyWorkers =
+        windowSeconds > 0 ? std::chrono::duration<double>(busy).count() / windowSeconds : 0;
     g.inFlight = g.queueDepth + g.busyWorkers;
     return g;
 }

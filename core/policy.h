@@ -15,7 +15,7 @@ namespace microcosm {
 // bulkhead) so a finding here maps onto a real configuration.
 struct EdgePolicy
 {
-    Duration timeout = milliseconds(3000);  // whole call, retries included; zero: none
+    Duration timeout = milliseconds(3000);     // whole call, retries included; zero: none
     Duration perTryTimeout = Duration::zero(); // each try; zero: the whole timeout
     QHash<QString, Duration> routeTimeouts;    // by route key, overrides timeout
 

@@ -11,9 +11,8 @@ class WorkerContextImpl final : public WorkerContext
 {
 public:
     WorkerContextImpl(Replica &replica, Database &db, int worker)
-        : m_replica(replica)
-        , m_db(db)
-        , m_rng(std::random_device{}() ^ (std::uint64_t(worker) << 32))
+        : m_replica(replica), m_db(db),
+          m_rng(std::random_device{}() ^ (std::uint64_t(worker) << 32))
     {
     }
 
@@ -78,19 +77,14 @@ private:
 
 Replica::Replica(ServiceHost &host, int index, int generation, int workers, int queueCapacity,
                  QString version)
-    : m_host(host)
-    , m_index(index)
-    , m_name(QStringLiteral("%1#%2").arg(host.name()).arg(index + 1))
-    , m_incarnation(QStringLiteral("%1#%2.%3@%4")
+    : m_host(host), m_index(index), m_name(QStringLiteral("%1#%2").arg(host.name()).arg(index + 1)),
+      m_incarnation(QStringLiteral("%1#%2.%3@%4")
                         .arg(host.name())
                         .arg(index + 1)
                         .arg(generation)
-                        .arg(host.platform().runId()))
-    , m_workerCount(workers)
-    , m_capacity(queueCapacity)
-    , m_version(std::move(version))
-    , m_running(workers)
-    , m_connections(workers, nullptr)
+                        .arg(host.platform().runId())),
+      m_workerCount(workers), m_capacity(queueCapacity), m_version(std::move(version)),
+      m_running(workers), m_connections(workers, nullptr)
 {
 }
 
@@ -172,14 +166,14 @@ bool Replica::enqueue(Job job, Response *refusal)
 {
     std::lock_guard lock(m_mutex);
     if (m_killed.load() || m_state.load() != State::Ready) {
-        *refusal = Response::error(503, QStringLiteral("refused: %1 is %2")
-                                            .arg(m_name, stateName(m_state.load())),
-                                   Outcome::Rejected);
+        *refusal = Response::error(
+            503, QStringLiteral("refused: %1 is %2").arg(m_name, stateName(m_state.load())),
+            Outcome::Rejected);
         return false;
     }
     if (!job.maintenance && int(m_inbox.size()) >= m_capacity) {
-        *refusal = Response::error(503, QStringLiteral("queue full: %1").arg(m_name),
-                                   Outcome::Rejected);
+        *refusal =
+            Response::error(503, QStringLiteral("queue full: %1").arg(m_name), Outcome::Rejected);
         return false;
     }
     m_inbox.push_back(std::move(job));
@@ -266,7 +260,8 @@ void Replica::serve(int worker, Database &db)
 Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
 {
     const VersionProfile profile = m_host.profileFor(m_version);
-    const ServiceTime serviceTime = profile.routeServiceTime.value(job.request.route, profile.serviceTime);
+    const ServiceTime serviceTime =
+        profile.routeServiceTime.value(job.request.route, profile.serviceTime);
     const Fault fault = m_host.platform().faults().service(m_host.name());
 
     // Service time: I/O-bound work, slept so that replicas add capacity;
@@ -277,10 +272,13 @@ Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
     if (killed())
         return {};
     if (fault.drawError(ctx.rng()))
-        return Response::error(fault.errorStatus, QStringLiteral("injected %1 at %2").arg(fault.errorStatus).arg(m_name));
-    if (profile.errorPercent > 0
-        && std::uniform_real_distribution<double>(0, 100)(ctx.rng()) < profile.errorPercent)
-        return Response::error(profile.errorStatus, QStringLiteral("%1 (%2) failed").arg(m_name, m_version));
+        return Response::error(
+            fault.errorStatus,
+            QStringLiteral("injected %1 at %2").arg(fault.errorStatus).arg(m_name));
+    if (profile.errorPercent > 0 &&
+        std::uniform_real_distribution<double>(0, 100)(ctx.rng()) < profile.errorPercent)
+        return Response::error(profile.errorStatus,
+                               QStringLiteral("%1 (%2) failed").arg(m_name, m_version));
 
     const TimePoint sqlStart = Clock::now();
     if (fault.dbDelayMs > 0) // a slow database: every request's database work takes longer
@@ -289,19 +287,24 @@ Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
     try {
         response = m_host.service().handle(job.request, ctx);
     } catch (const DbError &e) {
-        response = Response::error(e.busy() ? 503 : 500, QStringLiteral("database error at %1: %2")
-                                                             .arg(m_name, QString::fromUtf8(e.what())));
+        response = Response::error(
+            e.busy() ? 503 : 500,
+            QStringLiteral("database error at %1: %2").arg(m_name, QString::fromUtf8(e.what())));
     } catch (const std::exception &e) {
-        response = Response::error(500, QStringLiteral("%1: %2").arg(m_name, QString::fromUtf8(e.what())));
+        response =
+            Response::error(500, QStringLiteral("%1: %2").arg(m_name, QString::fromUtf8(e.what())));
     }
     if (job.request.trace) {
         const int depth = job.request.depth + 1;
-        job.request.trace->add({m_name + QStringLiteral(" queue"), job.enqueued, started, 0, {}, depth});
-        job.request.trace->add({m_name + QStringLiteral(" work"), started, workEnd, 0,
-                                serviceTime.describe() + (injected > Duration::zero() ? QStringLiteral(" + injected") : QString()),
-                                depth});
-        job.request.trace->add({m_host.name() + QStringLiteral(".db + logic"), sqlStart, Clock::now(),
-                                response.status, response.reason, depth});
+        job.request.trace->add(
+            {m_name + QStringLiteral(" queue"), job.enqueued, started, 0, {}, depth});
+        job.request.trace->add(
+            {m_name + QStringLiteral(" work"), started, workEnd, 0,
+             serviceTime.describe() +
+                 (injected > Duration::zero() ? QStringLiteral(" + injected") : QString()),
+             depth});
+        job.request.trace->add({m_host.name() + QStringLiteral(".db + logic"), sqlStart,
+                                Clock::now(), response.status, response.reason, depth});
     }
     return response;
 }

@@ -30,7 +30,12 @@ class WorkerContextImpl;
 class Replica : public std::enable_shared_from_this<Replica>
 {
 public:
-    enum class State { Starting, Ready, Dead };
+    enum class State
+    {
+        Starting,
+        Ready,
+        Dead
+    };
 
     struct Job
     {
@@ -78,8 +83,7 @@ public:
     static QString stateName(State s);
 
     // Used by the worker context: wait for a predicate, woken by notify() or kill.
-    template<typename Pred>
-    bool waitUntil(TimePoint deadline, Pred pred)
+    template <typename Pred> bool waitUntil(TimePoint deadline, Pred pred)
     {
         std::unique_lock lock(m_mutex);
         return m_wake.wait_until(lock, deadline, [&] { return pred() || killed(); });

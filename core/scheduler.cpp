@@ -2,10 +2,7 @@
 
 namespace microcosm {
 
-Scheduler::Scheduler()
-    : m_thread([this] { run(); })
-{
-}
+Scheduler::Scheduler() : m_thread([this] { run(); }) {}
 
 Scheduler::~Scheduler()
 {

@@ -48,7 +48,10 @@ private:
     {
         TimePoint when;
         TimerId id;
-        bool operator>(const Entry &o) const { return when > o.when || (when == o.when && id > o.id); }
+        bool operator>(const Entry &o) const
+        {
+            return when > o.when || (when == o.when && id > o.id);
+        }
     };
     struct Timer
     {

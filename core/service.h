@@ -40,7 +40,8 @@ public:
     virtual bool isLive(const QString &incarnation) const = 0;
     virtual std::mt19937_64 &rng() = 0;
     // Adds a span to the traced request being handled, if it is traced.
-    virtual void span(const QString &name, TimePoint start, TimePoint end, const QString &note = {}) = 0;
+    virtual void span(const QString &name, TimePoint start, TimePoint end,
+                      const QString &note = {}) = 0;
 };
 
 // What the platform hosts. core knows no concrete service: the shop's

@@ -4,14 +4,11 @@
 
 namespace microcosm {
 
-ServiceHost::ServiceHost(Platform &platform, std::shared_ptr<Service> service,
-                         ServiceConfig config, QString databasePath)
-    : m_platform(platform)
-    , m_service(std::move(service))
-    , m_name(m_service->name())
-    , m_databasePath(std::move(databasePath))
-    , m_balancer(config.balancing)
-    , m_config(std::move(config))
+ServiceHost::ServiceHost(Platform &platform, std::shared_ptr<Service> service, ServiceConfig config,
+                         QString databasePath)
+    : m_platform(platform), m_service(std::move(service)), m_name(m_service->name()),
+      m_databasePath(std::move(databasePath)), m_balancer(config.balancing),
+      m_config(std::move(config))
 {
     m_versions.insert(m_config.version, m_config.profile());
     setHealthPolicy(m_config.health);
@@ -38,7 +35,8 @@ ServiceTime ServiceHost::serviceTimeFor(const QString &route, const QString &ver
 {
     std::lock_guard lock(m_mutex);
     auto it = m_versions.constFind(version);
-    const VersionProfile &p = it == m_versions.constEnd() ? m_versions.value(m_config.version) : *it;
+    const VersionProfile &p =
+        it == m_versions.constEnd() ? m_versions.value(m_config.version) : *it;
     return p.routeServiceTime.value(route, p.serviceTime);
 }
 
@@ -64,8 +62,9 @@ void ServiceHost::setHealthPolicy(const HealthPolicy &policy)
             });
             const QString replica = QStringLiteral("%1#%2").arg(m_name).arg(e.host + 1);
             m_platform.events().add(replica,
-                                    e.kind == OutlierEvent::Kind::Ejected ? QStringLiteral("ejected")
-                                                                          : QStringLiteral("returned"),
+                                    e.kind == OutlierEvent::Kind::Ejected
+                                        ? QStringLiteral("ejected")
+                                        : QStringLiteral("returned"),
                                     QStringLiteral("%1 %2: %3")
                                         .arg(replica,
                                              e.kind == OutlierEvent::Kind::Ejected
@@ -131,10 +130,13 @@ void ServiceHost::onReplicaReady(Replica &replica)
             return;
         }
         // Every worker failed (e.g. its database file cannot be opened): never ready.
-        replica.kill(QStringLiteral("could not start: no worker could open %1").arg(m_databasePath));
-        m_platform.events().add(replica.name(), QStringLiteral("start-failed"),
-                                QStringLiteral("%1 did not start: no worker could open %2 (see the worker-failed events)")
-                                    .arg(replica.name(), m_databasePath));
+        replica.kill(
+            QStringLiteral("could not start: no worker could open %1").arg(m_databasePath));
+        m_platform.events().add(
+            replica.name(), QStringLiteral("start-failed"),
+            QStringLiteral(
+                "%1 did not start: no worker could open %2 (see the worker-failed events)")
+                .arg(replica.name(), m_databasePath));
         return;
     }
     {
@@ -145,8 +147,9 @@ void ServiceHost::onReplicaReady(Replica &replica)
         m_rotation[replica.index()] = true;
         rebuildRotationLocked();
     }
-    m_platform.events().add(replica.name(), QStringLiteral("ready"),
-                            QStringLiteral("%1 (%2) is ready and in rotation").arg(replica.name(), replica.version()));
+    m_platform.events().add(
+        replica.name(), QStringLiteral("ready"),
+        QStringLiteral("%1 (%2) is ready and in rotation").arg(replica.name(), replica.version()));
     runMaintenance(); // recovery after a start runs at once, on a ready replica
 }
 
@@ -181,9 +184,10 @@ bool ServiceHost::kill(const QString &reason)
     for (auto &r : replicas())
         any = (r && r->kill(reason)) || any;
     if (any)
-        m_platform.events().add(m_name, QStringLiteral("killed"),
-                                QStringLiteral("%1 killed (%2): in-flight requests reset, new ones refused")
-                                    .arg(m_name, reason));
+        m_platform.events().add(
+            m_name, QStringLiteral("killed"),
+            QStringLiteral("%1 killed (%2): in-flight requests reset, new ones refused")
+                .arg(m_name, reason));
     return any;
 }
 
@@ -220,11 +224,12 @@ int ServiceHost::restart()
         rebuildRotationLocked();
     }
     if (restarted)
-        m_platform.events().add(m_name, QStringLiteral("restarted"),
-                                QStringLiteral("%1: %2 replica(s) starting (cold start %3 ms); data on disk kept")
-                                    .arg(m_name)
-                                    .arg(restarted)
-                                    .arg(qint64(toMs(config().coldStart))));
+        m_platform.events().add(
+            m_name, QStringLiteral("restarted"),
+            QStringLiteral("%1: %2 replica(s) starting (cold start %3 ms); data on disk kept")
+                .arg(m_name)
+                .arg(restarted)
+                .arg(qint64(toMs(config().coldStart))));
     return restarted;
 }
 
@@ -264,8 +269,9 @@ void ServiceHost::scale(int replicas)
         rebuildRotationLocked();
     }
     if (from != replicas)
-        m_platform.events().add(m_name, QStringLiteral("scaled"),
-                                QStringLiteral("%1 scaled %2 → %3 replicas").arg(m_name).arg(from).arg(replicas));
+        m_platform.events().add(
+            m_name, QStringLiteral("scaled"),
+            QStringLiteral("%1 scaled %2 → %3 replicas").arg(m_name).arg(from).arg(replicas));
     // Out of rotation now; stopped once their in-flight work is done (at most 5 s).
     for (auto &r : draining)
         drain(r, Clock::now() + seconds(5));
@@ -292,11 +298,12 @@ bool ServiceHost::startRollingUpdate(const RollingUpdate &update)
         m_update = update;
         m_versions.insert(update.version, update.profile);
     }
-    m_platform.events().add(m_name, QStringLiteral("update-started"),
-                            QStringLiteral("rolling update of %1 to %2 (max unavailable %3, max surge %4)")
-                                .arg(m_name, update.version)
-                                .arg(update.maxUnavailable)
-                                .arg(update.maxSurge));
+    m_platform.events().add(
+        m_name, QStringLiteral("update-started"),
+        QStringLiteral("rolling update of %1 to %2 (max unavailable %3, max surge %4)")
+            .arg(m_name, update.version)
+            .arg(update.maxUnavailable)
+            .arg(update.maxSurge));
     m_platform.scheduler().after(milliseconds(100), [this] { stepRollingUpdate(); });
     return true;
 }
@@ -361,14 +368,16 @@ void ServiceHost::stepRollingUpdate()
             m_config.routeServiceTime = u.profile.routeServiceTime;
             m_config.versionErrorPercent = u.profile.errorPercent;
             m_config.versionErrorStatus = u.profile.errorStatus;
-            messages << QStringLiteral("rolling update of %1 to %2 complete").arg(m_name, u.version);
+            messages
+                << QStringLiteral("rolling update of %1 to %2 complete").arg(m_name, u.version);
             m_update.reset();
             done = true;
         }
     }
     for (const QString &m : messages)
-        m_platform.events().add(m_name, done && m == messages.back() ? QStringLiteral("update-done")
-                                                                     : QStringLiteral("update-step"),
+        m_platform.events().add(m_name,
+                                done && m == messages.back() ? QStringLiteral("update-done")
+                                                             : QStringLiteral("update-step"),
                                 m);
     for (auto &r : draining)
         drain(r, Clock::now() + seconds(5));
@@ -435,8 +444,9 @@ void ServiceHost::probe()
             rebuildRotationLocked();
     }
     for (const QString &name : removed)
-        m_platform.events().add(name, QStringLiteral("out-of-rotation"),
-                                QStringLiteral("health probe failed: %1 taken out of rotation").arg(name));
+        m_platform.events().add(
+            name, QStringLiteral("out-of-rotation"),
+            QStringLiteral("health probe failed: %1 taken out of rotation").arg(name));
 }
 
 void ServiceHost::runMaintenance()

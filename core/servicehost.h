@@ -10,8 +10,8 @@
 #include <QHash>
 
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace microcosm {
@@ -42,7 +42,10 @@ struct ServiceConfig
     HealthPolicy health;
     double versionErrorPercent = 0; // errors the current version makes on its own
     int versionErrorStatus = 500;
-    VersionProfile profile() const { return {serviceTime, routeServiceTime, versionErrorPercent, versionErrorStatus}; }
+    VersionProfile profile() const
+    {
+        return {serviceTime, routeServiceTime, versionErrorPercent, versionErrorStatus};
+    }
 };
 
 // A rolling update in progress (Kubernetes Deployment semantics).

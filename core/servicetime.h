@@ -13,7 +13,12 @@ namespace microcosm {
 // worker (I/O-bound work), on top of the real SQL.
 struct ServiceTime
 {
-    enum class Kind { Constant, Exponential, LogNormal };
+    enum class Kind
+    {
+        Constant,
+        Exponential,
+        LogNormal
+    };
     Kind kind = Kind::Constant;
     double meanMs = 0;
     double sigma = 0.5; // shape of the log-normal (of the underlying normal)

@@ -12,8 +12,8 @@ namespace microcosm {
 // between threads.
 struct ReplicaSnapshot
 {
-    QString name;      // "product#1"
-    QString state;     // starting, ready, dead
+    QString name;  // "product#1"
+    QString state; // starting, ready, dead
     bool inRotation = false;
     int queued = 0;
     int queueCapacity = 0;
@@ -24,7 +24,13 @@ struct ReplicaSnapshot
 
 struct ServiceSnapshot
 {
-    enum class Health { Healthy, Degraded, Failing, Down };
+    enum class Health
+    {
+        Healthy,
+        Degraded,
+        Failing,
+        Down
+    };
     QString name;
     QString databasePath;
     QVector<ReplicaSnapshot> replicas;
@@ -42,7 +48,8 @@ struct EdgeSnapshot
     QString from; // "users", "order"
     QString to;   // "product"
     EntitySummary stats;
-    QString breaker; // closed, open, half-open, disabled, forced-open; empty: no breaker on this edge
+    QString
+        breaker; // closed, open, half-open, disabled, forced-open; empty: no breaker on this edge
     std::uint64_t retries = 0;
     std::uint64_t retriesDenied = 0;
 };

@@ -8,8 +8,7 @@
 namespace microcosm {
 
 DbError::DbError(const QString &message, int code)
-    : std::runtime_error(message.toStdString())
-    , m_code(code)
+    : std::runtime_error(message.toStdString()), m_code(code)
 {
 }
 
@@ -23,9 +22,7 @@ bool DbError::busy() const
     return (m_code & 0xff) == SQLITE_BUSY || (m_code & 0xff) == SQLITE_LOCKED;
 }
 
-Statement::Statement(Database &db, const QString &sql)
-    : m_db(db)
-    , m_sql(sql)
+Statement::Statement(Database &db, const QString &sql) : m_db(db), m_sql(sql)
 {
     const QByteArray utf8 = sql.toUtf8();
     const int rc = sqlite3_prepare_v3(db.handle(), utf8.constData(), int(utf8.size()),
@@ -123,16 +120,15 @@ QString Statement::columnName(int column) const
     return QString::fromUtf8(sqlite3_column_name(m_stmt, column));
 }
 
-Database::Database(const QString &path, Mode mode, int busyTimeoutMs)
-    : m_path(path)
+Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(path)
 {
-    const int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
-                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    const int rc = sqlite3_open_v2(path.toUtf8().constData(), &m_db, flags | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int flags =
+        mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    const int rc =
+        sqlite3_open_v2(path.toUtf8().constData(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        const QString message = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db))
-                                     : QString::fromUtf8(sqlite3_errstr(rc));
+        const QString message =
+            m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
         sqlite3_close(m_db);
         m_db = nullptr;
         throw DbError(QStringLiteral("cannot open %1: %2").arg(path, message), rc);
@@ -204,12 +200,12 @@ void Database::interrupt()
 
 void Database::fail(const QString &what, int code) const
 {
-    throw DbError(QStringLiteral("%1: %2: %3").arg(m_path, what, QString::fromUtf8(sqlite3_errmsg(m_db))),
-                  code);
+    throw DbError(
+        QStringLiteral("%1: %2: %3").arg(m_path, what, QString::fromUtf8(sqlite3_errmsg(m_db))),
+        code);
 }
 
-Transaction::Transaction(Database &db)
-    : m_db(db)
+Transaction::Transaction(Database &db) : m_db(db)
 {
     m_db.prepare(QStringLiteral("BEGIN IMMEDIATE")).exec();
 }

@@ -71,14 +71,8 @@ private:
 class Query
 {
 public:
-    explicit Query(Statement &s)
-        : m_s(&s)
-    {
-    }
-    Query(Query &&other) noexcept
-        : m_s(std::exchange(other.m_s, nullptr))
-    {
-    }
+    explicit Query(Statement &s) : m_s(&s) {}
+    Query(Query &&other) noexcept : m_s(std::exchange(other.m_s, nullptr)) {}
     Query(const Query &) = delete;
     Query &operator=(const Query &) = delete;
     ~Query()
@@ -87,8 +81,7 @@ public:
             m_s->reset();
     }
 
-    template<typename T>
-    Query &bind(int index, const T &value)
+    template <typename T> Query &bind(int index, const T &value)
     {
         m_s->bind(index, value);
         return *this;
@@ -120,7 +113,11 @@ private:
 class Database
 {
 public:
-    enum class Mode { ReadWrite, ReadOnly };
+    enum class Mode
+    {
+        ReadWrite,
+        ReadOnly
+    };
     explicit Database(const QString &path, Mode mode = Mode::ReadWrite, int busyTimeoutMs = 5000);
     ~Database();
     Database(const Database &) = delete;

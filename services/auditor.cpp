@@ -30,18 +30,19 @@ QJsonObject AuditReport::toJson() const
 
 QString AuditReport::summary() const
 {
-    QString s = QStringLiteral("audit %1: %2 products, stock %3 = %4 on shelves + %5 held; "
-                               "%6 confirmed / %7 failed / %8 pending orders; %9 acknowledged, %10 missing")
-                    .arg(ok ? QStringLiteral("PASSED") : QStringLiteral("FAILED"))
-                    .arg(products)
-                    .arg(initialStock)
-                    .arg(currentStock)
-                    .arg(heldQuantity)
-                    .arg(confirmedOrders)
-                    .arg(failedOrders)
-                    .arg(pendingOrders)
-                    .arg(acknowledged)
-                    .arg(acknowledgedMissing);
+    QString s =
+        QStringLiteral("audit %1: %2 products, stock %3 = %4 on shelves + %5 held; "
+                       "%6 confirmed / %7 failed / %8 pending orders; %9 acknowledged, %10 missing")
+            .arg(ok ? QStringLiteral("PASSED") : QStringLiteral("FAILED"))
+            .arg(products)
+            .arg(initialStock)
+            .arg(currentStock)
+            .arg(heldQuantity)
+            .arg(confirmedOrders)
+            .arg(failedOrders)
+            .arg(pendingOrders)
+            .arg(acknowledged)
+            .arg(acknowledgedMissing);
     for (const QString &v : violations)
         s += QStringLiteral("\n  - ") + v;
     return s;
@@ -67,11 +68,14 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
         // Per product: initial = on shelves + held, never negative, and as seeded.
         std::map<std::pair<QString, qint64>, qint64> held;
         {
-            auto s = product.prepare(QStringLiteral(
-                "SELECT p.id, p.stock, p.initial_stock, coalesce((SELECT sum(quantity) FROM reservations r "
-                "WHERE r.product_id = p.id AND r.status = 'HELD'), 0) FROM products p ORDER BY p.id"));
+            auto s =
+                product.prepare(QStringLiteral("SELECT p.id, p.stock, p.initial_stock, "
+                                               "coalesce((SELECT sum(quantity) FROM reservations r "
+                                               "WHERE r.product_id = p.id AND r.status = 'HELD'), "
+                                               "0) FROM products p ORDER BY p.id"));
             while (s.next()) {
-                const qint64 id = s.int64(0), stock = s.int64(1), initial = s.int64(2), h = s.int64(3);
+                const qint64 id = s.int64(0), stock = s.int64(1), initial = s.int64(2),
+                             h = s.int64(3);
                 ++r.products;
                 r.initialStock += initial;
                 r.currentStock += stock;
@@ -80,10 +84,16 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
                     violate(QStringLiteral("product %1 has negative stock %2").arg(id).arg(stock));
                 if (initial != stock + h)
                     violate(QStringLiteral("product %1: initial stock %2 ≠ %3 on shelves + %4 held")
-                                .arg(id).arg(initial).arg(stock).arg(h));
+                                .arg(id)
+                                .arg(initial)
+                                .arg(stock)
+                                .arg(h));
                 if (seeded.count(id) && seeded[id] != initial)
-                    violate(QStringLiteral("product %1: initial stock %2 differs from the catalogue's %3")
-                                .arg(id).arg(initial).arg(seeded[id]));
+                    violate(QStringLiteral(
+                                "product %1: initial stock %2 differs from the catalogue's %3")
+                                .arg(id)
+                                .arg(initial)
+                                .arg(seeded[id]));
             }
             auto h = product.prepare(QStringLiteral(
                 "SELECT order_id, product_id, quantity FROM reservations WHERE status = 'HELD'"));
@@ -105,16 +115,25 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
         for (const auto &[line, qty] : held) {
             auto it = confirmed.find(line);
             if (it == confirmed.end())
-                violate(QStringLiteral("stock held for order %1, product %2 (%3), but the order is not confirmed")
-                            .arg(line.first).arg(line.second).arg(qty));
+                violate(
+                    QStringLiteral(
+                        "stock held for order %1, product %2 (%3), but the order is not confirmed")
+                        .arg(line.first)
+                        .arg(line.second)
+                        .arg(qty));
             else if (it->second != qty)
                 violate(QStringLiteral("order %1, product %2: %3 held but %4 ordered")
-                            .arg(line.first).arg(line.second).arg(qty).arg(it->second));
+                            .arg(line.first)
+                            .arg(line.second)
+                            .arg(qty)
+                            .arg(it->second));
         }
         for (const auto &[line, qty] : confirmed)
             if (!held.count(line))
                 violate(QStringLiteral("confirmed order %1 has product %2 ×%3 with no stock held")
-                            .arg(line.first).arg(line.second).arg(qty));
+                            .arg(line.first)
+                            .arg(line.second)
+                            .arg(qty));
 
         auto count = [&order](const char *sql) {
             return int(order.prepare(QString::fromLatin1(sql)).scalar());
@@ -126,7 +145,8 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
         r.duplicateKeys = count("SELECT count(*) FROM (SELECT idempotency_key FROM orders "
                                 "GROUP BY idempotency_key HAVING count(*) > 1)");
         if (r.duplicateKeys)
-            violate(QStringLiteral("%1 idempotency keys were used for more than one order").arg(r.duplicateKeys));
+            violate(QStringLiteral("%1 idempotency keys were used for more than one order")
+                        .arg(r.duplicateKeys));
 
         // Every order a client was told succeeded exists as CONFIRMED.
         r.acknowledged = int(acknowledgedOrders.size());

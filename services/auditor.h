@@ -12,11 +12,11 @@ namespace microcosm {
 struct AuditReport
 {
     bool ok = true;
-    QStringList violations;   // one sentence each
+    QStringList violations; // one sentence each
     int products = 0;
-    qint64 initialStock = 0;  // summed over products
+    qint64 initialStock = 0; // summed over products
     qint64 currentStock = 0;
-    qint64 heldQuantity = 0;  // in HELD reservations
+    qint64 heldQuantity = 0;      // in HELD reservations
     qint64 confirmedQuantity = 0; // in CONFIRMED orders' items
     int confirmedOrders = 0;
     int failedOrders = 0;

@@ -76,20 +76,23 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         run->start();
         const auto total = std::chrono::duration<double>(scenario.duration);
         for (int second = 1; Clock::now() - begin < total; ++second) {
-            std::this_thread::sleep_until(std::min(begin + seconds(second),
-                                                   begin + std::chrono::duration_cast<Duration>(total)));
+            std::this_thread::sleep_until(std::min(
+                begin + seconds(second), begin + std::chrono::duration_cast<Duration>(total)));
             const auto g = platform.metrics().summary(QStringLiteral("gateway"));
             out << QStringLiteral("  t=%1 s  %2 req/s  ok %3%  p99 %4 ms  in flight %5")
                        .arg(second, 3)
                        .arg(g.rps, 7, 'f', 0)
-                       .arg(100.0 * (g.last.total() ? double(g.last.succeeded()) / g.last.total() : 1.0), 6, 'f', 2)
+                       .arg(100.0 * (g.last.total() ? double(g.last.succeeded()) / g.last.total()
+                                                    : 1.0),
+                            6, 'f', 2)
                        .arg(g.last.p99, 7, 'f', 1)
                        .arg(generator.stats().inFlight)
                 << Qt::endl;
         }
         const double loadSeconds = std::chrono::duration<double>(Clock::now() - begin).count();
         if (!run->settle(seconds(30)))
-            err << "microcosm: services, journeys, compensations or the order outbox were still busy "
+            err << "microcosm: services, journeys, compensations or the order outbox were still "
+                   "busy "
                    "30 s after the load stopped"
                 << Qt::endl;
         platform.rotateMetrics();
@@ -131,7 +134,8 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         client.insert(QStringLiteral("requestsSent"), qint64(stats.requests));
         client.insert(QStringLiteral("journeysOk"), qint64(stats.journeysOk));
         client.insert(QStringLiteral("journeysFailed"), qint64(stats.journeysFailed));
-        client.insert(QStringLiteral("note"), QStringLiteral("latency from each request's intended send time"));
+        client.insert(QStringLiteral("note"),
+                      QStringLiteral("latency from each request's intended send time"));
         QJsonArray events;
         for (const Event &e : platform.events().all())
             events.append(QJsonObject{{QStringLiteral("t"), e.t},
@@ -172,7 +176,8 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     }
     report.insert(QStringLiteral("expectations"), expectations);
     report.insert(QStringLiteral("passed"), allHeld);
-    out << (allHeld ? "RESULT: every expectation held" : "RESULT: an expectation failed") << Qt::endl;
+    out << (allHeld ? "RESULT: every expectation held" : "RESULT: an expectation failed")
+        << Qt::endl;
 
     if (!options.csvPath.isEmpty()) {
         QString error;

@@ -10,27 +10,32 @@ namespace microcosm {
 
 namespace {
 
-const QStringList ServiceNames{QStringLiteral("product"), QStringLiteral("cart"), QStringLiteral("order")};
-const QStringList Callers{QStringLiteral("users"), QStringLiteral("product"), QStringLiteral("cart"),
-                          QStringLiteral("order")};
-const QStringList Ops{QStringLiteral(">="), QStringLiteral(">"), QStringLiteral("<="), QStringLiteral("<"),
-                      QStringLiteral("==")};
+const QStringList ServiceNames{QStringLiteral("product"), QStringLiteral("cart"),
+                               QStringLiteral("order")};
+const QStringList Callers{QStringLiteral("users"), QStringLiteral("product"),
+                          QStringLiteral("cart"), QStringLiteral("order")};
+const QStringList Ops{QStringLiteral(">="), QStringLiteral(">"), QStringLiteral("<="),
+                      QStringLiteral("<"), QStringLiteral("==")};
 
 Duration ms(double v)
 {
     return fromMs(v);
 }
 
-ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &path, const ServiceTime &fallback)
+ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &path,
+                            const ServiceTime &fallback)
 {
     auto o = r.object(v, path);
     if (!o)
         return fallback;
-    r.allowKeys(*o, path, {QStringLiteral("distribution"), QStringLiteral("meanMs"), QStringLiteral("sigma")});
+    r.allowKeys(
+        *o, path,
+        {QStringLiteral("distribution"), QStringLiteral("meanMs"), QStringLiteral("sigma")});
     ServiceTime t = fallback;
-    const QString kind = r.choice(*o, path, QStringLiteral("distribution"),
-                                  {QStringLiteral("constant"), QStringLiteral("exponential"), QStringLiteral("lognormal")},
-                                  ServiceTime::kindName(fallback.kind));
+    const QString kind = r.choice(
+        *o, path, QStringLiteral("distribution"),
+        {QStringLiteral("constant"), QStringLiteral("exponential"), QStringLiteral("lognormal")},
+        ServiceTime::kindName(fallback.kind));
     ServiceTime::kindFromName(kind, &t.kind);
     t.meanMs = r.number(*o, path, QStringLiteral("meanMs"), fallback.meanMs, 0, 60000);
     t.sigma = r.number(*o, path, QStringLiteral("sigma"), fallback.sigma, 0.01, 5);
@@ -39,25 +44,35 @@ ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &p
 
 void readService(JsonReader &r, const QJsonObject &o, const QString &path, ServiceConfig &c)
 {
-    r.allowKeys(o, path, {QStringLiteral("replicas"), QStringLiteral("workers"), QStringLiteral("queue"),
-                          QStringLiteral("serviceTime"), QStringLiteral("routes"), QStringLiteral("coldStartMs"),
-                          QStringLiteral("version"), QStringLiteral("loadBalancing"), QStringLiteral("health"),
-                          QStringLiteral("errorPercent"), QStringLiteral("errorStatus")});
+    r.allowKeys(o, path,
+                {QStringLiteral("replicas"), QStringLiteral("workers"), QStringLiteral("queue"),
+                 QStringLiteral("serviceTime"), QStringLiteral("routes"),
+                 QStringLiteral("coldStartMs"), QStringLiteral("version"),
+                 QStringLiteral("loadBalancing"), QStringLiteral("health"),
+                 QStringLiteral("errorPercent"), QStringLiteral("errorStatus")});
     c.replicas = r.integer(o, path, QStringLiteral("replicas"), c.replicas, 1, 32);
     c.workers = r.integer(o, path, QStringLiteral("workers"), c.workers, 1, 64);
     c.queueCapacity = r.integer(o, path, QStringLiteral("queue"), c.queueCapacity, 1, 100000);
     if (o.contains(QStringLiteral("serviceTime")))
-        c.serviceTime = readServiceTime(r, o.value(QStringLiteral("serviceTime")), JsonReader::join(path, QStringLiteral("serviceTime")), c.serviceTime);
+        c.serviceTime =
+            readServiceTime(r, o.value(QStringLiteral("serviceTime")),
+                            JsonReader::join(path, QStringLiteral("serviceTime")), c.serviceTime);
     if (o.contains(QStringLiteral("routes"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("routes"));
         if (auto routes = r.object(o.value(QStringLiteral("routes")), rp))
             for (auto it = routes->begin(); it != routes->end(); ++it)
-                c.routeServiceTime.insert(it.key(), readServiceTime(r, it.value(), rp + QStringLiteral("[\"%1\"]").arg(it.key()), c.serviceTime));
+                c.routeServiceTime.insert(
+                    it.key(),
+                    readServiceTime(r, it.value(), rp + QStringLiteral("[\"%1\"]").arg(it.key()),
+                                    c.serviceTime));
     }
-    c.coldStart = ms(r.number(o, path, QStringLiteral("coldStartMs"), toMs(c.coldStart), 0, 600000));
+    c.coldStart =
+        ms(r.number(o, path, QStringLiteral("coldStartMs"), toMs(c.coldStart), 0, 600000));
     c.version = r.string(o, path, QStringLiteral("version"), c.version);
-    c.versionErrorPercent = r.number(o, path, QStringLiteral("errorPercent"), c.versionErrorPercent, 0, 100);
-    c.versionErrorStatus = r.integer(o, path, QStringLiteral("errorStatus"), c.versionErrorStatus, 400, 599);
+    c.versionErrorPercent =
+        r.number(o, path, QStringLiteral("errorPercent"), c.versionErrorPercent, 0, 100);
+    c.versionErrorStatus =
+        r.integer(o, path, QStringLiteral("errorStatus"), c.versionErrorStatus, 400, 599);
     const QString lb = r.choice(o, path, QStringLiteral("loadBalancing"),
                                 {QStringLiteral("round-robin"), QStringLiteral("least-outstanding"),
                                  QStringLiteral("power-of-two"), QStringLiteral("random")},
@@ -66,21 +81,31 @@ void readService(JsonReader &r, const QJsonObject &o, const QString &path, Servi
     if (o.contains(QStringLiteral("health"))) {
         const QString hp = JsonReader::join(path, QStringLiteral("health"));
         if (auto h = r.object(o.value(QStringLiteral("health")), hp)) {
-            r.allowKeys(*h, hp, {QStringLiteral("outlierDetection"), QStringLiteral("probePeriodMs"),
-                                 QStringLiteral("probeFailureThreshold")});
-            c.health.probePeriod = ms(r.number(*h, hp, QStringLiteral("probePeriodMs"), toMs(c.health.probePeriod), 50, 60000));
-            c.health.probeFailureThreshold = r.integer(*h, hp, QStringLiteral("probeFailureThreshold"), c.health.probeFailureThreshold, 1, 100);
+            r.allowKeys(*h, hp,
+                        {QStringLiteral("outlierDetection"), QStringLiteral("probePeriodMs"),
+                         QStringLiteral("probeFailureThreshold")});
+            c.health.probePeriod = ms(r.number(*h, hp, QStringLiteral("probePeriodMs"),
+                                               toMs(c.health.probePeriod), 50, 60000));
+            c.health.probeFailureThreshold =
+                r.integer(*h, hp, QStringLiteral("probeFailureThreshold"),
+                          c.health.probeFailureThreshold, 1, 100);
             if (h->contains(QStringLiteral("outlierDetection"))) {
                 const QString op = JsonReader::join(hp, QStringLiteral("outlierDetection"));
                 if (auto od = r.object(h->value(QStringLiteral("outlierDetection")), op)) {
-                    r.allowKeys(*od, op, {QStringLiteral("consecutive5xx"), QStringLiteral("baseEjectionMs"),
-                                          QStringLiteral("maxEjectionMs"), QStringLiteral("maxEjectionPercent")});
+                    r.allowKeys(*od, op,
+                                {QStringLiteral("consecutive5xx"), QStringLiteral("baseEjectionMs"),
+                                 QStringLiteral("maxEjectionMs"),
+                                 QStringLiteral("maxEjectionPercent")});
                     c.health.outlierDetectionEnabled = true;
                     auto &d = c.health.outlier;
-                    d.consecutive5xx = r.integer(*od, op, QStringLiteral("consecutive5xx"), d.consecutive5xx, 1, 1000);
-                    d.baseEjectionTime = ms(r.number(*od, op, QStringLiteral("baseEjectionMs"), toMs(d.baseEjectionTime), 1, 3600000));
-                    d.maxEjectionTime = ms(r.number(*od, op, QStringLiteral("maxEjectionMs"), toMs(d.maxEjectionTime), 1, 3600000));
-                    d.maxEjectionPercent = r.number(*od, op, QStringLiteral("maxEjectionPercent"), d.maxEjectionPercent, 0, 100);
+                    d.consecutive5xx = r.integer(*od, op, QStringLiteral("consecutive5xx"),
+                                                 d.consecutive5xx, 1, 1000);
+                    d.baseEjectionTime = ms(r.number(*od, op, QStringLiteral("baseEjectionMs"),
+                                                     toMs(d.baseEjectionTime), 1, 3600000));
+                    d.maxEjectionTime = ms(r.number(*od, op, QStringLiteral("maxEjectionMs"),
+                                                    toMs(d.maxEjectionTime), 1, 3600000));
+                    d.maxEjectionPercent = r.number(*od, op, QStringLiteral("maxEjectionPercent"),
+                                                    d.maxEjectionPercent, 0, 100);
                 }
             }
         }
@@ -101,62 +126,94 @@ void readBreaker(JsonReader &r, const QJsonValue &v, const QString &path, Circui
     auto o = r.object(v, path);
     if (!o)
         return;
-    r.allowKeys(*o, path, {QStringLiteral("preset"), QStringLiteral("slidingWindowType"), QStringLiteral("slidingWindowSize"),
-                           QStringLiteral("minimumNumberOfCalls"), QStringLiteral("failureRateThreshold"),
-                           QStringLiteral("slowCallRateThreshold"), QStringLiteral("slowCallDurationThresholdMs"),
-                           QStringLiteral("waitDurationInOpenStateMs"), QStringLiteral("permittedNumberOfCallsInHalfOpenState")});
-    const QString preset = r.choice(*o, path, QStringLiteral("preset"), {QStringLiteral("demo"), QStringLiteral("defaults")},
-                                    QStringLiteral("demo"));
+    r.allowKeys(*o, path,
+                {QStringLiteral("preset"), QStringLiteral("slidingWindowType"),
+                 QStringLiteral("slidingWindowSize"), QStringLiteral("minimumNumberOfCalls"),
+                 QStringLiteral("failureRateThreshold"), QStringLiteral("slowCallRateThreshold"),
+                 QStringLiteral("slowCallDurationThresholdMs"),
+                 QStringLiteral("waitDurationInOpenStateMs"),
+                 QStringLiteral("permittedNumberOfCallsInHalfOpenState")});
+    const QString preset =
+        r.choice(*o, path, QStringLiteral("preset"),
+                 {QStringLiteral("demo"), QStringLiteral("defaults")}, QStringLiteral("demo"));
     b = preset == QLatin1String("demo") ? CircuitBreakerConfig::demo() : CircuitBreakerConfig{};
-    const QString type = r.choice(*o, path, QStringLiteral("slidingWindowType"), {QStringLiteral("COUNT_BASED"), QStringLiteral("TIME_BASED")},
-                                  b.slidingWindowType == CircuitBreakerConfig::SlidingWindowType::COUNT_BASED ? QStringLiteral("COUNT_BASED") : QStringLiteral("TIME_BASED"));
-    b.slidingWindowType = type == QLatin1String("COUNT_BASED") ? CircuitBreakerConfig::SlidingWindowType::COUNT_BASED
-                                                               : CircuitBreakerConfig::SlidingWindowType::TIME_BASED;
-    b.slidingWindowSize = r.integer(*o, path, QStringLiteral("slidingWindowSize"), b.slidingWindowSize, 1, 100000);
-    b.minimumNumberOfCalls = r.integer(*o, path, QStringLiteral("minimumNumberOfCalls"), b.minimumNumberOfCalls, 1, 100000);
-    b.failureRateThreshold = r.number(*o, path, QStringLiteral("failureRateThreshold"), b.failureRateThreshold, 1, 100);
-    b.slowCallRateThreshold = r.number(*o, path, QStringLiteral("slowCallRateThreshold"), b.slowCallRateThreshold, 1, 100);
-    b.slowCallDurationThreshold = ms(r.number(*o, path, QStringLiteral("slowCallDurationThresholdMs"), toMs(b.slowCallDurationThreshold), 1, 3600000));
-    b.waitDurationInOpenState = ms(r.number(*o, path, QStringLiteral("waitDurationInOpenStateMs"), toMs(b.waitDurationInOpenState), 1, 3600000));
-    b.permittedNumberOfCallsInHalfOpenState = r.integer(*o, path, QStringLiteral("permittedNumberOfCallsInHalfOpenState"), b.permittedNumberOfCallsInHalfOpenState, 1, 10000);
+    const QString type =
+        r.choice(*o, path, QStringLiteral("slidingWindowType"),
+                 {QStringLiteral("COUNT_BASED"), QStringLiteral("TIME_BASED")},
+                 b.slidingWindowType == CircuitBreakerConfig::SlidingWindowType::COUNT_BASED
+                     ? QStringLiteral("COUNT_BASED")
+                     : QStringLiteral("TIME_BASED"));
+    b.slidingWindowType = type == QLatin1String("COUNT_BASED")
+                              ? CircuitBreakerConfig::SlidingWindowType::COUNT_BASED
+                              : CircuitBreakerConfig::SlidingWindowType::TIME_BASED;
+    b.slidingWindowSize =
+        r.integer(*o, path, QStringLiteral("slidingWindowSize"), b.slidingWindowSize, 1, 100000);
+    b.minimumNumberOfCalls = r.integer(*o, path, QStringLiteral("minimumNumberOfCalls"),
+                                       b.minimumNumberOfCalls, 1, 100000);
+    b.failureRateThreshold =
+        r.number(*o, path, QStringLiteral("failureRateThreshold"), b.failureRateThreshold, 1, 100);
+    b.slowCallRateThreshold = r.number(*o, path, QStringLiteral("slowCallRateThreshold"),
+                                       b.slowCallRateThreshold, 1, 100);
+    b.slowCallDurationThreshold =
+        ms(r.number(*o, path, QStringLiteral("slowCallDurationThresholdMs"),
+                    toMs(b.slowCallDurationThreshold), 1, 3600000));
+    b.waitDurationInOpenState = ms(r.number(*o, path, QStringLiteral("waitDurationInOpenStateMs"),
+                                            toMs(b.waitDurationInOpenState), 1, 3600000));
+    b.permittedNumberOfCallsInHalfOpenState =
+        r.integer(*o, path, QStringLiteral("permittedNumberOfCallsInHalfOpenState"),
+                  b.permittedNumberOfCallsInHalfOpenState, 1, 10000);
 }
 
 void readEdge(JsonReader &r, const QJsonObject &o, const QString &path, EdgePolicy &e)
 {
-    r.allowKeys(o, path, {QStringLiteral("timeoutMs"), QStringLiteral("perTryTimeoutMs"), QStringLiteral("routeTimeoutsMs"),
-                          QStringLiteral("retry"), QStringLiteral("circuitBreaker"), QStringLiteral("bulkhead"),
-                          QStringLiteral("fallback")});
+    r.allowKeys(o, path,
+                {QStringLiteral("timeoutMs"), QStringLiteral("perTryTimeoutMs"),
+                 QStringLiteral("routeTimeoutsMs"), QStringLiteral("retry"),
+                 QStringLiteral("circuitBreaker"), QStringLiteral("bulkhead"),
+                 QStringLiteral("fallback")});
     e.timeout = ms(r.number(o, path, QStringLiteral("timeoutMs"), toMs(e.timeout), 0, 3600000));
-    e.perTryTimeout = ms(r.number(o, path, QStringLiteral("perTryTimeoutMs"), toMs(e.perTryTimeout), 0, 3600000));
+    e.perTryTimeout =
+        ms(r.number(o, path, QStringLiteral("perTryTimeoutMs"), toMs(e.perTryTimeout), 0, 3600000));
     if (o.contains(QStringLiteral("routeTimeoutsMs"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("routeTimeoutsMs"));
         if (auto routes = r.object(o.value(QStringLiteral("routeTimeoutsMs")), rp))
             for (auto it = routes->begin(); it != routes->end(); ++it)
-                e.routeTimeouts.insert(it.key(), ms(r.number(*routes, rp, it.key(), 1000, 0, 3600000)));
+                e.routeTimeouts.insert(it.key(),
+                                       ms(r.number(*routes, rp, it.key(), 1000, 0, 3600000)));
     }
     if (o.contains(QStringLiteral("retry"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("retry"));
         if (auto retry = r.object(o.value(QStringLiteral("retry")), rp)) {
-            r.allowKeys(*retry, rp, {QStringLiteral("enabled"), QStringLiteral("maxAttempts"), QStringLiteral("initialBackoffMs"),
-                                     QStringLiteral("multiplier"), QStringLiteral("maxBackoffMs"),
-                                     QStringLiteral("randomizationFactor"), QStringLiteral("budgetPercent"),
-                                     QStringLiteral("minRetryConcurrency")});
+            r.allowKeys(*retry, rp,
+                        {QStringLiteral("enabled"), QStringLiteral("maxAttempts"),
+                         QStringLiteral("initialBackoffMs"), QStringLiteral("multiplier"),
+                         QStringLiteral("maxBackoffMs"), QStringLiteral("randomizationFactor"),
+                         QStringLiteral("budgetPercent"), QStringLiteral("minRetryConcurrency")});
             e.retryEnabled = r.boolean(*retry, rp, QStringLiteral("enabled"), true);
-            e.retry.maxAttempts = r.integer(*retry, rp, QStringLiteral("maxAttempts"), e.retry.maxAttempts, 1, 20);
-            e.retry.initialBackoff = ms(r.number(*retry, rp, QStringLiteral("initialBackoffMs"), toMs(e.retry.initialBackoff), 0, 60000));
-            e.retry.multiplier = r.number(*retry, rp, QStringLiteral("multiplier"), e.retry.multiplier, 1, 10);
-            e.retry.maxBackoff = ms(r.number(*retry, rp, QStringLiteral("maxBackoffMs"), toMs(e.retry.maxBackoff), 0, 600000));
-            e.retry.randomizationFactor = r.number(*retry, rp, QStringLiteral("randomizationFactor"), e.retry.randomizationFactor, 0, 1);
+            e.retry.maxAttempts =
+                r.integer(*retry, rp, QStringLiteral("maxAttempts"), e.retry.maxAttempts, 1, 20);
+            e.retry.initialBackoff = ms(r.number(*retry, rp, QStringLiteral("initialBackoffMs"),
+                                                 toMs(e.retry.initialBackoff), 0, 60000));
+            e.retry.multiplier =
+                r.number(*retry, rp, QStringLiteral("multiplier"), e.retry.multiplier, 1, 10);
+            e.retry.maxBackoff = ms(r.number(*retry, rp, QStringLiteral("maxBackoffMs"),
+                                             toMs(e.retry.maxBackoff), 0, 600000));
+            e.retry.randomizationFactor =
+                r.number(*retry, rp, QStringLiteral("randomizationFactor"),
+                         e.retry.randomizationFactor, 0, 1);
             if (retry->contains(QStringLiteral("budgetPercent"))) {
                 e.retryBudgetEnabled = true;
-                e.retryBudgetPercent = r.number(*retry, rp, QStringLiteral("budgetPercent"), 20, 0, 100);
+                e.retryBudgetPercent =
+                    r.number(*retry, rp, QStringLiteral("budgetPercent"), 20, 0, 100);
             }
-            e.minRetryConcurrency = r.integer(*retry, rp, QStringLiteral("minRetryConcurrency"), e.minRetryConcurrency, 0, 10000);
+            e.minRetryConcurrency = r.integer(*retry, rp, QStringLiteral("minRetryConcurrency"),
+                                              e.minRetryConcurrency, 0, 10000);
         }
     }
     if (o.contains(QStringLiteral("circuitBreaker"))) {
         e.breakerEnabled = true;
-        readBreaker(r, o.value(QStringLiteral("circuitBreaker")), JsonReader::join(path, QStringLiteral("circuitBreaker")), e.breaker);
+        readBreaker(r, o.value(QStringLiteral("circuitBreaker")),
+                    JsonReader::join(path, QStringLiteral("circuitBreaker")), e.breaker);
     }
     e.bulkheadMaxConcurrentCalls = r.integer(o, path, QStringLiteral("bulkhead"), 0, 0, 100000);
     e.fallbackEnabled = r.boolean(o, path, QStringLiteral("fallback"), false);
@@ -184,11 +241,14 @@ Fault readFault(JsonReader &r, const QJsonObject &o, const QString &path, Timeli
 
 QStringList TimelineAction::kindNames()
 {
-    return {QStringLiteral("kill"), QStringLiteral("kill-replica"), QStringLiteral("restart"), QStringLiteral("scale"),
-            QStringLiteral("latency"), QStringLiteral("errors"), QStringLiteral("partition"),
-            QStringLiteral("slow-database"), QStringLiteral("lock-database"), QStringLiteral("unlock-database"),
-            QStringLiteral("clear-faults"), QStringLiteral("rolling-update"), QStringLiteral("chaos-monkey"),
-            QStringLiteral("chaos-monkey-off"), QStringLiteral("set-rate"), QStringLiteral("breaker")};
+    return {QStringLiteral("kill"),          QStringLiteral("kill-replica"),
+            QStringLiteral("restart"),       QStringLiteral("scale"),
+            QStringLiteral("latency"),       QStringLiteral("errors"),
+            QStringLiteral("partition"),     QStringLiteral("slow-database"),
+            QStringLiteral("lock-database"), QStringLiteral("unlock-database"),
+            QStringLiteral("clear-faults"),  QStringLiteral("rolling-update"),
+            QStringLiteral("chaos-monkey"),  QStringLiteral("chaos-monkey-off"),
+            QStringLiteral("set-rate"),      QStringLiteral("breaker")};
 }
 
 QString TimelineAction::kindName(Kind k)
@@ -222,7 +282,8 @@ QString TimelineAction::describe() const
     case Kind::RollingUpdate:
         return QStringLiteral("rolling update of %1 to %2").arg(service, update.version);
     case Kind::ChaosMonkey:
-        return QStringLiteral("chaos monkey on (a failure every %1 s)").arg(monkey.meanSecondsBetweenFailures);
+        return QStringLiteral("chaos monkey on (a failure every %1 s)")
+            .arg(monkey.meanSecondsBetweenFailures);
     case Kind::ChaosMonkeyOff:
         return QStringLiteral("chaos monkey off");
     case Kind::SetRate:
@@ -235,13 +296,16 @@ QString TimelineAction::describe() const
 
 QStringList Expectation::metricNames()
 {
-    return {QStringLiteral("success-rate"), QStringLiteral("error-rate"), QStringLiteral("p50-ms"),
-            QStringLiteral("p95-ms"), QStringLiteral("p99-ms"), QStringLiteral("max-ms"),
-            QStringLiteral("throughput"), QStringLiteral("requests"), QStringLiteral("timeouts"),
-            QStringLiteral("rejected"), QStringLiteral("short-circuited"), QStringLiteral("fallbacks"),
-            QStringLiteral("server-errors"), QStringLiteral("max-replicas"), QStringLiteral("min-replicas"),
-            QStringLiteral("retries"), QStringLiteral("dropped"), QStringLiteral("invariants"),
-            QStringLiteral("lost-orders"), QStringLiteral("duplicate-orders")};
+    return {QStringLiteral("success-rate"),    QStringLiteral("error-rate"),
+            QStringLiteral("p50-ms"),          QStringLiteral("p95-ms"),
+            QStringLiteral("p99-ms"),          QStringLiteral("max-ms"),
+            QStringLiteral("throughput"),      QStringLiteral("requests"),
+            QStringLiteral("timeouts"),        QStringLiteral("rejected"),
+            QStringLiteral("short-circuited"), QStringLiteral("fallbacks"),
+            QStringLiteral("server-errors"),   QStringLiteral("max-replicas"),
+            QStringLiteral("min-replicas"),    QStringLiteral("retries"),
+            QStringLiteral("dropped"),         QStringLiteral("invariants"),
+            QStringLiteral("lost-orders"),     QStringLiteral("duplicate-orders")};
 }
 
 QString Expectation::describe() const
@@ -250,7 +314,9 @@ QString Expectation::describe() const
     if (metric != QLatin1String("invariants"))
         s += QStringLiteral(" %1 %2").arg(op).arg(value);
     if (from >= 0 || to >= 0)
-        s += QStringLiteral(" between %1 s and %2 s").arg(std::max(0.0, from)).arg(to < 0 ? QStringLiteral("the end") : QString::number(to));
+        s += QStringLiteral(" between %1 s and %2 s")
+                 .arg(std::max(0.0, from))
+                 .arg(to < 0 ? QStringLiteral("the end") : QString::number(to));
     return s;
 }
 
@@ -262,7 +328,8 @@ Scenario Scenario::steadyState(double rate, double duration, quint64 seed)
     s.load.rate = rate;
     s.load.profile.rate = rate;
     s.load.seed = seed;
-    s.lesson = QStringLiteral("Every service healthy at a steady rate: the baseline the other scenarios are compared with.");
+    s.lesson = QStringLiteral("Every service healthy at a steady rate: the baseline the other "
+                              "scenarios are compared with.");
     return s;
 }
 
@@ -274,7 +341,9 @@ std::optional<Scenario> Scenario::fromFile(const QString &path, QStringList *err
         return std::nullopt;
     }
     if (file.size() > 4 * 1024 * 1024) {
-        *errors << QStringLiteral("%1: a scenario is at most 4 MiB, this file has %2 bytes").arg(path).arg(file.size());
+        *errors << QStringLiteral("%1: a scenario is at most 4 MiB, this file has %2 bytes")
+                       .arg(path)
+                       .arg(file.size());
         return std::nullopt;
     }
     return parse(file.readAll(), errors);
@@ -285,20 +354,27 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *errors << QStringLiteral("$: not valid JSON at byte %1: %2").arg(parseError.offset).arg(parseError.errorString());
+        *errors << QStringLiteral("$: not valid JSON at byte %1: %2")
+                       .arg(parseError.offset)
+                       .arg(parseError.errorString());
         return std::nullopt;
     }
     JsonReader r;
     Scenario s;
-    auto root = r.object(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue()), QStringLiteral("$"));
+    auto root = r.object(doc.isObject()
+                             ? QJsonValue(doc.object())
+                             : QJsonValue(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue()),
+                         QStringLiteral("$"));
     if (!root) {
         *errors << r.errors();
         return std::nullopt;
     }
     const QString $ = QStringLiteral("$");
-    r.allowKeys(*root, $, {QStringLiteral("title"), QStringLiteral("lesson"), QStringLiteral("duration"), QStringLiteral("seed"),
-                           QStringLiteral("services"), QStringLiteral("policies"), QStringLiteral("autoscaler"),
-                           QStringLiteral("load"), QStringLiteral("timeline"), QStringLiteral("expect")});
+    r.allowKeys(*root, $,
+                {QStringLiteral("title"), QStringLiteral("lesson"), QStringLiteral("duration"),
+                 QStringLiteral("seed"), QStringLiteral("services"), QStringLiteral("policies"),
+                 QStringLiteral("autoscaler"), QStringLiteral("load"), QStringLiteral("timeline"),
+                 QStringLiteral("expect")});
     s.title = r.string(*root, $, QStringLiteral("title"), QString(), true);
     s.lesson = r.string(*root, $, QStringLiteral("lesson"), QString());
     s.duration = r.number(*root, $, QStringLiteral("duration"), 30, 1, 86400, true);
@@ -312,7 +388,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
             ServiceConfig *configs[] = {&s.shop.product, &s.shop.cart, &s.shop.order};
             for (int i = 0; i < 3; ++i)
                 if (services->contains(ServiceNames[i]))
-                    if (auto o = r.object(services->value(ServiceNames[i]), JsonReader::join(p, ServiceNames[i])))
+                    if (auto o = r.object(services->value(ServiceNames[i]),
+                                          JsonReader::join(p, ServiceNames[i])))
                         readService(r, *o, JsonReader::join(p, ServiceNames[i]), *configs[i]);
         }
     }
@@ -326,7 +403,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 if (auto rl = r.object(policies->value(QStringLiteral("rateLimit")), rp)) {
                     r.allowKeys(*rl, rp, {QStringLiteral("perSecond"), QStringLiteral("burst")});
                     s.rateLimit = r.number(*rl, rp, QStringLiteral("perSecond"), 0, 0.1, 1e6, true);
-                    s.rateLimitBurst = r.number(*rl, rp, QStringLiteral("burst"), s.rateLimit, 1, 1e6);
+                    s.rateLimitBurst =
+                        r.number(*rl, rp, QStringLiteral("burst"), s.rateLimit, 1, 1e6);
                 }
             }
             if (policies->contains(QStringLiteral("edges"))) {
@@ -335,14 +413,17 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                     for (auto it = edges->begin(); it != edges->end(); ++it) {
                         const QString path = ep + QStringLiteral("[\"%1\"]").arg(it.key());
                         const QStringList ends = it.key().split(QLatin1Char('>'));
-                        if (ends.size() != 2 || !Callers.contains(ends[0])
-                            || !(ServiceNames.contains(ends[1]) || ends[1] == QLatin1String("*"))) {
-                            r.fail(path, QStringLiteral("an edge is named \"caller>service\" (caller: %1; service: %2 or *)")
-                                             .arg(Callers.join(QStringLiteral(", ")), ServiceNames.join(QStringLiteral(", "))));
+                        if (ends.size() != 2 || !Callers.contains(ends[0]) ||
+                            !(ServiceNames.contains(ends[1]) || ends[1] == QLatin1String("*"))) {
+                            r.fail(path, QStringLiteral("an edge is named \"caller>service\" "
+                                                        "(caller: %1; service: %2 or *)")
+                                             .arg(Callers.join(QStringLiteral(", ")),
+                                                  ServiceNames.join(QStringLiteral(", "))));
                             continue;
                         }
                         EdgePolicy e;
-                        e.timeout = ends[0] == QLatin1String("users") ? s.platform.gatewayTimeout : s.platform.clientTimeout;
+                        e.timeout = ends[0] == QLatin1String("users") ? s.platform.gatewayTimeout
+                                                                      : s.platform.clientTimeout;
                         if (auto o = r.object(it.value(), path))
                             readEdge(r, *o, path, e);
                         s.edges[it.key()] = e;
@@ -361,26 +442,39 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 auto o = r.object(it.value(), path);
                 if (!o || !ServiceNames.contains(it.key()))
                     continue;
-                r.allowKeys(*o, path, {QStringLiteral("enabled"), QStringLiteral("metric"), QStringLiteral("target"),
-                                       QStringLiteral("minReplicas"), QStringLiteral("maxReplicas"), QStringLiteral("tolerance"),
-                                       QStringLiteral("syncPeriodMs"), QStringLiteral("scaleUpStabilizationMs"),
-                                       QStringLiteral("scaleDownStabilizationMs")});
+                r.allowKeys(*o, path,
+                            {QStringLiteral("enabled"), QStringLiteral("metric"),
+                             QStringLiteral("target"), QStringLiteral("minReplicas"),
+                             QStringLiteral("maxReplicas"), QStringLiteral("tolerance"),
+                             QStringLiteral("syncPeriodMs"),
+                             QStringLiteral("scaleUpStabilizationMs"),
+                             QStringLiteral("scaleDownStabilizationMs")});
                 AutoscalerConfig c;
                 c.enabled = r.boolean(*o, path, QStringLiteral("enabled"), true);
-                AutoscalerConfig::metricFromName(r.choice(*o, path, QStringLiteral("metric"),
-                                                          {QStringLiteral("utilization"), QStringLiteral("in-flight"), QStringLiteral("p95-latency")},
-                                                          QStringLiteral("utilization")),
-                                                 &c.metric);
+                AutoscalerConfig::metricFromName(
+                    r.choice(*o, path, QStringLiteral("metric"),
+                             {QStringLiteral("utilization"), QStringLiteral("in-flight"),
+                              QStringLiteral("p95-latency")},
+                             QStringLiteral("utilization")),
+                    &c.metric);
                 c.hpa.target = r.number(*o, path, QStringLiteral("target"), 0, 0.001, 1e6, true);
                 c.hpa.minReplicas = r.integer(*o, path, QStringLiteral("minReplicas"), 1, 1, 32);
                 c.hpa.maxReplicas = r.integer(*o, path, QStringLiteral("maxReplicas"), 10, 1, 32);
                 if (c.hpa.maxReplicas < c.hpa.minReplicas)
                     r.fail(JsonReader::join(path, QStringLiteral("maxReplicas")),
-                           QStringLiteral("expected at least minReplicas (%1), found %2").arg(c.hpa.minReplicas).arg(c.hpa.maxReplicas));
-                c.hpa.tolerance = r.number(*o, path, QStringLiteral("tolerance"), c.hpa.tolerance, 0, 1);
-                c.hpa.syncPeriod = ms(r.number(*o, path, QStringLiteral("syncPeriodMs"), toMs(c.hpa.syncPeriod), 100, 3600000));
-                c.hpa.scaleUpStabilization = ms(r.number(*o, path, QStringLiteral("scaleUpStabilizationMs"), toMs(c.hpa.scaleUpStabilization), 0, 3600000));
-                c.hpa.scaleDownStabilization = ms(r.number(*o, path, QStringLiteral("scaleDownStabilizationMs"), toMs(c.hpa.scaleDownStabilization), 0, 3600000));
+                           QStringLiteral("expected at least minReplicas (%1), found %2")
+                               .arg(c.hpa.minReplicas)
+                               .arg(c.hpa.maxReplicas));
+                c.hpa.tolerance =
+                    r.number(*o, path, QStringLiteral("tolerance"), c.hpa.tolerance, 0, 1);
+                c.hpa.syncPeriod = ms(r.number(*o, path, QStringLiteral("syncPeriodMs"),
+                                               toMs(c.hpa.syncPeriod), 100, 3600000));
+                c.hpa.scaleUpStabilization =
+                    ms(r.number(*o, path, QStringLiteral("scaleUpStabilizationMs"),
+                                toMs(c.hpa.scaleUpStabilization), 0, 3600000));
+                c.hpa.scaleDownStabilization =
+                    ms(r.number(*o, path, QStringLiteral("scaleDownStabilizationMs"),
+                                toMs(c.hpa.scaleDownStabilization), 0, 3600000));
                 s.autoscalers[it.key()] = c;
             }
         }
@@ -389,21 +483,28 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
     if (root->contains(QStringLiteral("load"))) {
         const QString p = QStringLiteral("$.load");
         if (auto o = r.object(root->value(QStringLiteral("load")), p)) {
-            r.allowKeys(*o, p, {QStringLiteral("model"), QStringLiteral("profile"), QStringLiteral("arrivals"),
-                                QStringLiteral("users"), QStringLiteral("mix"), QStringLiteral("virtualUsers"),
-                                QStringLiteral("spawnRate"), QStringLiteral("thinkTimeMs"), QStringLiteral("maxInFlight")});
+            r.allowKeys(*o, p,
+                        {QStringLiteral("model"), QStringLiteral("profile"),
+                         QStringLiteral("arrivals"), QStringLiteral("users"), QStringLiteral("mix"),
+                         QStringLiteral("virtualUsers"), QStringLiteral("spawnRate"),
+                         QStringLiteral("thinkTimeMs"), QStringLiteral("maxInFlight")});
             LoadConfig &l = s.load;
-            l.model = r.choice(*o, p, QStringLiteral("model"), {QStringLiteral("open"), QStringLiteral("closed")}, QStringLiteral("open"))
-                              == QLatin1String("open")
+            l.model = r.choice(*o, p, QStringLiteral("model"),
+                               {QStringLiteral("open"), QStringLiteral("closed")},
+                               QStringLiteral("open")) == QLatin1String("open")
                           ? LoadConfig::Model::Open
                           : LoadConfig::Model::Closed;
-            l.poisson = r.choice(*o, p, QStringLiteral("arrivals"), {QStringLiteral("poisson"), QStringLiteral("uniform")}, QStringLiteral("poisson"))
-                        == QLatin1String("poisson");
+            l.poisson = r.choice(*o, p, QStringLiteral("arrivals"),
+                                 {QStringLiteral("poisson"), QStringLiteral("uniform")},
+                                 QStringLiteral("poisson")) == QLatin1String("poisson");
             l.users = r.integer(*o, p, QStringLiteral("users"), l.users, 1, 1000000);
-            l.virtualUsers = r.integer(*o, p, QStringLiteral("virtualUsers"), l.virtualUsers, 1, 100000);
+            l.virtualUsers =
+                r.integer(*o, p, QStringLiteral("virtualUsers"), l.virtualUsers, 1, 100000);
             l.spawnRate = r.number(*o, p, QStringLiteral("spawnRate"), l.spawnRate, 0.01, 100000);
-            l.thinkTimeMs = r.number(*o, p, QStringLiteral("thinkTimeMs"), l.thinkTimeMs, 0, 3600000);
-            l.maxInFlight = r.integer(*o, p, QStringLiteral("maxInFlight"), l.maxInFlight, 1, 10000000);
+            l.thinkTimeMs =
+                r.number(*o, p, QStringLiteral("thinkTimeMs"), l.thinkTimeMs, 0, 3600000);
+            l.maxInFlight =
+                r.integer(*o, p, QStringLiteral("maxInFlight"), l.maxInFlight, 1, 10000000);
             if (o->contains(QStringLiteral("mix"))) {
                 const QString mp = JsonReader::join(p, QStringLiteral("mix"));
                 if (auto mix = r.object(o->value(QStringLiteral("mix")), mp)) {
@@ -417,21 +518,28 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
             if (o->contains(QStringLiteral("profile"))) {
                 const QString pp = JsonReader::join(p, QStringLiteral("profile"));
                 if (auto pr = r.object(o->value(QStringLiteral("profile")), pp)) {
-                    r.allowKeys(*pr, pp, {QStringLiteral("shape"), QStringLiteral("rate"), QStringLiteral("to"), QStringLiteral("at"),
-                                          QStringLiteral("duration"), QStringLiteral("amplitude"), QStringLiteral("period")});
+                    r.allowKeys(*pr, pp,
+                                {QStringLiteral("shape"), QStringLiteral("rate"),
+                                 QStringLiteral("to"), QStringLiteral("at"),
+                                 QStringLiteral("duration"), QStringLiteral("amplitude"),
+                                 QStringLiteral("period")});
                     LoadProfile &f = l.profile;
-                    LoadProfile::shapeFromName(r.choice(*pr, pp, QStringLiteral("shape"),
-                                                        {QStringLiteral("constant"), QStringLiteral("ramp"), QStringLiteral("step"),
-                                                         QStringLiteral("spike"), QStringLiteral("wave")},
-                                                        QStringLiteral("constant")),
-                                               &f.shape);
+                    LoadProfile::shapeFromName(
+                        r.choice(*pr, pp, QStringLiteral("shape"),
+                                 {QStringLiteral("constant"), QStringLiteral("ramp"),
+                                  QStringLiteral("step"), QStringLiteral("spike"),
+                                  QStringLiteral("wave")},
+                                 QStringLiteral("constant")),
+                        &f.shape);
                     f.rate = r.number(*pr, pp, QStringLiteral("rate"), 100, 0, 100000, true);
-                    const bool needsTo = f.shape == LoadProfile::Shape::Ramp || f.shape == LoadProfile::Shape::Step
-                                         || f.shape == LoadProfile::Shape::Spike;
+                    const bool needsTo = f.shape == LoadProfile::Shape::Ramp ||
+                                         f.shape == LoadProfile::Shape::Step ||
+                                         f.shape == LoadProfile::Shape::Spike;
                     f.to = r.number(*pr, pp, QStringLiteral("to"), f.rate, 0, 100000, needsTo);
                     f.at = r.number(*pr, pp, QStringLiteral("at"), 0, 0, 86400);
                     f.duration = r.number(*pr, pp, QStringLiteral("duration"), 10, 0, 86400);
-                    f.amplitude = r.number(*pr, pp, QStringLiteral("amplitude"), 0, 0, 100000, f.shape == LoadProfile::Shape::Wave);
+                    f.amplitude = r.number(*pr, pp, QStringLiteral("amplitude"), 0, 0, 100000,
+                                           f.shape == LoadProfile::Shape::Wave);
                     f.period = r.number(*pr, pp, QStringLiteral("period"), 60, 0.1, 86400);
                     l.rate = f.rate;
                 }
@@ -449,16 +557,19 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                     continue;
                 TimelineAction a;
                 a.at = r.number(*o, path, QStringLiteral("at"), 0, 0, 86400, true);
-                const QString kind = r.choice(*o, path, QStringLiteral("action"), TimelineAction::kindNames(), QString(), true);
+                const QString kind = r.choice(*o, path, QStringLiteral("action"),
+                                              TimelineAction::kindNames(), QString(), true);
                 if (kind.isEmpty())
                     continue;
                 a.kind = TimelineAction::Kind(TimelineAction::kindNames().indexOf(kind));
                 using K = TimelineAction::Kind;
                 QStringList allowed{QStringLiteral("at"), QStringLiteral("action")};
-                const bool linkable = a.kind == K::Latency || a.kind == K::Errors || a.kind == K::ClearFaults || a.kind == K::Breaker;
-                const bool needsService = a.kind == K::Kill || a.kind == K::KillReplica || a.kind == K::Restart
-                                          || a.kind == K::Scale || a.kind == K::SlowDatabase || a.kind == K::LockDatabase
-                                          || a.kind == K::UnlockDatabase || a.kind == K::RollingUpdate;
+                const bool linkable = a.kind == K::Latency || a.kind == K::Errors ||
+                                      a.kind == K::ClearFaults || a.kind == K::Breaker;
+                const bool needsService = a.kind == K::Kill || a.kind == K::KillReplica ||
+                                          a.kind == K::Restart || a.kind == K::Scale ||
+                                          a.kind == K::SlowDatabase || a.kind == K::LockDatabase ||
+                                          a.kind == K::UnlockDatabase || a.kind == K::RollingUpdate;
                 const bool needsLink = a.kind == K::Partition || a.kind == K::Breaker;
                 if (needsService || (linkable && !needsLink))
                     allowed << QStringLiteral("service");
@@ -472,7 +583,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                     allowed << QStringLiteral("replicas");
                     break;
                 case K::Latency:
-                    allowed << QStringLiteral("ms") << QStringLiteral("jitterMs") << QStringLiteral("percent");
+                    allowed << QStringLiteral("ms") << QStringLiteral("jitterMs")
+                            << QStringLiteral("percent");
                     break;
                 case K::Errors:
                     allowed << QStringLiteral("status") << QStringLiteral("percent");
@@ -481,12 +593,14 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                     allowed << QStringLiteral("ms");
                     break;
                 case K::RollingUpdate:
-                    allowed << QStringLiteral("version") << QStringLiteral("serviceTime") << QStringLiteral("errorPercent")
-                            << QStringLiteral("errorStatus") << QStringLiteral("maxUnavailable") << QStringLiteral("maxSurge");
+                    allowed << QStringLiteral("version") << QStringLiteral("serviceTime")
+                            << QStringLiteral("errorPercent") << QStringLiteral("errorStatus")
+                            << QStringLiteral("maxUnavailable") << QStringLiteral("maxSurge");
                     break;
                 case K::ChaosMonkey:
-                    allowed << QStringLiteral("meanSecondsBetweenFailures") << QStringLiteral("restartDelayMs")
-                            << QStringLiteral("services") << QStringLiteral("wholeServicePercent");
+                    allowed << QStringLiteral("meanSecondsBetweenFailures")
+                            << QStringLiteral("restartDelayMs") << QStringLiteral("services")
+                            << QStringLiteral("wholeServicePercent");
                     break;
                 case K::SetRate:
                     allowed << QStringLiteral("rate");
@@ -499,57 +613,89 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 }
                 r.allowKeys(*o, path, allowed);
                 if (allowed.contains(QStringLiteral("service")))
-                    a.service = r.choice(*o, path, QStringLiteral("service"), ServiceNames, QString(), needsService);
+                    a.service = r.choice(*o, path, QStringLiteral("service"), ServiceNames,
+                                         QString(), needsService);
                 if (allowed.contains(QStringLiteral("from"))) {
-                    a.from = r.choice(*o, path, QStringLiteral("from"), Callers, QString(), needsLink);
-                    a.to = r.choice(*o, path, QStringLiteral("to"), ServiceNames, QString(), needsLink || !a.from.isEmpty());
+                    a.from =
+                        r.choice(*o, path, QStringLiteral("from"), Callers, QString(), needsLink);
+                    a.to = r.choice(*o, path, QStringLiteral("to"), ServiceNames, QString(),
+                                    needsLink || !a.from.isEmpty());
                 }
-                if (linkable && !needsLink && a.service.isEmpty() && a.from.isEmpty() && a.kind != K::ClearFaults)
-                    r.fail(path, QStringLiteral("needs \"service\", or \"from\" and \"to\" for a link"));
+                if (linkable && !needsLink && a.service.isEmpty() && a.from.isEmpty() &&
+                    a.kind != K::ClearFaults)
+                    r.fail(path,
+                           QStringLiteral("needs \"service\", or \"from\" and \"to\" for a link"));
                 if (!a.service.isEmpty() && !a.from.isEmpty())
                     r.fail(path, QStringLiteral("names a service and a link; give one of them"));
                 a.fault = readFault(r, *o, path, a.kind);
-                a.replica = r.integer(*o, path, QStringLiteral("replica"), 1, 1, 32, a.kind == K::KillReplica);
-                a.replicas = r.integer(*o, path, QStringLiteral("replicas"), 1, 1, 32, a.kind == K::Scale);
-                a.rate = r.number(*o, path, QStringLiteral("rate"), 0, 0, 100000, a.kind == K::SetRate);
+                a.replica = r.integer(*o, path, QStringLiteral("replica"), 1, 1, 32,
+                                      a.kind == K::KillReplica);
+                a.replicas =
+                    r.integer(*o, path, QStringLiteral("replicas"), 1, 1, 32, a.kind == K::Scale);
+                a.rate =
+                    r.number(*o, path, QStringLiteral("rate"), 0, 0, 100000, a.kind == K::SetRate);
                 if (a.kind == K::Breaker)
-                    a.state = r.choice(*o, path, QStringLiteral("state"), {QStringLiteral("closed"), QStringLiteral("disabled"), QStringLiteral("forced-open")}, QString(), true);
+                    a.state = r.choice(*o, path, QStringLiteral("state"),
+                                       {QStringLiteral("closed"), QStringLiteral("disabled"),
+                                        QStringLiteral("forced-open")},
+                                       QString(), true);
                 if (a.kind == K::RollingUpdate) {
-                    const ServiceConfig &base = a.service == QLatin1String("product") ? s.shop.product
-                                                : a.service == QLatin1String("cart")  ? s.shop.cart
-                                                                                      : s.shop.order;
-                    a.update.version = r.string(*o, path, QStringLiteral("version"), QString(), true);
+                    const ServiceConfig &base = a.service == QLatin1String("product")
+                                                    ? s.shop.product
+                                                : a.service == QLatin1String("cart") ? s.shop.cart
+                                                                                     : s.shop.order;
+                    a.update.version =
+                        r.string(*o, path, QStringLiteral("version"), QString(), true);
                     a.update.profile = base.profile();
                     if (o->contains(QStringLiteral("serviceTime")))
-                        a.update.profile.serviceTime = readServiceTime(r, o->value(QStringLiteral("serviceTime")), JsonReader::join(path, QStringLiteral("serviceTime")), base.serviceTime);
-                    a.update.profile.errorPercent = r.number(*o, path, QStringLiteral("errorPercent"), 0, 0, 100);
-                    a.update.profile.errorStatus = r.integer(*o, path, QStringLiteral("errorStatus"), 500, 400, 599);
-                    a.update.maxUnavailable = r.integer(*o, path, QStringLiteral("maxUnavailable"), 0, 0, 32);
+                        a.update.profile.serviceTime =
+                            readServiceTime(r, o->value(QStringLiteral("serviceTime")),
+                                            JsonReader::join(path, QStringLiteral("serviceTime")),
+                                            base.serviceTime);
+                    a.update.profile.errorPercent =
+                        r.number(*o, path, QStringLiteral("errorPercent"), 0, 0, 100);
+                    a.update.profile.errorStatus =
+                        r.integer(*o, path, QStringLiteral("errorStatus"), 500, 400, 599);
+                    a.update.maxUnavailable =
+                        r.integer(*o, path, QStringLiteral("maxUnavailable"), 0, 0, 32);
                     a.update.maxSurge = r.integer(*o, path, QStringLiteral("maxSurge"), 1, 0, 32);
                     if (a.update.maxUnavailable == 0 && a.update.maxSurge == 0)
-                        r.fail(path, QStringLiteral("maxUnavailable and maxSurge cannot both be 0 (the update could never progress)"));
+                        r.fail(path, QStringLiteral("maxUnavailable and maxSurge cannot both be 0 "
+                                                    "(the update could never progress)"));
                 }
                 if (a.kind == K::ChaosMonkey) {
                     a.monkey.seed = s.seed;
-                    a.monkey.meanSecondsBetweenFailures = r.number(*o, path, QStringLiteral("meanSecondsBetweenFailures"), 5, 0.1, 86400);
-                    a.monkey.restartDelay = ms(r.number(*o, path, QStringLiteral("restartDelayMs"), 2000, 0, 3600000));
-                    a.monkey.wholeServicePercent = r.number(*o, path, QStringLiteral("wholeServicePercent"), 25, 0, 100);
+                    a.monkey.meanSecondsBetweenFailures = r.number(
+                        *o, path, QStringLiteral("meanSecondsBetweenFailures"), 5, 0.1, 86400);
+                    a.monkey.restartDelay =
+                        ms(r.number(*o, path, QStringLiteral("restartDelayMs"), 2000, 0, 3600000));
+                    a.monkey.wholeServicePercent =
+                        r.number(*o, path, QStringLiteral("wholeServicePercent"), 25, 0, 100);
                     if (o->contains(QStringLiteral("services"))) {
                         const QString sp = JsonReader::join(path, QStringLiteral("services"));
                         if (auto names = r.array(o->value(QStringLiteral("services")), sp))
                             for (int k = 0; k < names->size(); ++k) {
-                                if (!names->at(k).isString() || !ServiceNames.contains(names->at(k).toString()))
-                                    r.error(QStringLiteral("%1[%2]").arg(sp).arg(k), QStringLiteral("one of %1").arg(ServiceNames.join(QStringLiteral(", "))), names->at(k));
+                                if (!names->at(k).isString() ||
+                                    !ServiceNames.contains(names->at(k).toString()))
+                                    r.error(QStringLiteral("%1[%2]").arg(sp).arg(k),
+                                            QStringLiteral("one of %1")
+                                                .arg(ServiceNames.join(QStringLiteral(", "))),
+                                            names->at(k));
                                 else
                                     a.monkey.services << names->at(k).toString();
                             }
                     }
                 }
                 if (a.at > s.duration)
-                    r.fail(JsonReader::join(path, QStringLiteral("at")), QStringLiteral("expected at most the duration (%1 s), found %2").arg(s.duration).arg(a.at));
+                    r.fail(JsonReader::join(path, QStringLiteral("at")),
+                           QStringLiteral("expected at most the duration (%1 s), found %2")
+                               .arg(s.duration)
+                               .arg(a.at));
                 s.timeline.append(a);
             }
-            std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const TimelineAction &a, const TimelineAction &b) { return a.at < b.at; });
+            std::stable_sort(
+                s.timeline.begin(), s.timeline.end(),
+                [](const TimelineAction &a, const TimelineAction &b) { return a.at < b.at; });
         }
     }
 
@@ -561,31 +707,47 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 auto o = r.object(list->at(i), path);
                 if (!o)
                     continue;
-                r.allowKeys(*o, path, {QStringLiteral("metric"), QStringLiteral("entity"), QStringLiteral("op"), QStringLiteral("value"),
-                                       QStringLiteral("from"), QStringLiteral("to")});
+                r.allowKeys(*o, path,
+                            {QStringLiteral("metric"), QStringLiteral("entity"),
+                             QStringLiteral("op"), QStringLiteral("value"), QStringLiteral("from"),
+                             QStringLiteral("to")});
                 Expectation e;
-                e.metric = r.choice(*o, path, QStringLiteral("metric"), Expectation::metricNames(), QString(), true);
-                const bool global = e.metric == QLatin1String("invariants") || e.metric == QLatin1String("lost-orders")
-                                    || e.metric == QLatin1String("duplicate-orders") || e.metric == QLatin1String("dropped");
-                e.entity = r.string(*o, path, QStringLiteral("entity"), global ? QString() : QStringLiteral("gateway"));
+                e.metric = r.choice(*o, path, QStringLiteral("metric"), Expectation::metricNames(),
+                                    QString(), true);
+                const bool global = e.metric == QLatin1String("invariants") ||
+                                    e.metric == QLatin1String("lost-orders") ||
+                                    e.metric == QLatin1String("duplicate-orders") ||
+                                    e.metric == QLatin1String("dropped");
+                e.entity = r.string(*o, path, QStringLiteral("entity"),
+                                    global ? QString() : QStringLiteral("gateway"));
                 if (!e.entity.isEmpty() && !global) {
-                    const bool known = e.entity == QLatin1String("gateway") || e.entity == QLatin1String("client")
-                                       || ServiceNames.contains(e.entity) || e.entity.startsWith(QLatin1String("route:"))
-                                       || (e.entity.contains(QLatin1Char('>')) && Callers.contains(e.entity.section(QLatin1Char('>'), 0, 0))
-                                           && ServiceNames.contains(e.entity.section(QLatin1Char('>'), 1)));
+                    const bool known =
+                        e.entity == QLatin1String("gateway") ||
+                        e.entity == QLatin1String("client") || ServiceNames.contains(e.entity) ||
+                        e.entity.startsWith(QLatin1String("route:")) ||
+                        (e.entity.contains(QLatin1Char('>')) &&
+                         Callers.contains(e.entity.section(QLatin1Char('>'), 0, 0)) &&
+                         ServiceNames.contains(e.entity.section(QLatin1Char('>'), 1)));
                     if (!known)
                         r.error(JsonReader::join(path, QStringLiteral("entity")),
-                                QStringLiteral("gateway, client, a service (product, cart, order), an edge like \"order>product\" or \"route:cart:GET /carts/{user}\""),
+                                QStringLiteral(
+                                    "gateway, client, a service (product, cart, order), an edge "
+                                    "like \"order>product\" or \"route:cart:GET /carts/{user}\""),
                                 QJsonValue(e.entity));
                 }
                 e.op = r.choice(*o, path, QStringLiteral("op"), Ops, QStringLiteral(">="));
-                e.value = r.number(*o, path, QStringLiteral("value"), 0, -1e12, 1e12, e.metric != QLatin1String("invariants"));
+                e.value = r.number(*o, path, QStringLiteral("value"), 0, -1e12, 1e12,
+                                   e.metric != QLatin1String("invariants"));
                 e.from = r.number(*o, path, QStringLiteral("from"), -1, 0, 86400);
                 e.to = r.number(*o, path, QStringLiteral("to"), -1, 0, 86400);
                 if (e.from >= 0 && e.to >= 0 && e.to <= e.from)
-                    r.fail(JsonReader::join(path, QStringLiteral("to")), QStringLiteral("expected a time after \"from\" (%1), found %2").arg(e.from).arg(e.to));
+                    r.fail(JsonReader::join(path, QStringLiteral("to")),
+                           QStringLiteral("expected a time after \"from\" (%1), found %2")
+                               .arg(e.from)
+                               .arg(e.to));
                 if (e.metric == QLatin1String("retries") && !e.entity.contains(QLatin1Char('>')))
-                    r.fail(JsonReader::join(path, QStringLiteral("entity")), QStringLiteral("retries are counted per edge, e.g. \"users>product\""));
+                    r.fail(JsonReader::join(path, QStringLiteral("entity")),
+                           QStringLiteral("retries are counted per edge, e.g. \"users>product\""));
                 s.expectations.append(e);
             }
         }
@@ -606,7 +768,8 @@ void Scenario::applyPolicies(Platform &platform) const
             platform.gateway().setPolicy(key.section(QLatin1Char('>'), 0, 0), QString(), policy);
     for (const auto &[key, policy] : edges)
         if (!key.endsWith(QLatin1String(">*")))
-            platform.gateway().setPolicy(key.section(QLatin1Char('>'), 0, 0), key.section(QLatin1Char('>'), 1), policy);
+            platform.gateway().setPolicy(key.section(QLatin1Char('>'), 0, 0),
+                                         key.section(QLatin1Char('>'), 1), policy);
     platform.gateway().setRateLimit(rateLimit, rateLimitBurst);
     for (const auto &[service, config] : autoscalers)
         platform.setAutoscaler(service, config);

@@ -17,14 +17,28 @@ namespace microcosm {
 // One timed step of a scenario: a fault, an operation or a change of load.
 struct TimelineAction
 {
-    enum class Kind {
-        Kill, KillReplica, Restart, Scale, Latency, Errors, Partition, SlowDatabase,
-        LockDatabase, UnlockDatabase, ClearFaults, RollingUpdate, ChaosMonkey, ChaosMonkeyOff,
-        SetRate, Breaker
+    enum class Kind
+    {
+        Kill,
+        KillReplica,
+        Restart,
+        Scale,
+        Latency,
+        Errors,
+        Partition,
+        SlowDatabase,
+        LockDatabase,
+        UnlockDatabase,
+        ClearFaults,
+        RollingUpdate,
+        ChaosMonkey,
+        ChaosMonkeyOff,
+        SetRate,
+        Breaker
     };
     double at = 0; // seconds after the load starts
     Kind kind = Kind::Kill;
-    QString service; // a service, or empty for a link action
+    QString service;  // a service, or empty for a link action
     QString from, to; // a link, for latency / errors / partition / clear-faults / breaker
     int replica = 0;  // 1-based, for kill-replica
     int replicas = 0;

@@ -15,8 +15,7 @@ QString ExpectationResult::text() const
 }
 
 ScenarioRun::ScenarioRun(ShopSession &session, Scenario scenario)
-    : m_session(session)
-    , m_scenario(std::move(scenario))
+    : m_session(session), m_scenario(std::move(scenario))
 {
 }
 
@@ -36,13 +35,16 @@ void ScenarioRun::start()
     Platform &platform = m_session.platform();
     m_scenario.applyPolicies(platform);
     platform.events().add(QStringLiteral("scenario"), QStringLiteral("scenario-start"),
-                          QStringLiteral("scenario \"%1\" started (%2 s)").arg(m_scenario.title).arg(m_scenario.duration));
+                          QStringLiteral("scenario \"%1\" started (%2 s)")
+                              .arg(m_scenario.title)
+                              .arg(m_scenario.duration));
     m_platformStart = platform.elapsed();
     m_started = true;
     m_session.load().start();
     std::lock_guard lock(m_mutex);
     for (const TimelineAction &a : m_scenario.timeline)
-        m_timers.push_back(platform.scheduler().after(fromMs(a.at * 1000.0), [this, a] { play(a); }));
+        m_timers.push_back(
+            platform.scheduler().after(fromMs(a.at * 1000.0), [this, a] { play(a); }));
 }
 
 double ScenarioRun::elapsed() const
@@ -143,7 +145,8 @@ bool ScenarioRun::settle(Duration timeout)
         p.restartService(name);
     if (!m_session.waitReady(std::max(Duration::zero(), until - Clock::now())))
         return false;
-    return m_session.quiesce(std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
+    return m_session.quiesce(std::max(
+        milliseconds(100), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
 }
 
 double ScenarioRun::measure(const Expectation &e, const AuditReport &audit) const
@@ -164,8 +167,10 @@ double ScenarioRun::measure(const Expectation &e, const AuditReport &audit) cons
         return 0;
     }
     QString entity = e.entity;
-    if (entity != QLatin1String("gateway") && entity != QLatin1String("client") && !entity.startsWith(QLatin1String("route:")))
-        entity = entity.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + entity : QStringLiteral("service:") + entity;
+    if (entity != QLatin1String("gateway") && entity != QLatin1String("client") &&
+        !entity.startsWith(QLatin1String("route:")))
+        entity = entity.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + entity
+                                                   : QStringLiteral("service:") + entity;
     const double from = m_platformStart + (e.from >= 0 ? e.from : 0);
     const double to = m_platformStart + (e.to >= 0 ? e.to : m_scenario.duration + 0.5);
     MetricsRegistry &metrics = m_session.platform().metrics();
@@ -242,14 +247,16 @@ bool ScenarioRun::writeCsv(const QString &path, QString *error) const
     out << "time,entity,metric,value\n";
     const MetricsRegistry &metrics = m_session.platform().metrics();
     for (const QString &name : metrics.names()) {
-        const QString entity = name.contains(QLatin1Char(',')) ? QLatin1Char('"') + name + QLatin1Char('"') : name;
+        const QString entity =
+            name.contains(QLatin1Char(',')) ? QLatin1Char('"') + name + QLatin1Char('"') : name;
         for (const Window &w : metrics.series(name)) {
             const QString t = QString::number(w.t - m_platformStart, 'f', 3);
             auto row = [&](const char *metric, double value) {
                 out << t << ',' << entity << ',' << metric << ',' << value << '\n';
             };
             for (int i = 0; i < OutcomeCount; ++i)
-                out << t << ',' << entity << ',' << outcomeName(Outcome(i)) << ',' << w.counts[i] << '\n';
+                out << t << ',' << entity << ',' << outcomeName(Outcome(i)) << ',' << w.counts[i]
+                    << '\n';
             row("requests", double(w.total()));
             row("p50_ms", w.p50);
             row("p95_ms", w.p95);

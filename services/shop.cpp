@@ -54,17 +54,15 @@ QList<CatalogueItem> catalogue()
                                     .toArray();
     for (const QJsonValue &v : products) {
         const QJsonObject p = v.toObject();
-        out.append({p.value(QStringLiteral("id")).toInteger(), p.value(QStringLiteral("name")).toString(),
+        out.append({p.value(QStringLiteral("id")).toInteger(),
+                    p.value(QStringLiteral("name")).toString(),
                     p.value(QStringLiteral("priceCents")).toInteger(),
                     p.value(QStringLiteral("stock")).toInteger()});
     }
     return out;
 }
 
-ShopWorkload::ShopWorkload(int products)
-    : m_products(products)
-{
-}
+ShopWorkload::ShopWorkload(int products) : m_products(products) {}
 
 QStringList ShopWorkload::journeys() const
 {
@@ -99,7 +97,8 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
     auto addItem = [&] {
         return make(QStringLiteral("POST"), QStringLiteral("/carts/%1/items").arg(who),
                     QJsonObject{{QStringLiteral("productId"), product},
-                                {QStringLiteral("quantity"), std::uniform_int_distribution<int>(1, 2)(rng)}});
+                                {QStringLiteral("quantity"),
+                                 std::uniform_int_distribution<int>(1, 2)(rng)}});
     };
     if (name == QLatin1String("browse"))
         return {make(QStringLiteral("GET"), QStringLiteral("/products"))};
@@ -117,8 +116,8 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
 
 void ShopWorkload::observe(const Request &request, const Response &response)
 {
-    if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders")
-        && response.status == 201) {
+    if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders") &&
+        response.status == 201) {
         std::lock_guard lock(m_mutex);
         m_acknowledged.insert(response.body.toObject().value(QStringLiteral("id")).toString());
     }

@@ -3,8 +3,8 @@
 #include "loadgenerator.h"
 #include "servicehost.h"
 
-#include <mutex>
 #include <QSet>
+#include <mutex>
 
 namespace microcosm {
 
@@ -35,8 +35,8 @@ QList<CatalogueItem> catalogue();
 
 // The users' journeys through the shop: browse the catalogue, view a
 // product, add to cart, checkout (add an item, then POST /orders with a
-// fresh Idempotency-Key) and look at one's order history. Remembers which orders the users were told
-// succeeded, for the auditor.
+// fresh Idempotency-Key) and look at one's order history. Remembers which orders the users were
+// told succeeded, for the auditor.
 class ShopWorkload final : public Workload
 {
 public:

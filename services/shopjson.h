@@ -22,7 +22,8 @@ inline bool positiveInt(const QJsonValue &body, const QString &field, qint64 max
     return true;
 }
 
-inline bool nonEmptyString(const QJsonValue &body, const QString &field, QString *out, QString *error)
+inline bool nonEmptyString(const QJsonValue &body, const QString &field, QString *out,
+                           QString *error)
 {
     const QJsonValue v = body.toObject().value(field);
     if (!v.isString() || v.toString().trimmed().isEmpty() || v.toString().size() > 200) {

@@ -8,8 +8,8 @@ namespace microcosm {
 
 ShopSession::ShopSession(const QString &dataDir, const ShopConfig &shop,
                          const PlatformConfig &platform, const LoadConfig &load)
-    : m_workload(std::make_shared<ShopWorkload>(int(catalogue().size())))
-    , m_platform(std::make_unique<Platform>(dataDir, platform))
+    : m_workload(std::make_shared<ShopWorkload>(int(catalogue().size()))),
+      m_platform(std::make_unique<Platform>(dataDir, platform))
 {
     installShop(*m_platform, shop);
     m_load = std::make_unique<LoadGenerator>(*m_platform, m_workload, load);

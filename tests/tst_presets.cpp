@@ -36,8 +36,9 @@ Run runScenario(const QString &file, const QTemporaryDir &dir)
     p.setProcessChannelMode(QProcess::MergedChannels);
     const QString report = dir.filePath(QStringLiteral("report.json"));
     p.start(QStringLiteral(MICROCOSM_BINARY),
-            {QStringLiteral("--headless"), QStringLiteral("--scenario"), file, QStringLiteral("--data-dir"),
-             dir.filePath(QStringLiteral("data")), QStringLiteral("--report"), report, QStringLiteral("--csv"),
+            {QStringLiteral("--headless"), QStringLiteral("--scenario"), file,
+             QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("data")),
+             QStringLiteral("--report"), report, QStringLiteral("--csv"),
              dir.filePath(QStringLiteral("series.csv"))});
     Run run;
     if (!p.waitForFinished(240000))
@@ -77,7 +78,8 @@ void TestPresets::runPreset()
     QCOMPARE(audit.value(QStringLiteral("acknowledgedMissing")).toInt(), 0);
     QCOMPARE(audit.value(QStringLiteral("duplicateIdempotencyKeys")).toInt(), 0);
     QCOMPARE(audit.value(QStringLiteral("initialStock")).toInteger(),
-             audit.value(QStringLiteral("currentStock")).toInteger() + audit.value(QStringLiteral("heldQuantity")).toInteger());
+             audit.value(QStringLiteral("currentStock")).toInteger() +
+                 audit.value(QStringLiteral("heldQuantity")).toInteger());
     QCOMPARE(audit.value(QStringLiteral("heldQuantity")).toInteger(),
              audit.value(QStringLiteral("confirmedQuantity")).toInteger());
     QCOMPARE(audit.value(QStringLiteral("acknowledgedOrders")).toInt(),
@@ -87,7 +89,8 @@ void TestPresets::runPreset()
         // The monkey really struck, and orders were really taken meanwhile.
         int kills = 0;
         for (const QJsonValue &e : run.report.value(QStringLiteral("events")).toArray())
-            kills += e.toObject().value(QStringLiteral("kind")).toString() == QLatin1String("killed");
+            kills +=
+                e.toObject().value(QStringLiteral("kind")).toString() == QLatin1String("killed");
         QVERIFY2(kills >= 8, qPrintable(QString::number(kills)));
         QVERIFY(audit.value(QStringLiteral("confirmedOrders")).toInt() > 100);
     }
@@ -114,10 +117,12 @@ void TestPresets::protectionOffFails()
 
     const Run run = runScenario(file, dir);
     QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.output.contains(QStringLiteral("FAIL route:order:GET /orders p99-ms < 300")), qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("FAIL route:order:GET /orders p99-ms < 300")),
+             qPrintable(run.output));
     QVERIFY(run.output.contains(QStringLiteral("RESULT: an expectation failed")));
     // The data are still safe: the failure is in latency, not in correctness.
-    QVERIFY(run.report.value(QStringLiteral("audit")).toObject().value(QStringLiteral("ok")).toBool());
+    QVERIFY(
+        run.report.value(QStringLiteral("audit")).toObject().value(QStringLiteral("ok")).toBool());
 }
 
 QTEST_GUILESS_MAIN(TestPresets)

@@ -38,26 +38,38 @@ const QList<QPair<QString, QStringList>> &badFiles()
     static const QList<QPair<QString, QStringList>> files{
         {QStringLiteral("not-json.json"), {QStringLiteral("$: not valid JSON at byte")}},
         {QStringLiteral("empty.json"), {QStringLiteral("$: not valid JSON")}},
-        {QStringLiteral("not-an-object.json"), {QStringLiteral("$: expected an object, found an array")}},
+        {QStringLiteral("not-an-object.json"),
+         {QStringLiteral("$: expected an object, found an array")}},
         {QStringLiteral("missing-title.json"), {QStringLiteral("$.title: is required")}},
         {QStringLiteral("unknown-key.json"), {QStringLiteral("$: unknown key \"colour\"")}},
         {QStringLiteral("bad-replicas.json"),
-         {QStringLiteral("$.services.product.replicas: expected an integer from 1 to 32, found \"two\"")}},
-        {QStringLiteral("unknown-service.json"), {QStringLiteral("$.services: unknown key \"payment\"")}},
+         {QStringLiteral(
+             "$.services.product.replicas: expected an integer from 1 to 32, found \"two\"")}},
+        {QStringLiteral("unknown-service.json"),
+         {QStringLiteral("$.services: unknown key \"payment\"")}},
         {QStringLiteral("bad-edge.json"),
-         {QStringLiteral("$.policies.edges[\"users>payment\"]: an edge is named \"caller>service\"")}},
-        {QStringLiteral("unknown-action.json"), {QStringLiteral("$.timeline[0].action: expected one of kill,")}},
+         {QStringLiteral(
+             "$.policies.edges[\"users>payment\"]: an edge is named \"caller>service\"")}},
+        {QStringLiteral("unknown-action.json"),
+         {QStringLiteral("$.timeline[0].action: expected one of kill,")}},
         {QStringLiteral("action-after-end.json"),
          {QStringLiteral("$.timeline[0].at: expected at most the duration (10 s), found 100")}},
-        {QStringLiteral("unknown-metric.json"), {QStringLiteral("$.expect[0].metric: expected one of success-rate")}},
-        {QStringLiteral("bad-operator.json"), {QStringLiteral("$.expect[0].op: expected one of >=, >, <=, <, ==, found \"=>\"")}},
-        {QStringLiteral("negative-duration.json"), {QStringLiteral("$.duration: expected a number from 1 to 86400, found -5")}},
+        {QStringLiteral("unknown-metric.json"),
+         {QStringLiteral("$.expect[0].metric: expected one of success-rate")}},
+        {QStringLiteral("bad-operator.json"),
+         {QStringLiteral("$.expect[0].op: expected one of >=, >, <=, <, ==, found \"=>\"")}},
+        {QStringLiteral("negative-duration.json"),
+         {QStringLiteral("$.duration: expected a number from 1 to 86400, found -5")}},
         {QStringLiteral("unknown-distribution.json"),
-         {QStringLiteral("$.services.cart.serviceTime.distribution: expected one of constant, exponential, lognormal, found \"gaussian\"")}},
+         {QStringLiteral("$.services.cart.serviceTime.distribution: expected one of constant, "
+                         "exponential, lognormal, found \"gaussian\"")}},
         {QStringLiteral("autoscaler-bounds.json"),
-         {QStringLiteral("$.autoscaler.product.maxReplicas: expected at least minReplicas (5), found 2")}},
-        {QStringLiteral("spike-without-peak.json"), {QStringLiteral("$.load.profile.to: is required")}},
-        {QStringLiteral("key-not-for-action.json"), {QStringLiteral("$.timeline[0]: unknown key \"replicas\"")}},
+         {QStringLiteral(
+             "$.autoscaler.product.maxReplicas: expected at least minReplicas (5), found 2")}},
+        {QStringLiteral("spike-without-peak.json"),
+         {QStringLiteral("$.load.profile.to: is required")}},
+        {QStringLiteral("key-not-for-action.json"),
+         {QStringLiteral("$.timeline[0]: unknown key \"replicas\"")}},
         {QStringLiteral("three-problems.json"),
          {QStringLiteral("$.title: expected a string, found 7"),
           QStringLiteral("$.duration: expected a number from 1 to 86400, found \"long\""),
@@ -81,7 +93,8 @@ Run runMicrocosm(const QStringList &arguments)
     p.start(QStringLiteral(MICROCOSM_BINARY), arguments);
     if (!p.waitForFinished(60000))
         return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAll())};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAll())};
 }
 
 } // namespace
@@ -104,7 +117,8 @@ void TestScenario::malformedFileIsRefused()
     QVERIFY(!Scenario::fromFile(path, &errors));
     QCOMPARE(errors.size(), messages.size());
     for (int i = 0; i < messages.size(); ++i)
-        QVERIFY2(errors[i].contains(messages[i]), qPrintable(errors[i] + QStringLiteral(" lacks ") + messages[i]));
+        QVERIFY2(errors[i].contains(messages[i]),
+                 qPrintable(errors[i] + QStringLiteral(" lacks ") + messages[i]));
 
     // The program says the same, exits with 2, and runs nothing: no database appears.
     QTemporaryDir dir;
@@ -123,7 +137,8 @@ void TestScenario::everyBadFileIsInTheTable()
     for (const auto &entry : badFiles())
         listed << entry.first;
     const QStringList onDisk = QDir(badDir()).entryList({QStringLiteral("*.json")}, QDir::Files);
-    QCOMPARE(QSet<QString>(onDisk.begin(), onDisk.end()), QSet<QString>(listed.begin(), listed.end()));
+    QCOMPARE(QSet<QString>(onDisk.begin(), onDisk.end()),
+             QSet<QString>(listed.begin(), listed.end()));
 }
 
 void TestScenario::missingFileIsRefused()
@@ -199,14 +214,16 @@ void TestScenario::parsesWhatItSays()
     QCOMPARE(s->timeline[0].kind, TimelineAction::Kind::Latency);
     QCOMPARE(s->timeline[0].fault.latencyPercent, 50.0);
     QCOMPARE(s->timeline[1].kind, TimelineAction::Kind::Kill);
-    QCOMPARE(s->expectations[0].describe(), QStringLiteral("cart success-rate >= 0.99 between 10 s and 20 s"));
+    QCOMPARE(s->expectations[0].describe(),
+             QStringLiteral("cart success-rate >= 0.99 between 10 s and 20 s"));
 }
 
 void TestScenario::rateWithScenarioIsRefused()
 {
-    const Run run = runMicrocosm({QStringLiteral("--headless"), QStringLiteral("--rate"), QStringLiteral("10"),
-                                  QStringLiteral("--scenario"),
-                                  QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/steady-state.json")});
+    const Run run = runMicrocosm(
+        {QStringLiteral("--headless"), QStringLiteral("--rate"), QStringLiteral("10"),
+         QStringLiteral("--scenario"),
+         QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/steady-state.json")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.output.contains(QStringLiteral("--rate cannot be combined with --scenario")));
 }

@@ -50,17 +50,19 @@ Response CartService::handle(const Request &request, WorkerContext &ctx)
         while (s.next())
             items.append(QJsonObject{{QStringLiteral("productId"), s.int64(0)},
                                      {QStringLiteral("quantity"), s.int64(1)}});
-        return Response::make(200, QJsonObject{{QStringLiteral("user"), user},
-                                               {QStringLiteral("items"), items}});
+        return Response::make(
+            200, QJsonObject{{QStringLiteral("user"), user}, {QStringLiteral("items"), items}});
     }
     if (request.route == QLatin1String("POST /carts/{user}/items")) {
         qint64 productId = 0, quantity = 0;
         QString error;
-        if (!positiveInt(request.body, QStringLiteral("productId"), 1'000'000'000, &productId, &error)
-            || !positiveInt(request.body, QStringLiteral("quantity"), 99, &quantity, &error))
+        if (!positiveInt(request.body, QStringLiteral("productId"), 1'000'000'000, &productId,
+                         &error) ||
+            !positiveInt(request.body, QStringLiteral("quantity"), 99, &quantity, &error))
             return Response::error(400, error);
         auto s = db.prepare(QStringLiteral(
-            "INSERT INTO cart_items (user_id, product_id, quantity, updated_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO cart_items (user_id, product_id, quantity, updated_at) VALUES (?, ?, ?, "
+            "?) "
             "ON CONFLICT (user_id, product_id) DO UPDATE SET "
             "quantity = min(99, quantity + excluded.quantity), updated_at = excluded.updated_at"));
         s.bind(1, user).bind(2, productId).bind(3, quantity).bind(4, nowText()).exec();
@@ -79,7 +81,8 @@ Response CartService::handle(const Request &request, WorkerContext &ctx)
                           .bind(2, productId)
                           .exec();
         if (n == 0)
-            return Response::error(404, QStringLiteral("product %1 is not in %2's cart").arg(productId).arg(user));
+            return Response::error(
+                404, QStringLiteral("product %1 is not in %2's cart").arg(productId).arg(user));
         return Response::make(200, QJsonObject{{QStringLiteral("removed"), productId}});
     }
     if (request.route == QLatin1String("DELETE /carts/{user}")) {

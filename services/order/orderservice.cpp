@@ -98,7 +98,8 @@ Request internalRequest(const QString &method, const QString &path, QJsonValue b
 
 QString downstreamReason(const QString &service, const Response &r)
 {
-    return QStringLiteral("%1: %2").arg(service, r.reason.isEmpty() ? QString::number(r.status) : r.reason);
+    return QStringLiteral("%1: %2").arg(service,
+                                        r.reason.isEmpty() ? QString::number(r.status) : r.reason);
 }
 
 } // namespace
@@ -111,7 +112,8 @@ Response OrderService::handle(const Request &request, WorkerContext &ctx)
     if (request.route == QLatin1String("GET /orders/{id}")) {
         const QJsonObject order = orderJson(db, request.param(QStringLiteral("id")));
         if (order.isEmpty())
-            return Response::error(404, QStringLiteral("no order %1").arg(request.param(QStringLiteral("id"))));
+            return Response::error(
+                404, QStringLiteral("no order %1").arg(request.param(QStringLiteral("id"))));
         return Response::make(200, order);
     }
     if (request.route == QLatin1String("GET /orders")) {
@@ -139,7 +141,8 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     Database &db = ctx.db();
     const QString key = request.idempotencyKey;
     if (key.isEmpty() || key.size() > 200)
-        return Response::error(400, QStringLiteral("header Idempotency-Key is required (1 to 200 characters)"));
+        return Response::error(
+            400, QStringLiteral("header Idempotency-Key is required (1 to 200 characters)"));
     QString user, error;
     if (!nonEmptyString(request.body, QStringLiteral("user"), &user, &error))
         return Response::error(400, error);
@@ -148,24 +151,28 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     QString orderId;
     {
         Transaction tx(db);
-        auto existing = db.prepare(QStringLiteral(
-            "SELECT id, status, response_status, response_body, user_id FROM orders WHERE idempotency_key = ?"));
+        auto existing =
+            db.prepare(QStringLiteral("SELECT id, status, response_status, response_body, user_id "
+                                      "FROM orders WHERE idempotency_key = ?"));
         existing.bind(1, key);
         if (existing.next()) {
             if (existing.text(4) != user)
-                return Response::error(409, QStringLiteral("Idempotency-Key %1 was used for another user").arg(key));
+                return Response::error(
+                    409, QStringLiteral("Idempotency-Key %1 was used for another user").arg(key));
             if (existing.text(1) == QLatin1String("PENDING"))
-                return Response::error(409, QStringLiteral("checkout %1 is still in progress").arg(existing.text(0)));
-            Response first = Response::make(existing.integer(2),
-                                            QJsonDocument::fromJson(existing.text(3).toUtf8()).object());
+                return Response::error(
+                    409, QStringLiteral("checkout %1 is still in progress").arg(existing.text(0)));
+            Response first = Response::make(
+                existing.integer(2), QJsonDocument::fromJson(existing.text(3).toUtf8()).object());
             if (!first.ok())
                 first.reason = first.body.toObject().value(QStringLiteral("reason")).toString();
             return first;
         }
         orderId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         const QString now = nowText();
-        db.prepare(QStringLiteral("INSERT INTO orders (id, user_id, idempotency_key, status, owner, "
-                                  "created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?, ?)"))
+        db.prepare(
+              QStringLiteral("INSERT INTO orders (id, user_id, idempotency_key, status, owner, "
+                             "created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?, ?)"))
             .bind(1, orderId)
             .bind(2, user)
             .bind(3, key)
@@ -177,9 +184,11 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     }
 
     // Step 2: what is in the cart.
-    const Response cart = ctx.call(internalRequest(QStringLiteral("GET"), QStringLiteral("/carts/") + user));
+    const Response cart =
+        ctx.call(internalRequest(QStringLiteral("GET"), QStringLiteral("/carts/") + user));
     if (!cart.ok())
-        return fail(ctx, orderId, cart.status >= 500 ? cart.status : 502, downstreamReason(QStringLiteral("cart"), cart));
+        return fail(ctx, orderId, cart.status >= 500 ? cart.status : 502,
+                    downstreamReason(QStringLiteral("cart"), cart));
     const QJsonArray items = cart.body.toObject().value(QStringLiteral("items")).toArray();
     if (items.isEmpty())
         return fail(ctx, orderId, 409, QStringLiteral("cart is empty"));
@@ -187,7 +196,9 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
         Transaction tx(db);
         for (const QJsonValue &v : items) {
             const QJsonObject item = v.toObject();
-            db.prepare(QStringLiteral("INSERT INTO order_items (order_id, product_id, quantity) VALUES (?, ?, ?)"))
+            db
+                .prepare(QStringLiteral(
+                    "INSERT INTO order_items (order_id, product_id, quantity) VALUES (?, ?, ?)"))
                 .bind(1, orderId)
                 .bind(2, qint64(item.value(QStringLiteral("productId")).toInteger()))
                 .bind(3, qint64(item.value(QStringLiteral("quantity")).toInteger()))
@@ -206,10 +217,13 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
             QJsonObject{{QStringLiteral("orderId"), orderId},
                         {QStringLiteral("quantity"), item.value(QStringLiteral("quantity"))}}));
         if (!reserved.ok())
-            return fail(ctx, orderId, reserved.status == 409 || reserved.status == 404 ? 409 : (reserved.status >= 500 ? reserved.status : 502),
+            return fail(ctx, orderId,
+                        reserved.status == 409 || reserved.status == 404
+                            ? 409
+                            : (reserved.status >= 500 ? reserved.status : 502),
                         downstreamReason(QStringLiteral("product"), reserved));
-        total += reserved.body.toObject().value(QStringLiteral("priceCents")).toInteger()
-                 * item.value(QStringLiteral("quantity")).toInteger();
+        total += reserved.body.toObject().value(QStringLiteral("priceCents")).toInteger() *
+                 item.value(QStringLiteral("quantity")).toInteger();
     }
 
     // Step 4: CONFIRMED, and the cart clear queued in the same transaction.
@@ -217,23 +231,29 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     {
         Transaction tx(db);
         const QString now = nowText();
-        const int changed = db.prepare(QStringLiteral(
-                                           "UPDATE orders SET status = 'CONFIRMED', total_cents = ?, updated_at = ? "
-                                           "WHERE id = ? AND status = 'PENDING'"))
-                                .bind(1, total)
-                                .bind(2, now)
-                                .bind(3, orderId)
-                                .exec();
+        const int changed =
+            db
+                .prepare(QStringLiteral(
+                    "UPDATE orders SET status = 'CONFIRMED', total_cents = ?, updated_at = ? "
+                    "WHERE id = ? AND status = 'PENDING'"))
+                .bind(1, total)
+                .bind(2, now)
+                .bind(3, orderId)
+                .exec();
         if (changed != 1) {
             // Maintenance compensated this order meanwhile (its owner looked dead).
-            return Response::error(409, QStringLiteral("order %1 was compensated before it could be confirmed").arg(orderId));
+            return Response::error(
+                409, QStringLiteral("order %1 was compensated before it could be confirmed")
+                         .arg(orderId));
         }
         answer = orderJson(db, orderId);
-        db.prepare(QStringLiteral("UPDATE orders SET response_status = 201, response_body = ? WHERE id = ?"))
+        db.prepare(QStringLiteral(
+                       "UPDATE orders SET response_status = 201, response_body = ? WHERE id = ?"))
             .bind(1, QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Compact)))
             .bind(2, orderId)
             .exec();
-        db.prepare(QStringLiteral("INSERT INTO outbox (order_id, kind, user_id, created_at) VALUES (?, 'clear-cart', ?, ?)"))
+        db.prepare(QStringLiteral("INSERT INTO outbox (order_id, kind, user_id, created_at) VALUES "
+                                  "(?, 'clear-cart', ?, ?)"))
             .bind(1, orderId)
             .bind(2, user)
             .bind(3, now)
@@ -246,7 +266,8 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     return Response::make(201, answer);
 }
 
-Response OrderService::fail(WorkerContext &ctx, const QString &orderId, int status, const QString &reason)
+Response OrderService::fail(WorkerContext &ctx, const QString &orderId, int status,
+                            const QString &reason)
 {
     Database &db = ctx.db();
     {
@@ -254,20 +275,22 @@ Response OrderService::fail(WorkerContext &ctx, const QString &orderId, int stat
         const QJsonObject body{{QStringLiteral("id"), orderId},
                                {QStringLiteral("status"), QStringLiteral("FAILED")},
                                {QStringLiteral("reason"), reason}};
-        const int changed = db.prepare(QStringLiteral(
-                                           "UPDATE orders SET status = 'FAILED', reason = ?, response_status = ?, "
-                                           "response_body = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'"))
-                                .bind(1, reason)
-                                .bind(2, status)
-                                .bind(3, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)))
-                                .bind(4, nowText())
-                                .bind(5, orderId)
-                                .exec();
+        const int changed =
+            db.prepare(QStringLiteral(
+                           "UPDATE orders SET status = 'FAILED', reason = ?, response_status = ?, "
+                           "response_body = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'"))
+                .bind(1, reason)
+                .bind(2, status)
+                .bind(3, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)))
+                .bind(4, nowText())
+                .bind(5, orderId)
+                .exec();
         if (changed == 1) {
             auto user = db.prepare(QStringLiteral("SELECT user_id FROM orders WHERE id = ?"));
             user.bind(1, orderId);
             const QString userId = user.next() ? user.text(0) : QString();
-            db.prepare(QStringLiteral("INSERT INTO outbox (order_id, kind, user_id, created_at) VALUES (?, 'release-stock', ?, ?)"))
+            db.prepare(QStringLiteral("INSERT INTO outbox (order_id, kind, user_id, created_at) "
+                                      "VALUES (?, 'release-stock', ?, ?)"))
                 .bind(1, orderId)
                 .bind(2, userId)
                 .bind(3, nowText())
@@ -290,8 +313,10 @@ void OrderService::relayOutbox(WorkerContext &ctx, const QString &orderId)
     std::vector<Row> rows;
     {
         auto s = orderId.isEmpty()
-                     ? db.prepare(QStringLiteral("SELECT id, order_id, kind, user_id FROM outbox ORDER BY id LIMIT 100"))
-                     : db.prepare(QStringLiteral("SELECT id, order_id, kind, user_id FROM outbox WHERE order_id = ? ORDER BY id"));
+                     ? db.prepare(QStringLiteral(
+                           "SELECT id, order_id, kind, user_id FROM outbox ORDER BY id LIMIT 100"))
+                     : db.prepare(QStringLiteral("SELECT id, order_id, kind, user_id FROM outbox "
+                                                 "WHERE order_id = ? ORDER BY id"));
         if (!orderId.isEmpty())
             s.bind(1, orderId);
         while (s.next())
@@ -299,13 +324,17 @@ void OrderService::relayOutbox(WorkerContext &ctx, const QString &orderId)
     }
     for (const Row &row : rows) {
         const Response r = row.kind == QLatin1String("release-stock")
-                               ? ctx.call(internalRequest(QStringLiteral("POST"),
-                                                          QStringLiteral("/reservations/%1/release").arg(row.orderId)))
-                               : ctx.call(internalRequest(QStringLiteral("DELETE"), QStringLiteral("/carts/") + row.user));
+                               ? ctx.call(internalRequest(
+                                     QStringLiteral("POST"),
+                                     QStringLiteral("/reservations/%1/release").arg(row.orderId)))
+                               : ctx.call(internalRequest(QStringLiteral("DELETE"),
+                                                          QStringLiteral("/carts/") + row.user));
         if (r.ok())
             db.prepare(QStringLiteral("DELETE FROM outbox WHERE id = ?")).bind(1, row.id).exec();
         else
-            db.prepare(QStringLiteral("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?"))
+            db
+                .prepare(QStringLiteral(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?"))
                 .bind(1, r.reason)
                 .bind(2, row.id)
                 .exec();
@@ -319,13 +348,15 @@ void OrderService::maintain(WorkerContext &ctx)
     // so compensate (release whatever was reserved).
     std::vector<std::pair<QString, QString>> stranded;
     {
-        auto s = db.prepare(QStringLiteral("SELECT id, owner FROM orders WHERE status = 'PENDING'"));
+        auto s =
+            db.prepare(QStringLiteral("SELECT id, owner FROM orders WHERE status = 'PENDING'"));
         while (s.next())
             stranded.emplace_back(s.text(0), s.text(1));
     }
     for (const auto &[id, owner] : stranded)
         if (!ctx.isLive(owner))
-            fail(ctx, id, 503, QStringLiteral("compensated: %1 stopped before the checkout finished").arg(owner));
+            fail(ctx, id, 503,
+                 QStringLiteral("compensated: %1 stopped before the checkout finished").arg(owner));
     relayOutbox(ctx);
 }
 

@@ -59,8 +59,8 @@ void ProductService::migrate(Database &db)
                                     .object()
                                     .value(QStringLiteral("products"))
                                     .toArray();
-    auto insert = db.prepare(QStringLiteral(
-        "INSERT INTO products (id, name, price_cents, stock, initial_stock) VALUES (?, ?, ?, ?, ?)"));
+    auto insert = db.prepare(QStringLiteral("INSERT INTO products (id, name, price_cents, stock, "
+                                            "initial_stock) VALUES (?, ?, ?, ?, ?)"));
     for (const QJsonValue &v : products) {
         const QJsonObject p = v.toObject();
         insert.bind(1, qint64(p.value(QStringLiteral("id")).toInteger()))
@@ -91,8 +91,8 @@ Response reserve(const Request &request, Database &db)
     qint64 quantity = 0;
     if (!idOk)
         return Response::error(400, QStringLiteral("product id must be a number"));
-    if (!nonEmptyString(request.body, QStringLiteral("orderId"), &orderId, &error)
-        || !positiveInt(request.body, QStringLiteral("quantity"), 1000, &quantity, &error))
+    if (!nonEmptyString(request.body, QStringLiteral("orderId"), &orderId, &error) ||
+        !positiveInt(request.body, QStringLiteral("quantity"), 1000, &quantity, &error))
         return Response::error(400, error);
 
     Transaction tx(db);
@@ -109,8 +109,8 @@ Response reserve(const Request &request, Database &db)
     if (released.next())
         return Response::error(409, QStringLiteral("order %1 was already released").arg(orderId));
 
-    auto existing = db.prepare(QStringLiteral(
-        "SELECT quantity FROM reservations WHERE order_id = ? AND product_id = ?"));
+    auto existing = db.prepare(
+        QStringLiteral("SELECT quantity FROM reservations WHERE order_id = ? AND product_id = ?"));
     existing.bind(1, orderId).bind(2, productId);
     QJsonObject answer{{QStringLiteral("orderId"), orderId},
                        {QStringLiteral("productId"), productId},
@@ -162,8 +162,8 @@ Response release(const Request &request, Database &db)
         .bind(2, nowText())
         .exec();
     tx.commit();
-    return Response::make(200, QJsonObject{{QStringLiteral("orderId"), orderId},
-                                           {QStringLiteral("released"), n}});
+    return Response::make(
+        200, QJsonObject{{QStringLiteral("orderId"), orderId}, {QStringLiteral("released"), n}});
 }
 
 } // namespace
