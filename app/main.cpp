@@ -1,6 +1,7 @@
 // Microcosm: parses the command line and hands off to the GUI or to the
 // headless runner. Everything else lives in the libraries.
 #include "headless.h"
+#include "shopsession.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -177,6 +178,22 @@ int main(int argc, char **argv)
         }
     }
 
+    // Output files are checked before the run, not found unwritable after it.
+    for (const QString &name : {QStringLiteral("report"), QStringLiteral("csv")}) {
+        if (!parser.isSet(name))
+            continue;
+        const QFileInfo file(parser.value(name));
+        const QFileInfo folder(file.absolutePath());
+        if (file.isDir() || !folder.isDir() || !folder.isWritable()
+            || (file.exists() && !file.isWritable())) {
+            std::fprintf(stderr, "microcosm: --%s %s cannot be written (%s)\n", qPrintable(name),
+                         qPrintable(parser.value(name)),
+                         file.isDir()      ? "it is a directory"
+                         : !folder.isDir() ? "its folder does not exist"
+                                           : "no permission to write there");
+            return 2;
+        }
+    }
     const QFileInfo dir(options.dataDir);
     if (dir.exists() && !dir.isDir()) {
         std::fprintf(stderr, "microcosm: --data-dir %s exists and is not a directory\n",
@@ -188,6 +205,11 @@ int main(int argc, char **argv)
                      qPrintable(options.dataDir));
         return 2;
     }
+    const QStringList badFiles = ShopSession::checkDataDir(options.dataDir);
+    for (const QString &problem : badFiles)
+        std::fprintf(stderr, "microcosm: %s\n", qPrintable(problem));
+    if (!badFiles.isEmpty())
+        return 2;
 
     QTextStream out(stdout);
     QTextStream err(stderr);

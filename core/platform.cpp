@@ -47,10 +47,6 @@ void Platform::start()
     for (auto &h : m_hosts)
         h->start();
     m_scheduler->every(seconds(1), [this] { rotateMetrics(); });
-    m_scheduler->every(m_config.probePeriod, [this] {
-        for (auto &h : m_hosts)
-            h->probe();
-    });
     for (auto &h : m_hosts) {
         const Duration period = h->service().maintenancePeriod();
         if (period > Duration::zero()) {
@@ -228,7 +224,7 @@ SystemSnapshot Platform::snapshot() const
                 continue;
             svc.replicas.append({r->name(), Replica::stateName(r->state()), h->inRotation(int(i)),
                                  r->queued(), r->queueCapacity(), r->busy(), r->workers(),
-                                 cfg.version});
+                                 r->version()});
         }
         svc.stats = m_metrics.summary(QStringLiteral("service:") + h->name());
         svc.health = classifyHealth(svc);

@@ -42,7 +42,7 @@ struct HealthPolicy
 {
     bool outlierDetectionEnabled = false;
     OutlierDetectionConfig outlier;
-    Duration probePeriod = milliseconds(1000);
+    Duration probePeriod = Duration::zero(); // zero: the platform's PlatformConfig::probePeriod
     int probeFailureThreshold = 1; // consecutive failed probes before a replica leaves rotation
 };
 

@@ -74,11 +74,14 @@ void ServiceHost::setHealthPolicy(const HealthPolicy &policy)
         });
     }
     std::lock_guard lock(m_mutex);
+    const bool started = m_probeTimer != 0;
     m_config.health = policy;
     m_outliers = std::move(detector);
     if (m_outliers)
         m_outliers->setHostCount(int(m_slots.size()));
     rebuildRotationLocked();
+    if (started)
+        armProbeLocked();
 }
 
 int ServiceHost::freeSlotLocked() const
@@ -158,6 +161,18 @@ void ServiceHost::start()
     std::lock_guard lock(m_mutex);
     for (int i = 0; i < m_config.replicas; ++i)
         startReplica(i, m_config.version);
+    armProbeLocked();
+}
+
+void ServiceHost::armProbeLocked()
+{
+    // The active health check runs at the service's own period, or the platform's.
+    if (m_probeTimer)
+        m_platform.scheduler().cancel(m_probeTimer);
+    const Duration period = m_config.health.probePeriod > Duration::zero()
+                                ? m_config.health.probePeriod
+                                : m_platform.config().probePeriod;
+    m_probeTimer = m_platform.scheduler().every(period, [this] { probe(); });
 }
 
 void ServiceHost::shutdown()
@@ -474,7 +489,9 @@ std::vector<std::shared_ptr<Replica>> ServiceHost::replicas() const
 bool ServiceHost::inRotation(int index) const
 {
     std::lock_guard lock(m_mutex);
-    return index >= 0 && index < int(m_rotation.size()) && m_rotation[index];
+    // In rotation: passed its probes and not ejected as an outlier.
+    return index >= 0 && index < int(m_rotation.size()) && m_rotation[index]
+           && !(m_outliers && m_outliers->isEjected(index, Clock::now()));
 }
 
 int ServiceHost::readyCount() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loadbalancer.h"
+#include "scheduler.h"
 #include "outlierdetector.h"
 #include "policy.h"
 #include "replica.h"
@@ -132,6 +133,8 @@ private:
     std::vector<std::shared_ptr<Replica>> m_rotationList; // what dispatch picks from
     std::vector<std::shared_ptr<Replica>> m_retired;      // killed or drained, to be joined
     int m_maintenanceTurn = 0;
+    Scheduler::TimerId m_probeTimer = 0;
+    void armProbeLocked();
     bool m_shutdown = false;
 
     void rebuildRotationLocked();

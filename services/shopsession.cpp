@@ -1,6 +1,12 @@
 #include "shopsession.h"
 
 #include "auditor.h"
+#include "sqlite.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
 
 #include <thread>
 
@@ -20,6 +26,29 @@ ShopSession::~ShopSession()
     shutdown();
 }
 
+QStringList ShopSession::checkDataDir(const QString &dataDir)
+{
+    QStringList problems;
+    for (const QString &service : {QStringLiteral("product"), QStringLiteral("cart"), QStringLiteral("order")}) {
+        const QString path = QDir(dataDir).filePath(service + QStringLiteral(".db"));
+        const QFileInfo info(path);
+        if (!info.exists())
+            continue;
+        if (!info.isFile() || !info.isReadable() || !info.isWritable()) {
+            problems << QStringLiteral("%1: must be a readable and writable file").arg(path);
+            continue;
+        }
+        try {
+            Database db(path, Database::Mode::ReadOnly);
+        } catch (const DbError &e) {
+            problems << QStringLiteral("%1 is not a usable SQLite database (%2); it was left untouched — "
+                                       "move it away or choose another --data-dir")
+                            .arg(path, QString::fromUtf8(e.what()).section(QStringLiteral(": "), -1));
+        }
+    }
+    return problems;
+}
+
 bool ShopSession::start(Duration timeout)
 {
     m_platform->start();
@@ -36,9 +65,20 @@ bool ShopSession::allReady() const
 
 bool ShopSession::waitReady(Duration timeout)
 {
-    // Start-up only: polls the replicas' states until their cold starts are over.
+    // Start-up only: polls the replicas' states until their cold starts are over,
+    // or until a service has no replica left that could become ready.
+    auto hopeless = [this] {
+        for (ServiceHost *h : m_platform->hosts()) {
+            const auto replicas = h->replicas();
+            const bool anyAlive = std::any_of(replicas.begin(), replicas.end(),
+                                              [](const auto &r) { return r && !r->killed(); });
+            if (!anyAlive)
+                return true;
+        }
+        return false;
+    };
     const TimePoint until = Clock::now() + timeout;
-    while (!allReady() && Clock::now() < until)
+    while (!allReady() && !hopeless() && Clock::now() < until)
         std::this_thread::sleep_for(milliseconds(10));
     return allReady();
 }

@@ -23,6 +23,12 @@ public:
     ShopWorkload &workload() { return *m_workload; }
     std::shared_ptr<ShopWorkload> workloadPtr() const { return m_workload; }
 
+    // Problems with the database files already in dataDir (a file that is not
+    // an SQLite database, a file that cannot be read), one message each,
+    // naming the file. Checked before anything opens them for writing, so a
+    // bad file is reported and left exactly as it was.
+    static QStringList checkDataDir(const QString &dataDir);
+
     // Starts every service; true once each replica is ready (within timeout).
     bool start(Duration timeout = seconds(30));
     bool allReady() const;
