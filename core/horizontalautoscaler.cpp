@@ -69,30 +69,23 @@ void HorizontalAutoscaler::tick()
     const int current = m_host.config().replicas;
     const double metric = measure();
     const auto rec = m_hpa.recommend(Clock::now(), current, metric);
-    const QString metricText = AutoscalerConfig::metricName(m_config.metric);
-    if (rec.stabilizedReplicas != current) {
-        m_platform.events().add(QStringLiteral("autoscaler"), QStringLiteral("scaled"),
-                                QStringLiteral("%1: %2 → %3 replicas (%4 %5 vs target %6; %7)")
-                                    .arg(m_host.name())
-                                    .arg(current)
-                                    .arg(rec.stabilizedReplicas)
-                                    .arg(metricText)
-                                    .arg(metric, 0, 'f', 2)
-                                    .arg(m_config.hpa.target)
-                                    .arg(rec.reason));
+    const bool scales = rec.stabilizedReplicas != current;
+    if (!scales && rec.desiredReplicas == current)
+        return;
+    // Every decision that changes, or holds back, the replica count is an event.
+    const QString what =
+        scales
+            ? QStringLiteral("%1 → %2 replicas").arg(current).arg(rec.stabilizedReplicas)
+            : QStringLiteral("stays at %1 though %2 wanted").arg(current).arg(rec.desiredReplicas);
+    m_platform.events().add(
+        QStringLiteral("autoscaler"), scales ? QStringLiteral("scaled") : QStringLiteral("held"),
+        QStringLiteral("%1: %2 (%3 %4 vs target %5; %6)")
+            .arg(m_host.name(), what, AutoscalerConfig::metricName(m_config.metric))
+            .arg(metric, 0, 'f', 2)
+            .arg(m_config.hpa.target)
+            .arg(rec.reason));
+    if (scales)
         m_host.scale(rec.stabilizedReplicas);
-    } else if (rec.desiredReplicas != current) {
-        m_platform.events().add(
-            QStringLiteral("autoscaler"), QStringLiteral("held"),
-            QStringLiteral("%1: stays at %2 though %3 wanted (%4 %5 vs target %6; %7)")
-                .arg(m_host.name())
-                .arg(current)
-                .arg(rec.desiredReplicas)
-                .arg(metricText)
-                .arg(metric, 0, 'f', 2)
-                .arg(m_config.hpa.target)
-                .arg(rec.reason));
-    }
 }
 
 } // namespace microcosm

@@ -442,7 +442,9 @@ void ServiceHost::probe()
             const auto &r = m_slots[i];
             if (!r)
                 continue;
-            const bool healthy = r->serving();
+            // A replica in its cold start is not probed yet: failures count
+            // from the moment it could have served.
+            const bool healthy = r->serving() || r->state() == Replica::State::Starting;
             m_probeFailures[i] = healthy ? 0 : m_probeFailures[i] + 1;
             if (m_rotation[i] && m_probeFailures[i] >= m_config.health.probeFailureThreshold) {
                 m_rotation[i] = false;
