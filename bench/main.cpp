@@ -1,0 +1,107 @@
+// microcosm-bench: measures Microcosm's claims side by side in one run and
+// prints one JSON object per figure, then a readable table. Not part of the
+// test suite's timing; see README "Performance".
+#include "figures.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+using namespace microcosm::bench;
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("microcosm-bench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral(
+            "Measures Microcosm: pipeline efficiency, generator accuracy, coordinated "
+            "omission, hop overhead, scaling, memory, and includes the GUI figure. Prints "
+            "one JSON object per figure, then a table. Figures: %1.")
+            .arg(figureNames().join(QStringLiteral(", "))));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption only(
+        QStringLiteral("only"),
+        QStringLiteral("Run only these figures (names, prefixes or numbers 1-7, "
+                       "comma-separated), e.g. --only scaling,hop."),
+        QStringLiteral("NAMES"));
+    const QCommandLineOption quick(
+        QStringLiteral("quick"),
+        QStringLiteral("Shorter runs, for a smoke test (about 2 minutes)."));
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"),
+        QStringLiteral("Where each figure's database files go (default: a "
+                       "temporary folder, removed at the end)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption gui(
+        QStringLiteral("gui-figure"),
+        QStringLiteral("The GUI benchmark's JSON result, included as figure 7."),
+        QStringLiteral("FILE"));
+    parser.addOptions({only, quick, dataDir, gui});
+    parser.process(app);
+
+    QStringList selected;
+    if (parser.isSet(only)) {
+        for (const QString &alias :
+             parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString name = figureName(alias);
+            if (name.isEmpty()) {
+                std::fprintf(stderr, "microcosm-bench: no figure '%s'; figures are %s\n",
+                             qPrintable(alias),
+                             qPrintable(figureNames().join(QStringLiteral(", "))));
+                return 2;
+            }
+            if (!selected.contains(name))
+                selected << name;
+        }
+        // Always in the figures' own order.
+        std::sort(selected.begin(), selected.end(), [](const QString &a, const QString &b) {
+            return figureNames().indexOf(a) < figureNames().indexOf(b);
+        });
+    } else {
+        selected = figureNames();
+    }
+
+    std::unique_ptr<QTemporaryDir> temporary;
+    BenchOptions options;
+    options.quick = parser.isSet(quick);
+    options.guiFigure = parser.value(gui);
+    options.program = QCoreApplication::applicationFilePath();
+    options.memoryInProcess = selected == QStringList{QStringLiteral("memory")};
+    if (parser.isSet(dataDir)) {
+        options.dataDir = QDir(parser.value(dataDir)).absolutePath();
+        QDir().mkpath(options.dataDir);
+    } else {
+        temporary = std::make_unique<QTemporaryDir>();
+        options.dataDir = temporary->path();
+    }
+
+    std::vector<QJsonObject> results;
+    for (const QString &name : selected) {
+        results.push_back(runFigure(name, options));
+        std::printf("%s\n", jsonLine(results.back()).constData());
+        std::fflush(stdout);
+    }
+
+    std::printf("\nMicrocosm benchmark%s on %s\n\n", options.quick ? " (--quick)" : "",
+                qPrintable(machine()));
+    bool allMet = true;
+    for (const QJsonObject &f : results) {
+        for (const QString &row : describe(f))
+            std::printf("%s\n", qPrintable(row));
+        std::printf("\n");
+        allMet = allMet && f.value(QStringLiteral("met")) != QJsonValue(false);
+    }
+    std::printf("%s\n", allMet ? "Every target with a number was met."
+                               : "Some targets were missed (met: NO above).");
+    return 0;
+}
