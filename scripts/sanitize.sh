@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the engine (no GUI) with clang and a sanitizer, then runs the core and
-# services tests and the chaos soak under it. Usage: scripts/sanitize.sh thread|address
+# services tests and the chaos soak (a minute of random kills, then the audit)
+# under it. Usage: scripts/sanitize.sh thread|address
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:?usage: scripts/sanitize.sh thread|address}"
@@ -14,5 +15,17 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/s
 export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
-cd "$build"
-ctest --output-on-failure --timeout 900 -j"$(nproc)" -L "engine|soak"
+
+# clang 14's ThreadSanitizer runtime aborts in QProcess's fork; the scenario
+# parser tests (single-threaded, and run under ASan) start the program that way.
+exclude="^$"
+if [ "$mode" = thread ]; then exclude="^tst_scenario$"; fi
+(cd "$build" && ctest --output-on-failure --timeout 900 -j"$(nproc)" -L engine -E "$exclude")
+
+# The chaos soak, run directly: any sanitizer report fails it (halt_on_error),
+# and so does a lost or duplicated order or unbalanced stock (exit code 1).
+soak="$(mktemp -d)"
+trap 'rm -rf "$soak"' EXIT
+echo "chaos soak under $mode sanitizer: resources/scenarios/chaos-monkey.json"
+timeout 600 "$build/app/microcosm" --headless --scenario resources/scenarios/chaos-monkey.json \
+    --data-dir "$soak/data" --report "$soak/report.json" | tail -n 12
