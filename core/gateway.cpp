@@ -5,6 +5,7 @@
 
 #include <QUrlQuery>
 
+#include <cmath>
 #include <random>
 
 namespace microcosm {
@@ -378,7 +379,11 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
     if (tryDeadline != TimePoint::max()) {
         // The timer holds the call: a request lost on a partitioned link
         // still ends, with the caller's timeout.
-        const qint64 ms = qint64(toMs(tryDeadline - now) + 0.5);
+        // The timeout as configured: the per-try one, or the whole call's when that ends first.
+        const bool perTryEnds =
+            call->perTry > Duration::zero() && now + call->perTry <= call->deadline;
+        const qint64 ms =
+            std::llround(toMs(perTryEnds ? call->perTry : call->deadline - call->start));
         const QString hop = edge.name;
         timer->store(scheduler.at(tryDeadline, [pending, ms, hop] {
             pending->complete(Response::error(
