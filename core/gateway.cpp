@@ -83,7 +83,7 @@ void Gateway::addRoutes(ServiceHost &host)
         const QString key = spec.key();
         m_routes.push_back(
             {spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), spec.pattern,
-             spec.idempotent, &host,
+             spec.idempotent, spec.internal, &host,
              m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key))});
     }
 }
@@ -96,7 +96,8 @@ std::optional<Gateway::Match> Gateway::match(const QString &method, const QStrin
     for (const RouteEntry &r : m_routes) {
         if (r.method != method || r.segments.size() != segments.size())
             continue;
-        Match m{r.host, r.method + QLatin1Char(' ') + r.pattern, r.idempotent, {}, r.stats};
+        Match m{r.host, r.method + QLatin1Char(' ') + r.pattern, r.idempotent, r.internal, {},
+                r.stats};
         bool ok = true;
         for (qsizetype i = 0; i < segments.size() && ok; ++i) {
             const QString &want = r.segments[i];
@@ -297,7 +298,9 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
             return;
         }
     }
-    const auto match = this->match(request.method, request.path);
+    auto match = this->match(request.method, request.path);
+    if (match && match->internal && fromUsers)
+        match.reset(); // internal routes do not exist for users
     if (!match) {
         Response r = Response::error(404, QStringLiteral("no route for %1").arg(request.label()));
         if (gatewayStats)

@@ -57,6 +57,7 @@ public:
         ServiceHost *host = nullptr;
         QString route; // "GET /products/{id}"
         bool idempotent = true;
+        bool internal = false;
         QHash<QString, QString> params;
         EntityStats *stats = nullptr;
     };
@@ -89,6 +90,7 @@ private:
         QStringList segments;
         QString pattern;
         bool idempotent;
+        bool internal;
         ServiceHost *host;
         EntityStats *stats;
     };

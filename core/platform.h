@@ -23,8 +23,8 @@ struct PlatformConfig
 {
     Duration gatewayTimeout = milliseconds(3000); // users → service, per request
     Duration clientTimeout = milliseconds(1000);  // service → service, per call
-    Duration probePeriod = milliseconds(1000);    // active health check, unless a service sets its own
-    int ringSeconds = 3600;                       // one-second windows kept
+    Duration probePeriod = milliseconds(1000); // active health check, unless a service sets its own
+    int ringSeconds = 3600;                    // one-second windows kept
 };
 
 // The simulated platform: the scheduler, the gateway, the hosted services,

@@ -268,7 +268,8 @@ Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
     // injected latency comes on top.
     const Duration injected = fault.drawLatency(ctx.rng());
     const TimePoint workEnd = started + serviceTime.sample(ctx.rng()) + injected;
-    waitUntil(workEnd, [] { return false; });
+    if (workEnd > Clock::now()) // zero service time: no wait at all
+        waitUntil(workEnd, [] { return false; });
     if (killed())
         return {};
     if (fault.drawError(ctx.rng()))

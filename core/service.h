@@ -18,6 +18,7 @@ struct RouteSpec
     QString method;
     QString pattern;
     bool idempotent = true;
+    bool internal = false; // for other services only: the gateway refuses it to users
     QString key() const { return method + QLatin1Char(' ') + pattern; }
 };
 

@@ -492,8 +492,8 @@ bool ServiceHost::inRotation(int index) const
 {
     std::lock_guard lock(m_mutex);
     // In rotation: passed its probes and not ejected as an outlier.
-    return index >= 0 && index < int(m_rotation.size()) && m_rotation[index]
-           && !(m_outliers && m_outliers->isEjected(index, Clock::now()));
+    return index >= 0 && index < int(m_rotation.size()) && m_rotation[index] &&
+           !(m_outliers && m_outliers->isEjected(index, Clock::now()));
 }
 
 int ServiceHost::readyCount() const

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "loadbalancer.h"
-#include "scheduler.h"
 #include "outlierdetector.h"
 #include "policy.h"
 #include "replica.h"
+#include "scheduler.h"
 #include "service.h"
 #include "servicetime.h"
 

@@ -34,6 +34,19 @@ inline bool nonEmptyString(const QJsonValue &body, const QString &field, QString
     return true;
 }
 
+// A user id travels in paths ("/carts/{user}"), so it is limited to
+// characters that cannot change a path: letters, digits, '-', '_', '.', '@'.
+inline bool validUserId(const QString &user)
+{
+    if (user.isEmpty() || user.size() > 200)
+        return false;
+    for (const QChar c : user)
+        if (!(c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('_') ||
+              c == QLatin1Char('.') || c == QLatin1Char('@')))
+            return false;
+    return true;
+}
+
 inline QString nowText()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);

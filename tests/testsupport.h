@@ -58,6 +58,17 @@ inline Response call(Platform &platform, const QString &method, const QString &p
     return await(f);
 }
 
+// A blocking call made by another service (internal routes are only open to them).
+inline Response callAs(Platform &platform, const QString &caller, const QString &method,
+                       const QString &path, const QJsonValue &body = {})
+{
+    auto promise = std::make_shared<std::promise<Response>>();
+    std::future<Response> future = promise->get_future();
+    platform.gateway().call(caller, makeRequest(method, path, body, {}),
+                            [promise](Response r) { promise->set_value(std::move(r)); });
+    return await(future);
+}
+
 // Status and reason together, so a failed QCOMPARE says why.
 inline QString describe(const Response &r)
 {

@@ -51,15 +51,15 @@ private:
     QString dataDir() const { return m_dir->path(); }
     Response reserve(qint64 productId, const QString &orderId, int quantity)
     {
-        return call(platform(), QStringLiteral("POST"),
-                    QStringLiteral("/products/%1/reserve").arg(productId),
-                    QJsonObject{{QStringLiteral("orderId"), orderId},
-                                {QStringLiteral("quantity"), quantity}});
+        return callAs(platform(), QStringLiteral("order"), QStringLiteral("POST"),
+                      QStringLiteral("/products/%1/reserve").arg(productId),
+                      QJsonObject{{QStringLiteral("orderId"), orderId},
+                                  {QStringLiteral("quantity"), quantity}});
     }
     Response release(const QString &orderId)
     {
-        return call(platform(), QStringLiteral("POST"),
-                    QStringLiteral("/reservations/%1/release").arg(orderId));
+        return callAs(platform(), QStringLiteral("order"), QStringLiteral("POST"),
+                      QStringLiteral("/reservations/%1/release").arg(orderId));
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -135,6 +135,12 @@ void TestServices::getProduct()
 void TestServices::reserveIsIdempotentByOrderId()
 {
     const qint64 before = stockOf(platform(), 3);
+    // Reserving is the order service's business: users cannot reach it.
+    QCOMPARE(call(platform(), QStringLiteral("POST"), QStringLiteral("/products/3/reserve"),
+                  QJsonObject{{QStringLiteral("orderId"), QStringLiteral("mine")},
+                              {QStringLiteral("quantity"), 40}})
+                 .status,
+             404);
     const Response first = reserve(3, QStringLiteral("order-a"), 4);
     QCOMPARE(describe(first), QStringLiteral("200 "));
     const Response second = reserve(3, QStringLiteral("order-a"), 4);
@@ -264,7 +270,8 @@ void TestServices::reserveWithBadBody()
     QFETCH(int, status);
     QFETCH(QString, reasonMentions);
     const qint64 before = stockOf(platform(), 7);
-    const Response r = call(platform(), QStringLiteral("POST"), path, body);
+    const Response r =
+        callAs(platform(), QStringLiteral("order"), QStringLiteral("POST"), path, body);
     QCOMPARE(r.status, status);
     QVERIFY2(r.reason.contains(reasonMentions), qPrintable(r.reason));
     QCOMPARE(stockOf(platform(), 7), before);

@@ -39,8 +39,9 @@ Response CartService::handle(const Request &request, WorkerContext &ctx)
 {
     Database &db = ctx.db();
     const QString user = request.param(QStringLiteral("user"));
-    if (user.isEmpty() || user.size() > 200)
-        return Response::error(400, QStringLiteral("user must be 1 to 200 characters"));
+    if (!validUserId(user))
+        return Response::error(400,
+                               QStringLiteral("user must be 1 to 200 letters, digits or - _ . @"));
 
     if (request.route == QLatin1String("GET /carts/{user}")) {
         auto s = db.prepare(QStringLiteral(

@@ -146,6 +146,9 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     QString user, error;
     if (!nonEmptyString(request.body, QStringLiteral("user"), &user, &error))
         return Response::error(400, error);
+    if (!validUserId(user))
+        return Response::error(400,
+                               QStringLiteral("field 'user' must be letters, digits or - _ . @"));
 
     // Step 1: the order, PENDING, under its key — or the first answer for that key.
     QString orderId;

@@ -38,10 +38,11 @@ CREATE TABLE IF NOT EXISTS released_orders (
 
 QList<RouteSpec> ProductService::routes() const
 {
-    return {{QStringLiteral("GET"), QStringLiteral("/products"), true},
-            {QStringLiteral("GET"), QStringLiteral("/products/{id}"), true},
-            {QStringLiteral("POST"), QStringLiteral("/products/{id}/reserve"), true},
-            {QStringLiteral("POST"), QStringLiteral("/reservations/{orderId}/release"), true}};
+    return {
+        {QStringLiteral("GET"), QStringLiteral("/products"), true},
+        {QStringLiteral("GET"), QStringLiteral("/products/{id}"), true},
+        {QStringLiteral("POST"), QStringLiteral("/products/{id}/reserve"), true, true},
+        {QStringLiteral("POST"), QStringLiteral("/reservations/{orderId}/release"), true, true}};
 }
 
 void ProductService::migrate(Database &db)
