@@ -149,12 +149,16 @@ void TestFailureIsolation::inFlightRequestsAreResetAtOnce()
 {
     ShopConfig shop = fastShop();
     shop.product.routeServiceTime.insert(QStringLiteral("GET /products"),
-                                         ServiceTime::constant(3000));
-    startShop(shop);
+                                         ServiceTime::constant(20000));
+    // Long work and a longer timeout: the requests are surely in flight when
+    // the kill comes, even on a slow (sanitized, loaded) machine.
+    PlatformConfig config;
+    config.gatewayTimeout = seconds(60);
+    startShop(shop, config);
     std::vector<std::future<Response>> calls;
     for (int i = 0; i < 4; ++i)
         calls.push_back(submit(platform(), QStringLiteral("GET"), QStringLiteral("/products")));
-    QTRY_COMPARE_WITH_TIMEOUT(outstanding(platform(), QStringLiteral("product")), 4, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(outstanding(platform(), QStringLiteral("product")), 4, 15000);
 
     QElapsedTimer sinceKill;
     sinceKill.start();
