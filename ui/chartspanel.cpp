@@ -89,6 +89,7 @@ ChartsPanel::ChartsPanel(ShopController *controller, QWidget *parent)
                                "Right-click a chart to export it."),
                             this);
     hint->setForegroundRole(QPalette::PlaceholderText);
+    hint->setWordWrap(true); // wraps rather than setting the window's minimum width
     bar->addWidget(hint, 1);
     outer->addLayout(bar);
     connect(m_windowBox, &QComboBox::currentIndexChanged, this,
@@ -183,7 +184,7 @@ ChartsPanel::Chart &ChartsPanel::addChart(const QString &title, const QString &t
     }
     auto *view = new QChartView(c.chart, this);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumSize(220, 170);
+    view->setMinimumSize(160, 150);
     view->setToolTip(tip);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(view, &QWidget::customContextMenuRequested, this, [this, view](const QPoint &pos) {
@@ -440,7 +441,7 @@ void ChartsPanel::placeMarkers(Chart &c)
         text->setFont(f);
         text->setBrush(m.color);
         const qreal w = text->boundingRect().width();
-        const qreal left = x + w + 3 > plot.right() ? x - w - 3 : x + 3;
+        const qreal left = std::max(plot.left() + 1, x + w + 3 > plot.right() ? x - w - 3 : x + 3);
         int row = 0;
         while (row < 3 && left < rowEnd[row] + 4)
             ++row;

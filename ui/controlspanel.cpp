@@ -1,12 +1,18 @@
 #include "controlspanel.h"
 
+#include "autoscalercontrols.h"
+#include "chaoscontrols.h"
+#include "policycontrols.h"
 #include "shopcontroller.h"
 #include "theme.h"
 
+#include <QComboBox>
 #include <QGridLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -35,6 +41,20 @@ ControlsPanel::ControlsPanel(ShopController *controller, QWidget *parent)
     addSection(tr("Services"), buildServices(),
                tr("Each service runs as replicas (pods). Scale one service without touching the "
                   "others; kill one and watch the others keep serving."));
+    m_policies = new PolicyControls(controller, this);
+    addSection(tr("Policies"), m_policies,
+               tr("Resilience patterns on the calls between parts of the system: timeouts, "
+                  "retries, circuit breakers, fallbacks, bulkheads, and a rate limit at the "
+                  "gateway's door."));
+    m_autoscalers = new AutoscalerControls(controller, this);
+    addSection(tr("Autoscaler"), m_autoscalers,
+               tr("Let the platform choose each service's replica count from a metric, as a "
+                  "Kubernetes HorizontalPodAutoscaler does."));
+    m_chaos = new ChaosControls(controller, this);
+    addSection(tr("Chaos"), m_chaos,
+               tr("Break things on purpose and watch what the architecture does about it. "
+                  "Every fault is an event on the timeline and a purple badge in the "
+                  "topology."));
 
     connect(controller, &ShopController::loadStateChanged, this, &ControlsPanel::showLoadState);
     connect(controller, &ShopController::rateChanged, this, &ControlsPanel::showRate);
@@ -50,7 +70,24 @@ QWidget *ControlsPanel::addSection(const QString &title, QWidget *content, const
     l->setContentsMargins(6, 6, 6, 6);
     l->addWidget(content);
     m_sections->insertWidget(m_sections->count() - 1, box);
+    QString key = title.toLower();
+    key.remove(QLatin1Char('&'));
+    box->setObjectName(QStringLiteral("section-") + key);
+    m_sectionBoxes.insert(key, box);
     return box;
+}
+
+void ControlsPanel::showSection(const QString &name)
+{
+    QWidget *box = m_sectionBoxes.value(name);
+    if (!box)
+        return;
+    // The panel sits in a scroll area (the dock's): ask it to show the box.
+    for (QWidget *p = parentWidget(); p; p = p->parentWidget())
+        if (auto *scroll = qobject_cast<QScrollArea *>(p)) {
+            scroll->ensureWidgetVisible(box, 0, 0);
+            break;
+        }
 }
 
 int ControlsPanel::sliderFromRate(double rate)
@@ -122,7 +159,56 @@ QWidget *ControlsPanel::buildLoad()
     grid->addWidget(m_load, 0, 0);
     grid->addWidget(m_rate, 0, 1);
     grid->addWidget(m_slider, 1, 0, 1, 2);
-    grid->addWidget(m_loadStats, 2, 0, 1, 2);
+    m_shape = new QComboBox(w);
+    m_shape->setObjectName(QStringLiteral("load-shape"));
+    m_shape->addItem(tr("constant rate"), int(LoadProfile::Shape::Constant));
+    m_shape->addItem(tr("ramp up to ×4 over 30 s"), int(LoadProfile::Shape::Ramp));
+    m_shape->addItem(tr("spike ×4 for 15 s"), int(LoadProfile::Shape::Spike));
+    m_shape->addItem(tr("wave ±50% every 60 s"), int(LoadProfile::Shape::Wave));
+    m_shape->setToolTip(
+        tr("How the arrival rate moves from now on, around the current rate: a ramp finds the "
+           "capacity (watch p99 climb and the queues grow), a spike tests the autoscaler and "
+           "the rate limit, a wave shows scaling up and down. Moving the rate by hand goes "
+           "back to a constant rate."));
+    connect(m_shape, &QComboBox::activated, this, [this](int index) {
+        if (!m_controller)
+            return;
+        const auto shape = LoadProfile::Shape(m_shape->itemData(index).toInt());
+        LoadProfile p;
+        p.shape = shape;
+        // Around the base rate: the shape's own while one plays, else the current rate.
+        p.rate = std::max(1.0, m_controller->loadShape().rate);
+        switch (shape) {
+        case LoadProfile::Shape::Ramp:
+            p.to = 4 * p.rate;
+            p.duration = 30;
+            break;
+        case LoadProfile::Shape::Spike:
+            p.to = 4 * p.rate;
+            p.at = 2;
+            p.duration = 15;
+            break;
+        case LoadProfile::Shape::Wave:
+            p.amplitude = p.rate / 2;
+            p.period = 60;
+            break;
+        default:
+            break;
+        }
+        m_controller->setLoadShape(p);
+    });
+    connect(m_controller, &ShopController::loadShapeChanged, this, [this] {
+        const int i = m_shape->findData(int(m_controller->loadShape().shape));
+        const QSignalBlocker block(m_shape);
+        m_shape->setCurrentIndex(std::max(0, i));
+    });
+    auto *shapeLabel = new QLabel(tr("Shape:"), w);
+    shapeLabel->setBuddy(m_shape);
+    auto *shapeRow = new QHBoxLayout;
+    shapeRow->addWidget(shapeLabel);
+    shapeRow->addWidget(m_shape, 1);
+    grid->addLayout(shapeRow, 2, 0, 1, 2);
+    grid->addWidget(m_loadStats, 3, 0, 1, 2);
     return w;
 }
 
@@ -212,6 +298,7 @@ void ControlsPanel::setSnapshot(const SystemSnapshot &snap)
 {
     if (!m_controller)
         return;
+    m_policies->setSnapshot(snap);
     if (m_load->isChecked() != m_controller->loadRunning())
         showLoadState(m_controller->loadRunning());
     if (!m_rate->hasFocus() && !m_slider->isSliderDown() &&

@@ -130,11 +130,12 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
     if (!gui)
         return fail(error);
 
-    LoadConfig load;
-    load.rate = options.rate;
-    load.seed = options.seed;
-    auto session = std::make_unique<ShopSession>(options.dataDir, ShopConfig::defaults(),
-                                                 PlatformConfig{}, load);
+    // A scenario brings its own deployment and load, as in a headless run.
+    const Scenario scenario = options.effectiveScenario();
+    LoadConfig load = scenario.load;
+    load.seed = scenario.seed;
+    auto session =
+        std::make_unique<ShopSession>(options.dataDir, scenario.shop, scenario.platform, load);
     for (const auto &[service, at] : gui->kills)
         if (!session->platform().host(service))
             return fail(

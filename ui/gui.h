@@ -11,8 +11,10 @@ namespace microcosm {
 // SERVICE@S used for demo screenshots and tests).
 void addGuiOptions(QCommandLineParser &parser);
 
-// Opens the main window on a shop in options.dataDir, starts the load at
-// options.rate and runs the event loop. Returns the process exit code: 2
+// Opens the main window on a shop in options.dataDir and runs the event
+// loop: with options.scenario, a shop with the scenario's deployment running
+// it (lesson, timeline and verdict in the Scenario panel); without, the
+// default shop with the load at options.rate. Returns the process exit code: 2
 // (with a message naming the option) for a bad GUI option value.
 int runGui(const QCommandLineParser &parser, const HeadlessOptions &options);
 

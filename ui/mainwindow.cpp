@@ -1,11 +1,15 @@
 #include "mainwindow.h"
 
+#include "chaoscontrols.h"
 #include "chartspanel.h"
 #include "controlspanel.h"
 #include "databaseinspector.h"
 #include "eventtimeline.h"
 #include "exporter.h"
-#include "scenariorun.h"
+#include "livescenario.h"
+#include "policycontrols.h"
+#include "scenariopanel.h"
+#include "scenariowriter.h"
 #include "shopcontroller.h"
 #include "storefront.h"
 #include "theme.h"
@@ -14,9 +18,13 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
@@ -31,52 +39,25 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session)
 }
 
 MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
-    : m_options(options), m_controller(new ShopController(std::move(session), this)),
-      m_topology(new TopologyView(m_controller, this)), m_baseFont(font())
+    : m_options(options), m_baseDataDir(session->platform().dataDir()),
+      m_controller(new ShopController(std::move(session), this)),
+      m_scenarioPanel(new ScenarioPanel(this)), m_baseFont(font())
 {
     setObjectName(QStringLiteral("main-window"));
-    setWindowTitle(
-        tr("Microcosm — a microservices shop: %1").arg(m_controller->platform().dataDir()));
-    setCentralWidget(m_topology);
+    setWindowTitle(tr("Microcosm — a microservices shop: %1").arg(m_baseDataDir));
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     buildDocks();
+    buildViews();
     buildMenus();
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("status-summary"));
     statusBar()->addPermanentWidget(m_statusLabel);
 
-    connect(m_controller, &ShopController::snapshotUpdated, this, [this](const SystemSnapshot &s) {
-        m_topology->setSnapshot(s);
-        m_controls->setSnapshot(s);
-        updateStatus();
-    });
-    connect(m_controller, &ShopController::windowClosed, m_charts, &ChartsPanel::refresh);
-    connect(m_controller, &ShopController::eventsAdded, this,
-            [this](const std::vector<Event> &events) {
-                m_timeline->append(events);
-                m_charts->addEvents(events);
-            });
-    connect(m_controller, &ShopController::message, this,
-            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
-    connect(m_controller, &ShopController::loadStateChanged, this, [this](bool running) {
-        m_loadAction->setText(running ? tr("&Pause load") : tr("&Start load"));
-    });
-    connect(m_timeline, &EventTimeline::sourceActivated, m_topology, &TopologyView::highlight);
-    connect(m_topology, &TopologyView::inspectDatabase, this, [this](const QString &service) {
-        m_inspector->selectService(service);
-        showDock(QStringLiteral("databases"));
-    });
-    connect(m_topology, &TopologyView::selectedServiceChanged, this, [this](const QString &s) {
-        if (!s.isEmpty())
-            statusBar()->showMessage(tr("%1 selected: K kills it, R restarts it, right-click for "
-                                        "more")
-                                         .arg(s),
-                                     6000);
-    });
+    connect(m_scenarioPanel, &ScenarioPanel::rerunRequested, this, &MainWindow::rerunScenario);
+    connect(m_scenarioPanel, &ScenarioPanel::openRequested, this, &MainWindow::openScenarioDialog);
 
     resize(1600, 1000);
-    m_topology->setPersistLayout(m_options.persistSettings);
     if (m_options.persistSettings)
         restoreSettings();
     if (m_options.presenter)
@@ -88,10 +69,14 @@ MainWindow::~MainWindow()
 {
     if (m_options.persistSettings && !m_saved)
         saveSettings();
-    // The scenario's timers first (they act on the shop), then every worker
-    // (and so every completion that could queue a call to a view) before the
-    // views go away.
-    m_run.reset();
+    // A shop still starting for a scenario is dropped.
+    m_starter.cancel();
+    m_starter.wait();
+    // The scenario's timers and its settling worker first (they act on the
+    // shop), then every worker (and so every completion that could queue a
+    // call to a view) before the views go away.
+    m_scenarioPanel->setScenario(nullptr);
+    m_live.reset();
     m_controller->shutdown();
 }
 
@@ -113,55 +98,353 @@ void MainWindow::showDock(const QString &name)
 
 void MainWindow::buildDocks()
 {
-    auto make = [this](const QString &name, const QString &title, QWidget *content,
-                       Qt::DockWidgetArea area) {
+    // The docks stay for the window's life; their contents are rebuilt
+    // with each new session (buildViews()).
+    auto make = [this](const QString &name, const QString &title, Qt::DockWidgetArea area) {
         auto *d = new QDockWidget(title, this);
         d->setObjectName(name + QStringLiteral("-dock"));
-        d->setWidget(content);
         d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                        QDockWidget::DockWidgetClosable);
         addDockWidget(area, d);
         m_docks.append(d);
         return d;
     };
-    m_controls = new ControlsPanel(m_controller, this);
-    auto *controlsScroll = new QScrollArea(this);
-    controlsScroll->setWidget(m_controls);
-    controlsScroll->setWidgetResizable(true);
-    controlsScroll->setFrameShape(QFrame::NoFrame);
     QDockWidget *controls =
-        make(QStringLiteral("controls"), tr("Controls"), controlsScroll, Qt::RightDockWidgetArea);
-
-    m_timeline = new EventTimeline(this);
-    QDockWidget *events =
-        make(QStringLiteral("events"), tr("Events"), m_timeline, Qt::RightDockWidgetArea);
+        make(QStringLiteral("controls"), tr("Controls"), Qt::RightDockWidgetArea);
+    QDockWidget *scenario =
+        make(QStringLiteral("scenario"), tr("Scenario"), Qt::RightDockWidgetArea);
+    // In a scroll area, so that a long lesson never sets the window's minimum height.
+    auto *scenarioScroll = new QScrollArea(this);
+    scenarioScroll->setWidget(m_scenarioPanel);
+    scenarioScroll->setWidgetResizable(true);
+    scenarioScroll->setFrameShape(QFrame::NoFrame);
+    scenarioScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scenario->setWidget(scenarioScroll);
+    QDockWidget *events = make(QStringLiteral("events"), tr("Events"), Qt::RightDockWidgetArea);
     splitDockWidget(controls, events, Qt::Vertical);
+    tabifyDockWidget(controls, scenario);
+    controls->raise();
 
     // Below the topology: the charts, with the storefront and the database
     // inspector as tabs beside them (both like the width).
-    m_charts = new ChartsPanel(m_controller, this);
-    m_storefront = new StorefrontPanel(m_controller, this);
-    m_inspector = new DatabaseInspector(m_controller, this);
-    QDockWidget *charts =
-        make(QStringLiteral("charts"), tr("Charts"), m_charts, Qt::BottomDockWidgetArea);
-    QDockWidget *store = make(QStringLiteral("storefront"), tr("Storefront"), m_storefront,
-                              Qt::BottomDockWidgetArea);
-    QDockWidget *dbs =
-        make(QStringLiteral("databases"), tr("Databases"), m_inspector, Qt::BottomDockWidgetArea);
+    QDockWidget *charts = make(QStringLiteral("charts"), tr("Charts"), Qt::BottomDockWidgetArea);
+    QDockWidget *store =
+        make(QStringLiteral("storefront"), tr("Storefront"), Qt::BottomDockWidgetArea);
+    QDockWidget *dbs = make(QStringLiteral("databases"), tr("Databases"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(charts, store);
     tabifyDockWidget(store, dbs);
     charts->raise();
     setTabPosition(Qt::BottomDockWidgetArea, QTabWidget::North);
-    setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+    setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
+    // The right column runs the full height (the scenario's lesson and the
+    // events need it more than the charts need the last few hundred pixels).
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
-    resizeDocks({controls}, {420}, Qt::Horizontal);
-    resizeDocks({controls, events}, {300, 300}, Qt::Vertical);
+    resizeDocks({controls}, {430}, Qt::Horizontal);
+    resizeDocks({controls, events}, {560, 360}, Qt::Vertical);
     resizeDocks({charts}, {330}, Qt::Vertical);
+}
+
+void MainWindow::buildViews()
+{
+    // Everything that reads the shop is made for the current controller.
+    // A previous session's views are deleted here, synchronously: this runs
+    // from a queued call, never inside one of their own handlers.
+    auto replace = [](QWidget *old) {
+        if (old) {
+            old->hide();
+            delete old;
+        }
+    };
+    QWidget *oldCentral = centralWidget() ? takeCentralWidget() : nullptr;
+    m_topology = new TopologyView(m_controller, this);
+    setCentralWidget(m_topology);
+    m_topology->setPersistLayout(m_options.persistSettings);
+    if (m_options.persistSettings && oldCentral)
+        m_topology->restoreLayout();
+    m_topology->setPresenter(m_presenter);
+    replace(oldCentral);
+
+    m_controls = new ControlsPanel(m_controller, this);
+    QScrollArea *oldScroll = m_controlsScroll;
+    m_controlsScroll = new QScrollArea(this);
+    m_controlsScroll->setWidget(m_controls);
+    m_controlsScroll->setWidgetResizable(true);
+    m_controlsScroll->setFrameShape(QFrame::NoFrame);
+    m_controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    dock(QStringLiteral("controls"))->setWidget(m_controlsScroll);
+    replace(oldScroll);
+
+    auto swap = [this, &replace](const QString &name, QWidget *content) {
+        QDockWidget *d = dock(name);
+        QWidget *old = d->widget();
+        d->setWidget(content);
+        replace(old);
+    };
+    m_timeline = new EventTimeline(this);
+    swap(QStringLiteral("events"), m_timeline);
+    const int window = m_charts ? m_charts->windowSeconds() : 60;
+    m_charts = new ChartsPanel(m_controller, this);
+    m_charts->setWindowSeconds(window);
+    swap(QStringLiteral("charts"), m_charts);
+    m_storefront = new StorefrontPanel(m_controller, this);
+    swap(QStringLiteral("storefront"), m_storefront);
+    m_inspector = new DatabaseInspector(m_controller, this);
+    swap(QStringLiteral("databases"), m_inspector);
+
+    connect(m_controller, &ShopController::snapshotUpdated, this, [this](const SystemSnapshot &s) {
+        m_topology->setSnapshot(s);
+        m_controls->setSnapshot(s);
+        updateStatus();
+    });
+    connect(m_controller, &ShopController::windowClosed, m_charts, &ChartsPanel::refresh);
+    connect(m_controller, &ShopController::eventsAdded, this,
+            [this](const std::vector<Event> &events) {
+                m_timeline->append(events);
+                m_charts->addEvents(events);
+            });
+    connect(m_controller, &ShopController::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_controller, &ShopController::loadStateChanged, this, [this](bool running) {
+        if (m_loadAction)
+            m_loadAction->setText(running ? tr("&Pause load") : tr("&Start load"));
+    });
+    connect(m_timeline, &EventTimeline::sourceActivated, m_topology, &TopologyView::highlight);
+    connect(m_topology, &TopologyView::inspectDatabase, this, [this](const QString &service) {
+        m_inspector->selectService(service);
+        showDock(QStringLiteral("databases"));
+    });
+    connect(m_topology, &TopologyView::selectedServiceChanged, this, [this](const QString &s) {
+        if (!s.isEmpty())
+            statusBar()->showMessage(tr("%1 selected: K kills it, R restarts it, right-click for "
+                                        "more")
+                                         .arg(s),
+                                     6000);
+    });
+    connect(m_topology, &TopologyView::chaosRequested, this, [this](const QString &service) {
+        m_controls->chaos()->selectService(service);
+        showDock(QStringLiteral("controls"));
+        m_controls->showSection(QStringLiteral("chaos"));
+    });
+    connect(m_topology, &TopologyView::policyRequested, this, [this](const QString &edgeKey) {
+        m_controls->policies()->selectEdge(edgeKey);
+        showDock(QStringLiteral("controls"));
+        m_controls->showSection(QStringLiteral("policies"));
+    });
+    if (m_loadAction)
+        m_loadAction->setText(m_controller->loadRunning() ? tr("&Pause load") : tr("&Start load"));
+}
+
+void MainWindow::installSession(std::unique_ptr<ShopSession> session)
+{
+    m_scenarioPanel->setScenario(nullptr);
+    m_live.reset();
+    ShopController *old = m_controller;
+    m_controller = new ShopController(std::move(session), this);
+    buildViews(); // deletes the old session's views
+    // Nothing refers to the old session any more: shut it down (waiting for
+    // its journeys under way, a few seconds at worst) off the GUI thread.
+    std::shared_ptr<ShopSession> retired(old->takeSession());
+    delete old;
+    m_retirer.start([retired]() mutable { retired->shutdown(); }, {});
+    setWindowTitle(
+        tr("Microcosm — a microservices shop: %1").arg(m_controller->platform().dataDir()));
+    m_controller->poll();
+    emit sessionReplaced();
+}
+
+QString MainWindow::freshDataDir(const QString &title) const
+{
+    QString slug;
+    for (const QChar c : title.toLower())
+        slug += c.isLetterOrNumber() ? c : QLatin1Char('-');
+    while (slug.contains(QStringLiteral("--")))
+        slug.replace(QStringLiteral("--"), QStringLiteral("-"));
+    slug = slug.left(40);
+    while (slug.endsWith(QLatin1Char('-')))
+        slug.chop(1);
+    while (slug.startsWith(QLatin1Char('-')))
+        slug.remove(0, 1);
+    if (slug.isEmpty())
+        slug = QStringLiteral("scenario");
+    const QDir base(m_baseDataDir);
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"));
+    QString name = QStringLiteral("%1-%2").arg(slug, stamp);
+    for (int n = 2; base.exists(name); ++n)
+        name = QStringLiteral("%1-%2-%3").arg(slug, stamp).arg(n);
+    return base.filePath(name);
+}
+
+void MainWindow::openScenario(const Scenario &scenario)
+{
+    const QString dir = freshDataDir(scenario.title);
+    if (!QDir().mkpath(dir)) {
+        QMessageBox::warning(this, tr("Cannot start the scenario"),
+                             tr("Cannot create the folder %1 for its databases.").arg(dir));
+        return;
+    }
+    m_lastScenario = scenario;
+    m_scenarioPanel->showStarting(scenario.title);
+    showDock(QStringLiteral("scenario"));
+    statusBar()->showMessage(tr("Starting a fresh shop for \"%1\" in %2…").arg(scenario.title, dir),
+                             10000);
+    m_starting = true;
+    LoadConfig load = scenario.load;
+    load.seed = scenario.seed;
+    struct Started
+    {
+        std::unique_ptr<ShopSession> session;
+        bool ready = false;
+    };
+    auto started = std::make_shared<Started>();
+    m_starter.start(
+        [started, dir, scenario, load] {
+            started->session =
+                std::make_unique<ShopSession>(dir, scenario.shop, scenario.platform, load);
+            started->ready = started->session->start();
+        },
+        [this, started, scenario, dir] {
+            m_starting = false;
+            if (!started->ready) {
+                started->session.reset();
+                m_scenarioPanel->setScenario(m_live.get());
+                QMessageBox::warning(this, tr("Cannot start the scenario"),
+                                     tr("The services of \"%1\" did not become ready within "
+                                        "30 s (data in %2).")
+                                         .arg(scenario.title, dir));
+                return;
+            }
+            installSession(std::move(started->session));
+            startScenario(scenario);
+        });
+}
+
+bool MainWindow::openScenarioFile(const QString &path)
+{
+    QStringList problems;
+    const std::optional<Scenario> scenario = Scenario::fromFile(path, &problems);
+    if (!scenario) {
+        auto *box = new QMessageBox(
+            QMessageBox::Warning, tr("Cannot open the scenario"),
+            tr("%1 has %n problem(s); nothing was started.", nullptr, int(problems.size()))
+                .arg(QFileInfo(path).fileName()),
+            QMessageBox::Ok, this);
+        box->setDetailedText(problems.join(QLatin1Char('\n')));
+        box->setInformativeText(problems.mid(0, 5).join(QLatin1Char('\n')));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setObjectName(QStringLiteral("scenario-error"));
+        box->open();
+        statusBar()->showMessage(tr("%1: %2").arg(path, problems.value(0)), 10000);
+        return false;
+    }
+    openScenario(*scenario);
+    return true;
+}
+
+void MainWindow::openScenarioDialog()
+{
+    const QString dir = presetsDirectory();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open scenario"), dir,
+                                                      tr("Scenarios (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        openScenarioFile(path);
+}
+
+bool MainWindow::saveScenario(const QString &path, QString *error)
+{
+    const Scenario s = captureSetup(*m_controller, m_live ? &m_live->scenario() : nullptr);
+    return writeScenarioFile(s, path, error);
+}
+
+void MainWindow::saveScenarioDialog()
+{
+    const QString path = askPath(tr("Save the current set-up as a scenario"),
+                                 QStringLiteral("my-scenario.json"), tr("Scenarios (*.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!saveScenario(path, &error))
+        QMessageBox::warning(this, tr("Save failed"), error);
+    else
+        statusBar()->showMessage(tr("Wrote %1: open it (File → Open scenario…) or run it with "
+                                    "microcosm --headless --scenario %1")
+                                     .arg(path),
+                                 10000);
+}
+
+void MainWindow::rerunScenario()
+{
+    if (m_lastScenario)
+        openScenario(*m_lastScenario);
+    else
+        statusBar()->showMessage(tr("No scenario to run again: pick one from the Scenarios menu."),
+                                 6000);
+}
+
+QString MainWindow::presetsDirectory()
+{
+    const QStringList candidates{
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../../resources/scenarios"),
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/microcosm/scenarios"),
+#ifdef MICROCOSM_SCENARIOS_DIR
+        QStringLiteral(MICROCOSM_SCENARIOS_DIR),
+#endif
+    };
+    for (const QString &c : candidates) {
+        const QDir d(c);
+        if (d.exists() && !d.entryList({QStringLiteral("*.json")}, QDir::Files).isEmpty())
+            return d.canonicalPath();
+    }
+    return {};
+}
+
+void MainWindow::fillScenariosMenu()
+{
+    m_scenariosMenu->clear();
+    const QString dir = presetsDirectory();
+    if (dir.isEmpty()) {
+        QAction *none = m_scenariosMenu->addAction(tr("(no presets found: use Open…)"));
+        none->setEnabled(false);
+    } else {
+        QAction *header = m_scenariosMenu->addAction(tr("Presets — each restarts the shop"));
+        header->setEnabled(false);
+        for (const QFileInfo &file :
+             QDir(dir).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+            QStringList problems;
+            const std::optional<Scenario> s = Scenario::fromFile(file.filePath(), &problems);
+            QAction *a = m_scenariosMenu->addAction(s ? s->title : file.fileName());
+            a->setObjectName(QStringLiteral("scenario-preset-") + file.completeBaseName());
+            a->setData(file.filePath());
+            a->setToolTip(s ? s->lesson : problems.join(QLatin1Char('\n')));
+            a->setStatusTip(s ? s->lesson.left(200) : problems.value(0));
+            const QString path = file.filePath();
+            connect(a, &QAction::triggered, this, [this, path] { openScenarioFile(path); });
+        }
+    }
+    m_scenariosMenu->addSeparator();
+    QAction *open = m_scenariosMenu->addAction(tr("&Open scenario file…"), this,
+                                               &MainWindow::openScenarioDialog);
+    open->setObjectName(QStringLiteral("action-open-scenario-file"));
+    QAction *again = m_scenariosMenu->addAction(tr("&Run the last scenario again"), this,
+                                                &MainWindow::rerunScenario);
+    again->setObjectName(QStringLiteral("action-rerun-scenario"));
+    again->setEnabled(m_lastScenario.has_value());
 }
 
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open scenario…"), this, &MainWindow::openScenarioDialog);
+    open->setObjectName(QStringLiteral("action-open-scenario"));
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Run an experiment from a JSON file on a fresh shop."));
+    QAction *save =
+        file->addAction(tr("&Save set-up as scenario…"), this, &MainWindow::saveScenarioDialog);
+    save->setObjectName(QStringLiteral("action-save-scenario"));
+    save->setShortcut(QKeySequence::Save);
+    save->setToolTip(tr("Replicas, load, policies and autoscalers as they are now (and the "
+                        "running scenario's timeline and expectations), as a scenario file."));
+    file->addSeparator();
     QAction *csv = file->addAction(tr("Export per-second &CSV…"), this, &MainWindow::exportCsv);
     csv->setToolTip(tr("Every one-second window of every service, edge and the gateway."));
     file->addAction(tr("Export &topology as PNG/SVG…"), this, &MainWindow::exportTopology);
@@ -170,16 +453,28 @@ void MainWindow::buildMenus()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    m_scenariosMenu = menuBar()->addMenu(tr("S&cenarios"));
+    m_scenariosMenu->setObjectName(QStringLiteral("scenarios-menu"));
+    m_scenariosMenu->setToolTipsVisible(true);
+    fillScenariosMenu();
+    // Re-read on opening: a preset added while the window is open shows up.
+    connect(m_scenariosMenu, &QMenu::aboutToShow, this, &MainWindow::fillScenariosMenu);
+
     QMenu *load = menuBar()->addMenu(tr("&Load"));
     m_loadAction =
-        load->addAction(m_controller->loadRunning() ? tr("&Pause load") : tr("&Start load"),
-                        m_controller, &ShopController::toggleLoad);
+        load->addAction(m_controller->loadRunning() ? tr("&Pause load") : tr("&Start load"), this,
+                        [this] { m_controller->toggleLoad(); });
     m_loadAction->setObjectName(QStringLiteral("action-toggle-load"));
     m_loadAction->setShortcut(QKeySequence(Qt::Key_Space));
     m_loadAction->setShortcutContext(Qt::WindowShortcut);
     addAction(m_loadAction);
+    QAction *clear =
+        load->addAction(tr("&Clear every fault"), this, [this] { m_controller->clearFaults(); });
+    clear->setObjectName(QStringLiteral("action-clear-faults"));
+    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Backspace));
+    addAction(clear);
 
-    QMenu *service = menuBar()->addMenu(tr("&Service"));
+    QMenu *service = menuBar()->addMenu(tr("Se&rvice"));
     QAction *kill =
         service->addAction(tr("&Kill selected service"), this, &MainWindow::killSelected);
     kill->setObjectName(QStringLiteral("action-kill-selected"));
@@ -217,7 +512,7 @@ void MainWindow::buildMenus()
     m_presenterAction->setShortcut(QKeySequence(Qt::Key_F5));
     connect(m_presenterAction, &QAction::toggled, this, &MainWindow::setPresenterMode);
     addAction(m_presenterAction);
-    view->addAction(tr("Reset topology &layout"), m_topology, &TopologyView::resetLayout);
+    view->addAction(tr("Reset topology &layout"), this, [this] { m_topology->resetLayout(); });
     view->addSeparator();
     for (QDockWidget *d : std::as_const(m_docks))
         view->addAction(d->toggleViewAction());
@@ -233,27 +528,35 @@ void MainWindow::buildMenus()
                "<p><b>Health:</b> healthy = every replica ready and ≥ 99% of last second's calls "
                "succeeded; degraded = a replica not ready or &lt; 99%; failing = &lt; 90%; down = "
                "no ready replica.</p>"
-               "<p><b>Try:</b> right-click product → Kill. Product turns red and its particles "
-               "too; cart keeps serving. Then restart it (R).</p>"
+               "<p><b>Breakers:</b> the badge on an edge is its circuit breaker: closed (calls "
+               "flow), OPEN (calls fail fast without reaching the service), half-open (a few "
+               "trial calls). A purple badge is an injected fault.</p>"
+               "<p><b>Try:</b> Scenarios → Kill the product service, and read the lesson in the "
+               "Scenario panel. Or right-click product → Kill: product turns red and its "
+               "particles too; cart keeps serving. Then restart it (R).</p>"
                "<p><b>Keys:</b> Space start/pause load · K kill / R restart the selected service "
-               "· + / − scale it · F5 presenter mode.</p>"));
+               "· + / − scale it · Ctrl+O open a scenario · F5 presenter mode.</p>"));
     });
 }
 
 void MainWindow::startScenario(const Scenario &scenario)
 {
-    m_run.reset();
+    m_scenarioPanel->setScenario(nullptr);
+    m_live.reset();
     m_controller->pauseLoad();
-    m_controller->load().setRate(scenario.load.rate);
-    m_run = std::make_unique<ScenarioRun>(m_controller->session(), scenario);
-    m_run->start();
-    emit m_controller->loadStateChanged(m_controller->loadRunning());
+    m_lastScenario = scenario;
+    m_live = std::make_unique<LiveScenario>(m_controller->session(), scenario);
+    m_live->start();
+    // The controls show what the scenario set (policies, rate limit, autoscalers).
+    m_controller->adoptScenarioSettings(scenario);
+    m_controller->poll();
     emit m_controller->rateChanged(m_controller->rate());
+    m_scenarioPanel->setScenario(m_live.get());
+    showDock(QStringLiteral("scenario"));
     setWindowTitle(tr("Microcosm — %1").arg(scenario.title));
-    statusBar()->showMessage(scenario.lesson.isEmpty()
-                                 ? tr("Scenario \"%1\" started").arg(scenario.title)
-                                 : scenario.lesson,
-                             30000);
+    statusBar()->showMessage(
+        tr("Scenario \"%1\" started: its lesson is in the Scenario panel").arg(scenario.title),
+        10000);
 }
 
 void MainWindow::killSelected()
@@ -285,9 +588,14 @@ void MainWindow::setPresenterMode(bool on)
     if (on)
         f.setPointSizeF(f.pointSizeF() * 1.5);
     setFont(f);
-    // Larger type needs wider docks; the topology fits itself to what is left.
+    // The topology's boxes and labels grow too. It is limited by its width,
+    // so the docks give it room rather than take it: their contents wrap and
+    // scroll (View → hide a dock gives the topology the whole window).
+    m_topology->setPresenter(on);
     if (QDockWidget *controls = dock(QStringLiteral("controls")))
-        resizeDocks({controls}, {on ? 600 : 420}, Qt::Horizontal);
+        resizeDocks({controls}, {on ? 400 : 430}, Qt::Horizontal);
+    if (QDockWidget *charts = dock(QStringLiteral("charts")))
+        resizeDocks({charts}, {on ? 290 : 330}, Qt::Vertical);
     statusBar()->showMessage(on ? tr("Presenter mode: large type (F5 to leave)") : QString(), 4000);
 }
 

@@ -1,8 +1,46 @@
 #include "shopcontroller.h"
 
+#include <QDateTime>
+
 #include <algorithm>
 
 namespace microcosm {
+
+namespace {
+
+QString edgeName(const QString &caller, const QString &service)
+{
+    return caller + QStringLiteral("→") + (service.isEmpty() ? QStringLiteral("*") : service);
+}
+
+QString describePolicy(const EdgePolicy &p)
+{
+    QStringList parts;
+    const qint64 timeout = qint64(toMs(p.timeout));
+    parts << (timeout > 0 ? QStringLiteral("timeout %1 ms").arg(timeout)
+                          : QStringLiteral("no timeout"));
+    parts << (p.retryEnabled ? QStringLiteral("retries up to %1 attempts").arg(p.retry.maxAttempts)
+                             : QStringLiteral("no retries"));
+    parts << (p.breakerEnabled ? QStringLiteral("circuit breaker on")
+                               : QStringLiteral("no circuit breaker"));
+    if (p.fallbackEnabled)
+        parts << QStringLiteral("fallback on");
+    if (p.bulkheadMaxConcurrentCalls > 0)
+        parts << QStringLiteral("bulkhead %1 calls").arg(p.bulkheadMaxConcurrentCalls);
+    return parts.join(QStringLiteral(", "));
+}
+
+// "v1" → "v2", "v2.1" → "v3"; anything else gets "-next".
+QString nextVersion(const QString &version)
+{
+    bool ok = false;
+    const int n = version.mid(1).section(QLatin1Char('.'), 0, 0).toInt(&ok);
+    if (version.startsWith(QLatin1Char('v')) && ok)
+        return QStringLiteral("v%1").arg(n + 1);
+    return version + QStringLiteral("-next");
+}
+
+} // namespace
 
 ShopController::ShopController(std::unique_ptr<ShopSession> session, QObject *parent)
     : QObject(parent), m_session(std::move(session))
@@ -11,6 +49,13 @@ ShopController::ShopController(std::unique_ptr<ShopSession> session, QObject *pa
     m_timer.setInterval(66);
     connect(&m_timer, &QTimer::timeout, this, &ShopController::poll);
     m_timer.start();
+    m_shapeTimer.setInterval(250);
+    connect(&m_shapeTimer, &QTimer::timeout, this, [this] {
+        if (m_shutdown)
+            return;
+        load().setRate(m_shape.rateAt(double(m_shapeClock.elapsed()) / 1000.0));
+        emit rateChanged(rate());
+    });
 }
 
 ShopController::~ShopController()
@@ -27,6 +72,13 @@ void ShopController::shutdown()
     m_session->shutdown();
 }
 
+std::unique_ptr<ShopSession> ShopController::takeSession()
+{
+    m_shutdown = true;
+    m_timer.stop();
+    return std::move(m_session);
+}
+
 void ShopController::setPollInterval(int ms)
 {
     m_timer.setInterval(std::clamp(ms, 10, 1000));
@@ -37,7 +89,12 @@ void ShopController::poll()
     if (m_shutdown)
         return;
     m_snapshot = platform().snapshot();
-    m_edgeStatus = platform().gateway().edgeStatus();
+    // The load can stop without a command from here (a scenario settling).
+    const bool running = loadRunning();
+    if (running != m_loadWasRunning) {
+        m_loadWasRunning = running;
+        emit loadStateChanged(running);
+    }
     emit snapshotUpdated(m_snapshot);
     if (m_snapshot.lastEventSeq > m_lastSeq) {
         std::vector<Event> fresh = platform().events().since(m_lastSeq);
@@ -55,7 +112,7 @@ void ShopController::poll()
 
 bool ShopController::loadRunning() const
 {
-    return !m_shutdown && m_session->load().running();
+    return !m_shutdown && m_session && m_session->load().running();
 }
 
 double ShopController::rate() const
@@ -74,6 +131,7 @@ void ShopController::startLoad()
     if (m_shutdown || loadRunning())
         return;
     load().start();
+    m_loadWasRunning = true;
     emit loadStateChanged(true);
     emit message(tr("Load started: %1 journeys/s").arg(rate()));
 }
@@ -83,6 +141,7 @@ void ShopController::pauseLoad()
     if (!loadRunning())
         return;
     load().stop();
+    m_loadWasRunning = false;
     emit loadStateChanged(false);
     emit message(tr("Load paused: no new journeys (those under way finish)"));
 }
@@ -97,6 +156,12 @@ void ShopController::toggleLoad()
 
 void ShopController::setRate(double journeysPerSecond)
 {
+    if (m_shaping) {
+        // A rate set by hand ends the shape being played.
+        m_shaping = false;
+        m_shapeTimer.stop();
+        emit loadShapeChanged();
+    }
     if (m_shutdown || qFuzzyCompare(rate() + 1, journeysPerSecond + 1))
         return;
     load().setRate(journeysPerSecond);
@@ -155,6 +220,250 @@ bool ShopController::scaleService(const QString &service, int replicas)
 bool ShopController::scaleBy(const QString &service, int delta)
 {
     return scaleService(service, configuredReplicas(service) + delta);
+}
+
+EdgePolicy ShopController::policy(const QString &caller, const QString &service) const
+{
+    return m_session->platform().gateway().policy(caller, service);
+}
+
+void ShopController::setPolicy(const QString &caller, const QString &service,
+                               const EdgePolicy &policy)
+{
+    if (m_shutdown)
+        return;
+    platform().gateway().setPolicy(caller, service, policy);
+    const QString key =
+        caller + QLatin1Char('>') + (service.isEmpty() ? QStringLiteral("*") : service);
+    if (!m_policyKeys.contains(key))
+        m_policyKeys << key;
+    // The gateway logs no event of its own for a policy change; the timeline should show it.
+    const QString name = edgeName(caller, service);
+    platform().events().add(
+        name, QStringLiteral("policy"),
+        QStringLiteral("policy of %1 set: %2").arg(name, describePolicy(policy)));
+    emit message(tr("%1: %2 (calls that start from now on)").arg(name, describePolicy(policy)));
+    emit policiesChanged();
+}
+
+double ShopController::rateLimit() const
+{
+    return m_session->platform().gateway().rateLimit();
+}
+
+void ShopController::setRateLimit(double perSecond, double burst)
+{
+    if (m_shutdown)
+        return;
+    perSecond = std::max(0.0, perSecond);
+    m_rateLimitBurst = perSecond > 0 ? std::max(1.0, burst) : 0.0;
+    platform().gateway().setRateLimit(perSecond, m_rateLimitBurst);
+    const QString text =
+        perSecond > 0 ? tr("gateway rate limit %1 requests/s (burst %2): the excess gets 429")
+                            .arg(perSecond)
+                            .arg(m_rateLimitBurst)
+                      : tr("gateway rate limit off");
+    platform().events().add(QStringLiteral("gateway"), QStringLiteral("rate-limit"), text);
+    emit message(text);
+    emit policiesChanged();
+}
+
+bool ShopController::setBreakerState(const QString &caller, const QString &service,
+                                     const QString &state)
+{
+    const bool ok = !m_shutdown && platform().gateway().setBreakerState(caller, service, state);
+    emit message(ok ? tr("Breaker %1 → %2").arg(edgeName(caller, service), state)
+                    : tr("%1 has no circuit breaker").arg(edgeName(caller, service)));
+    if (ok)
+        poll();
+    return ok;
+}
+
+AutoscalerConfig ShopController::autoscaler(const QString &service) const
+{
+    return m_session->platform().autoscaler(service);
+}
+
+bool ShopController::setAutoscaler(const QString &service, const AutoscalerConfig &config)
+{
+    const bool ok = !m_shutdown && platform().setAutoscaler(service, config);
+    if (ok) {
+        emit message(config.enabled ? tr("Autoscaler of %1 on: %2 target %3, %4–%5 replicas")
+                                          .arg(service, AutoscalerConfig::metricName(config.metric))
+                                          .arg(config.hpa.target)
+                                          .arg(config.hpa.minReplicas)
+                                          .arg(config.hpa.maxReplicas)
+                                    : tr("Autoscaler of %1 off").arg(service));
+        emit policiesChanged();
+    }
+    return ok;
+}
+
+Fault ShopController::serviceFault(const QString &service) const
+{
+    return m_session->platform().faults().service(service);
+}
+
+Fault ShopController::linkFault(const QString &caller, const QString &service) const
+{
+    return m_session->platform().faults().link(caller, service);
+}
+
+void ShopController::setServiceFault(const QString &service, const Fault &fault)
+{
+    if (m_shutdown || !platform().host(service))
+        return;
+    platform().chaos().setServiceFault(service, fault);
+    emit message(fault.active() ? tr("Fault injected into %1: %2").arg(service, fault.describe())
+                                : tr("Faults on %1 cleared").arg(service));
+    emit chaosChanged();
+    poll();
+}
+
+void ShopController::setLinkFault(const QString &caller, const QString &service, const Fault &fault)
+{
+    if (m_shutdown || !platform().host(service))
+        return;
+    platform().chaos().setLinkFault(caller, service, fault);
+    const QString link = edgeName(caller, service);
+    emit message(fault.active() ? tr("Fault injected on %1: %2").arg(link, fault.describe())
+                                : tr("Faults on %1 cleared").arg(link));
+    emit chaosChanged();
+    poll();
+}
+
+void ShopController::clearFaults()
+{
+    if (m_shutdown)
+        return;
+    platform().chaos().clearAll();
+    emit message(tr("Every fault cleared, databases unlocked, chaos monkey off"));
+    emit chaosChanged();
+    poll();
+}
+
+bool ShopController::databaseLocked(const QString &service) const
+{
+    return m_session->platform().chaos().databaseLocked(service);
+}
+
+bool ShopController::setDatabaseLocked(const QString &service, bool locked)
+{
+    if (m_shutdown || !platform().host(service))
+        return false;
+    const bool ok = locked ? platform().chaos().lockDatabase(service)
+                           : platform().chaos().unlockDatabase(service);
+    emit message(locked ? tr("%1.db locked: writes wait for the busy timeout and fail; reads go "
+                             "on")
+                              .arg(service)
+                        : tr("%1.db unlocked").arg(service));
+    emit chaosChanged();
+    poll();
+    return ok;
+}
+
+bool ShopController::monkeyRunning() const
+{
+    return m_session->platform().chaos().monkeyRunning();
+}
+
+void ShopController::startMonkey(double meanSecondsBetweenFailures)
+{
+    if (m_shutdown)
+        return;
+    m_monkeyMean = std::max(0.5, meanSecondsBetweenFailures);
+    ChaosMonkeyConfig config;
+    config.meanSecondsBetweenFailures = m_monkeyMean;
+    config.seed = quint64(QDateTime::currentMSecsSinceEpoch());
+    platform().chaos().startMonkey(config);
+    emit message(tr("Chaos monkey on: a kill every %1 s on average").arg(m_monkeyMean));
+    emit chaosChanged();
+    poll();
+}
+
+void ShopController::stopMonkey()
+{
+    if (m_shutdown)
+        return;
+    platform().chaos().stopMonkey();
+    emit message(tr("Chaos monkey off"));
+    emit chaosChanged();
+    poll();
+}
+
+bool ShopController::startRollingUpdate(const QString &service)
+{
+    ServiceHost *h = m_shutdown ? nullptr : platform().host(service);
+    if (!h)
+        return false;
+    const ServiceConfig config = h->config();
+    RollingUpdate update;
+    update.version = nextVersion(config.version);
+    update.profile = h->profileFor(config.version);
+    const bool ok = h->startRollingUpdate(update);
+    emit message(ok ? tr("Rolling update of %1 to %2: one replica at a time, each replaced once "
+                         "its successor is ready")
+                          .arg(service, update.version)
+                    : tr("%1 is already being updated").arg(service));
+    if (ok)
+        poll();
+    return ok;
+}
+
+bool ShopController::rollingUpdateInProgress(const QString &service) const
+{
+    ServiceHost *h = m_session->platform().host(service);
+    return h && h->rollingUpdateInProgress();
+}
+
+void ShopController::setLoadShape(const LoadProfile &profile)
+{
+    if (m_shutdown)
+        return;
+    if (profile.shape == LoadProfile::Shape::Constant) {
+        const bool was = m_shaping;
+        m_shaping = false;
+        m_shapeTimer.stop();
+        load().setRate(profile.rate);
+        emit rateChanged(rate());
+        if (was)
+            emit loadShapeChanged();
+        return;
+    }
+    m_shape = profile;
+    m_shaping = true;
+    m_shapeClock.start();
+    load().setRate(m_shape.rateAt(0));
+    m_shapeTimer.start();
+    emit rateChanged(rate());
+    emit loadShapeChanged();
+    emit message(tr("Load shape: %1 from %2 journeys/s")
+                     .arg(LoadProfile::shapeName(profile.shape))
+                     .arg(profile.rate));
+}
+
+LoadProfile ShopController::loadShape() const
+{
+    if (m_shaping)
+        return m_shape;
+    LoadProfile constant;
+    constant.rate = m_session ? rate() : 0;
+    return constant;
+}
+
+void ShopController::adoptScenarioSettings(const Scenario &scenario)
+{
+    for (const auto &[key, policy] : scenario.edges) {
+        Q_UNUSED(policy);
+        if (!m_policyKeys.contains(key))
+            m_policyKeys << key;
+    }
+    m_rateLimitBurst = scenario.rateLimit > 0 ? scenario.rateLimitBurst : 0;
+    for (const TimelineAction &a : scenario.timeline)
+        if (a.kind == TimelineAction::Kind::ChaosMonkey)
+            m_monkeyMean = a.monkey.meanSecondsBetweenFailures;
+    emit policiesChanged();
+    emit chaosChanged();
 }
 
 } // namespace microcosm

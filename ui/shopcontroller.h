@@ -1,9 +1,11 @@
 #pragma once
 
 #include "eventlog.h"
+#include "scenario.h"
 #include "shopsession.h"
 #include "snapshot.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -14,9 +16,10 @@ namespace microcosm {
 
 /*
  * The GUI's one door to a running shop. Commands go through the platform's
- * control API (kill, restart, scale) and the load generator; what the views
- * show comes from snapshots this object pulls on a timer (15 Hz by default)
- * and hands out as plain values.
+ * control API (kill, restart, scale, autoscalers, rolling updates), the
+ * gateway's policies, the chaos controller and the load generator; what the
+ * views show comes from snapshots this object pulls on a timer (15 Hz by
+ * default) and hands out as plain values.
  *
  * Invariants: lives on the GUI thread and is only called there; never
  * receives anything per request (workers write counters, the GUI pulls);
@@ -36,8 +39,6 @@ public:
 
     // The latest snapshot pulled (empty before the first tick).
     const SystemSnapshot &snapshot() const { return m_snapshot; }
-    // Breakers, retries and bulkheads of every edge called so far, pulled with the snapshot.
-    const std::vector<EdgeStatus> &edgeStatus() const { return m_edgeStatus; }
     // t of the newest closed one-second window (0 before the first one).
     double lastWindow() const { return m_lastWindow; }
 
@@ -50,8 +51,58 @@ public:
     double rate() const;
     int configuredReplicas(const QString &service) const;
 
+    // Policies of caller→service edges; an empty service is the caller's
+    // default for every service ("users→*").
+    EdgePolicy policy(const QString &caller, const QString &service) const;
+    void setPolicy(const QString &caller, const QString &service, const EdgePolicy &policy);
+    // Edges whose policy was set here or by a scenario: "users>*", "order>product"...
+    QStringList policyKeys() const { return m_policyKeys; }
+    double rateLimit() const;
+    double rateLimitBurst() const { return m_rateLimitBurst; }
+    void setRateLimit(double perSecond, double burst);
+    // Operator override of an edge's breaker: "closed", "disabled", "forced-open".
+    bool setBreakerState(const QString &caller, const QString &service, const QString &state);
+
+    AutoscalerConfig autoscaler(const QString &service) const;
+    bool setAutoscaler(const QString &service, const AutoscalerConfig &config);
+
+    Fault serviceFault(const QString &service) const;
+    Fault linkFault(const QString &caller, const QString &service) const;
+    void setServiceFault(const QString &service, const Fault &fault);
+    void setLinkFault(const QString &caller, const QString &service, const Fault &fault);
+    // Every fault, database lock and the chaos monkey off.
+    void clearFaults();
+    bool databaseLocked(const QString &service) const;
+    bool setDatabaseLocked(const QString &service, bool locked);
+    bool monkeyRunning() const;
+    double monkeyMeanSeconds() const { return m_monkeyMean; }
+    void startMonkey(double meanSecondsBetweenFailures);
+    void stopMonkey();
+
+    // Replaces the service's replicas one by one with the next version
+    // ("v1" → "v2"), readiness-gated; false while one is already under way.
+    bool startRollingUpdate(const QString &service);
+    bool rollingUpdateInProgress(const QString &service) const;
+
+    // The load's shape from now on (ramp, spike, wave around the current
+    // rate); Constant stops shaping. The generator changes only its rate
+    // live, so the shape is played from here: its rate is set to the
+    // profile's value four times a second. Moving the rate by hand ends it.
+    void setLoadShape(const LoadProfile &profile);
+    // The shape being played, with its time measured from when it began;
+    // a constant profile at the current rate when none is.
+    LoadProfile loadShape() const;
+    bool shaping() const { return m_shaping; }
+
+    // Records what a scenario set, so that the controls and "Save scenario"
+    // show it (the gateway has no getter for the burst).
+    void adoptScenarioSettings(const Scenario &scenario);
+
     // Stops the load and every service thread; idempotent.
     void shutdown();
+    // Stops pulling and hands the session over (to be shut down elsewhere);
+    // every command after this is ignored.
+    std::unique_ptr<ShopSession> takeSession();
 
 public slots:
     void startLoad();
@@ -73,13 +124,25 @@ signals:
     void rateChanged(double journeysPerSecond);
     // A one-line account of what a command did, for the status bar.
     void message(const QString &text);
+    // A policy, the rate limit or an autoscaler changed (by a control, a menu or a scenario).
+    void policiesChanged();
+    // A fault, a database lock or the chaos monkey changed.
+    void chaosChanged();
+    void loadShapeChanged();
 
 private:
     std::unique_ptr<ShopSession> m_session;
     QTimer m_timer;
     SystemSnapshot m_snapshot;
-    std::vector<EdgeStatus> m_edgeStatus;
+    QTimer m_shapeTimer;
+    QElapsedTimer m_shapeClock;
+    LoadProfile m_shape;
+    bool m_shaping = false;
+    QStringList m_policyKeys;
+    double m_rateLimitBurst = 0;
+    double m_monkeyMean = 10;
     qint64 m_lastSeq = 0;
+    bool m_loadWasRunning = false;
     double m_lastWindow = 0;
     bool m_shutdown = false;
 };

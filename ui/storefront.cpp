@@ -354,6 +354,12 @@ void StorefrontPanel::fillProducts(const QJsonValue &body)
 {
     const QJsonArray list = body.toArray();
     const int current = m_products->currentRow();
+    // Columns sized to their contents re-measure every row on each change:
+    // fix them while filling (one measurement at the end, not one per cell),
+    // and touch only the cells whose text changed (mostly the stock).
+    QHeaderView *header = m_products->horizontalHeader();
+    for (int c : {0, 2, 3})
+        header->setSectionResizeMode(c, QHeaderView::Interactive);
     m_products->setRowCount(int(list.size()));
     for (int i = 0; i < list.size(); ++i) {
         const QJsonObject p = list[i].toObject();
@@ -370,10 +376,13 @@ void StorefrontPanel::fillProducts(const QJsonValue &body)
                     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
                 m_products->setItem(i, c, item);
             }
-            item->setText(cells[c]);
+            if (item->text() != cells[c])
+                item->setText(cells[c]);
         }
     }
-    if (current >= 0 && current < m_products->rowCount())
+    for (int c : {0, 2, 3})
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    if (current >= 0 && current < m_products->rowCount() && m_products->currentRow() != current)
         m_products->selectRow(current);
 }
 

@@ -50,6 +50,11 @@ QColor startingColor()
     return QColor(0x3d, 0x8b, 0xe0);
 }
 
+QColor faultColor()
+{
+    return QColor(0xa8, 0x5c, 0xd6);
+}
+
 QColor deadColor(const QPalette &palette)
 {
     return mix(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.55);

@@ -22,6 +22,8 @@ QColor okColor();
 QColor errorColor();
 QColor warningColor();
 QColor startingColor();
+// Injected faults (latency, errors, partitions, locks): purple, as their chart markers.
+QColor faultColor();
 QColor deadColor(const QPalette &palette);
 QColor mutedText(const QPalette &palette);
 // A series colour for a service name (product, cart, order, gateway...).

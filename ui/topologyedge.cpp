@@ -15,18 +15,18 @@ namespace microcosm {
 
 namespace {
 
-QFont labelFont(bool bold = false)
+QFont labelFont(double scale, bool bold = false)
 {
     QFont f = QApplication::font();
-    f.setPixelSize(13);
+    f.setPixelSize(int(std::lround(13 * scale)));
     f.setBold(bold);
     return f;
 }
 
-QFont badgeFont()
+QFont badgeFont(double scale)
 {
     QFont f = QApplication::font();
-    f.setPixelSize(11);
+    f.setPixelSize(int(std::lround(11 * scale)));
     return f;
 }
 
@@ -65,6 +65,11 @@ QString TopologyEdge::key() const
     const QString from =
         m_source->kind() == TopologyNode::Kind::Gateway ? QStringLiteral("users") : m_source->id();
     return from + QLatin1Char('>') + m_dest->id();
+}
+
+QString TopologyEdge::faultLine() const
+{
+    return m_fault.isEmpty() ? QString() : QStringLiteral("⚡ ") + m_fault;
 }
 
 QString TopologyEdge::breakerName(Breaker b)
@@ -113,8 +118,8 @@ void TopologyEdge::adjust()
         return;
     }
     const QPointF dir = (b - a) / centres.length();
-    const QRectF ra = m_source->boundingRect().adjusted(6, 6, -6, -6).translated(a);
-    const QRectF rb = m_dest->boundingRect().adjusted(6, 6, -6, -6).translated(b);
+    const QRectF ra = m_source->sceneBody();
+    const QRectF rb = m_dest->sceneBody();
     prepareGeometryChange();
     m_line = QLineF(clipToRect(ra, a, dir), clipToRect(rb, b, -dir));
     layoutLabel();
@@ -160,20 +165,44 @@ void TopologyEdge::setBreaker(Breaker state)
     update();
 }
 
+void TopologyEdge::setTextScale(double scale)
+{
+    if (qFuzzyCompare(scale, m_textScale))
+        return;
+    prepareGeometryChange();
+    m_textScale = scale;
+    layoutLabel();
+    update();
+}
+
+void TopologyEdge::setFault(const QString &fault)
+{
+    if (fault == m_fault)
+        return;
+    prepareGeometryChange();
+    m_fault = fault;
+    layoutLabel();
+    update();
+}
+
 void TopologyEdge::layoutLabel()
 {
     m_label = {};
     m_badge = {};
     if (m_kind != Kind::Traffic)
         return;
-    const QFontMetricsF fm(labelFont(true));
-    const QFontMetricsF bm(badgeFont());
+    const QFontMetricsF fm(labelFont(m_textScale, true));
+    const QFontMetricsF bm(badgeFont(m_textScale));
     const QString badge = breakerName(m_breaker);
     qreal w = bm.horizontalAdvance(badge) + 12;
     for (const QString &line : m_text)
         w = std::max(w, fm.horizontalAdvance(line));
+    const QString fault = faultLine();
+    if (!fault.isEmpty())
+        w = std::max(w, fm.horizontalAdvance(fault));
     w += 12;
-    const qreal h = 6 + m_text.size() * (fm.height() + 1) + bm.height() + 6;
+    const int lines = int(m_text.size()) + (fault.isEmpty() ? 0 : 1);
+    const qreal h = 6 + lines * (fm.height() + 1) + bm.height() + 6;
     // Beside the line: above a mostly horizontal edge, right of a mostly vertical one.
     const QPointF d = m_line.p2() - m_line.p1();
     const qreal len = std::max<qreal>(1, m_line.length());
@@ -247,14 +276,20 @@ void TopologyEdge::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget 
     p->setPen(QPen(theme::mix(muted, pal.color(QPalette::Base), 0.5), 1));
     p->setBrush(box);
     p->drawRoundedRect(m_label, 5, 5);
-    const QFontMetricsF fm(labelFont(true));
+    const QFontMetricsF fm(labelFont(m_textScale, true));
     qreal y = m_label.top() + 4;
     for (int i = 0; i < m_text.size(); ++i) {
-        p->setFont(labelFont(i == 0));
+        p->setFont(labelFont(m_textScale, i == 0));
         p->setPen(i == 1 && m_errorShare > 0.01 ? theme::errorColor() : pal.color(QPalette::Text));
         p->drawText(QRectF(m_label.left() + 6, y, m_label.width() - 12, fm.height()),
                     Qt::AlignLeft | Qt::AlignVCenter, m_text[i]);
         y += fm.height() + 1;
+    }
+    if (!faultLine().isEmpty()) {
+        p->setFont(labelFont(m_textScale, true));
+        p->setPen(theme::faultColor());
+        p->drawText(QRectF(m_label.left() + 6, y, m_label.width() - 12, fm.height()),
+                    Qt::AlignLeft | Qt::AlignVCenter, faultLine());
     }
     // Breaker badge.
     QColor badge = muted;
@@ -264,7 +299,7 @@ void TopologyEdge::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget 
         badge = theme::errorColor();
     else if (m_breaker == Breaker::HalfOpen)
         badge = theme::warningColor();
-    p->setFont(badgeFont());
+    p->setFont(badgeFont(m_textScale));
     if (m_breaker == Breaker::None || m_breaker == Breaker::Disabled) {
         p->setPen(QPen(badge, 1, Qt::DotLine));
         p->setBrush(Qt::NoBrush);

@@ -54,6 +54,11 @@ public:
     // fallbackShare: calls answered by the gateway's fallback (counted as successes).
     void setStats(double rps, double errorShare, double p95Ms, bool seen, double fallbackShare = 0);
     void setBreaker(Breaker state);
+    // Label type size, relative (presenter mode: larger).
+    void setTextScale(double scale);
+    // A fault injected on this link (a purple line in the label), or empty.
+    void setFault(const QString &fault);
+    QString fault() const { return m_fault; }
     Breaker breaker() const { return m_breaker; }
 
     double rps() const { return m_rps; }
@@ -73,6 +78,7 @@ public:
 
 private:
     void layoutLabel();
+    QString faultLine() const;
 
     TopologyNode *m_source;
     TopologyNode *m_dest;
@@ -81,6 +87,8 @@ private:
     QRectF m_label;
     QRectF m_badge;
     QStringList m_text;
+    QString m_fault;
+    double m_textScale = 1;
     double m_rps = 0;
     double m_errorShare = 0;
     double m_p95 = 0;

@@ -85,7 +85,8 @@ QRectF TopologyNode::body() const
 
 QRectF TopologyNode::boundingRect() const
 {
-    return body().adjusted(-6, -6, 6, 6);
+    // Room above the body for the fault and note badges on its top edge.
+    return body().adjusted(-6, -16, 6, 6);
 }
 
 QPainterPath TopologyNode::shape() const
@@ -111,7 +112,7 @@ void TopologyNode::setService(const ServiceSnapshot &service)
     QString sig = QString::number(int(service.health));
     int capacity = 0;
     for (const ReplicaSnapshot &r : service.replicas) {
-        sig += r.state + QLatin1Char(r.inRotation ? '+' : '-');
+        sig += r.state + r.version + QLatin1Char(r.inRotation ? '+' : '-');
         if (r.state == QLatin1String("ready"))
             capacity += r.queueCapacity;
     }
@@ -180,6 +181,41 @@ void TopologyNode::setDatabase(const QString &path)
     changed(m_lines.join(QLatin1Char('|')));
 }
 
+void TopologyNode::setBadges(const QString &fault, const QString &note)
+{
+    if (fault == m_fault && note == m_note)
+        return;
+    m_fault = fault;
+    m_note = note;
+    update();
+}
+
+void TopologyNode::paintBadges(QPainter *p, const QRectF &r)
+{
+    if (m_fault.isEmpty() && m_note.isEmpty())
+        return;
+    p->setFont(pixelFont(12, true));
+    const QFontMetrics fm = p->fontMetrics();
+    qreal x = r.left() + 10;
+    auto pill = [&](const QString &text, const QColor &color) {
+        const qreal w = std::min<qreal>(fm.horizontalAdvance(text) + 14, r.right() - 10 - x);
+        if (w < 20)
+            return;
+        const QRectF box(x, r.top() - 11, w, 20);
+        p->setPen(QPen(color.darker(130), 1));
+        p->setBrush(color);
+        p->drawRoundedRect(box, 10, 10);
+        p->setPen(Qt::white);
+        p->drawText(box.adjusted(7, 0, -7, 0), Qt::AlignCenter,
+                    fm.elidedText(text, Qt::ElideRight, int(box.width() - 14)));
+        x += w + 6;
+    };
+    if (!m_fault.isEmpty())
+        pill(QStringLiteral("⚡ ") + m_fault, theme::faultColor());
+    if (!m_note.isEmpty())
+        pill(m_note, theme::startingColor());
+}
+
 QVariant TopologyNode::itemChange(GraphicsItemChange change, const QVariant &value)
 {
     if (change == ItemPositionHasChanged) {
@@ -214,6 +250,7 @@ void TopologyNode::paint(QPainter *p, const QStyleOptionGraphicsItem *option, QW
         paintDatabase(p, pal, r);
         break;
     }
+    paintBadges(p, r);
 }
 
 void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &r)
@@ -241,6 +278,13 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
     p->setFont(pixelFont(19, true));
     p->drawText(QRectF(inner.left(), inner.top(), inner.width(), 24),
                 Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    if (!m_service.replicas.isEmpty() && !m_service.replicas.first().version.isEmpty()) {
+        const qreal titleW = p->fontMetrics().horizontalAdvance(m_title);
+        p->setFont(pixelFont(12));
+        p->setPen(theme::mutedText(pal));
+        p->drawText(QRectF(inner.left() + titleW + 6, inner.top() + 3, 40, 22),
+                    Qt::AlignLeft | Qt::AlignVCenter, m_service.replicas.first().version);
+    }
     const QString label = m_hasState ? theme::healthLabel(m_health) : QStringLiteral("…");
     p->setFont(pixelFont(down ? 14 : 12, true));
     const qreal pillW = p->fontMetrics().horizontalAdvance(label) + 14;

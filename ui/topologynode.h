@@ -52,10 +52,18 @@ public:
     void setGateway(const EntitySummary &gateway);
     // Database node: the file the service owns.
     void setDatabase(const QString &path);
+    // Service and database nodes: the fault injected now (a purple badge on
+    // the top edge), or empty; a note such as a rolling update (blue), or empty.
+    void setBadges(const QString &fault, const QString &note);
+    QString faultBadge() const { return m_fault; }
+    QString noteBadge() const { return m_note; }
 
     bool isDown() const { return m_health == ServiceSnapshot::Health::Down && m_hasState; }
     ServiceSnapshot::Health health() const { return m_health; }
     const ServiceSnapshot &lastService() const { return m_service; }
+
+    // The box itself (without badges or the selection outline), in scene coordinates.
+    QRectF sceneBody() const { return mapRectToScene(body()); }
 
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
@@ -71,6 +79,7 @@ private:
     void paintUsers(QPainter *p, const QPalette &pal, const QRectF &r);
     void paintGateway(QPainter *p, const QPalette &pal, const QRectF &r);
     void paintDatabase(QPainter *p, const QPalette &pal, const QRectF &r);
+    void paintBadges(QPainter *p, const QRectF &r);
 
     Kind m_kind;
     QString m_id;
@@ -82,6 +91,8 @@ private:
     ServiceSnapshot m_service;
     ServiceSnapshot::Health m_health = ServiceSnapshot::Health::Healthy;
     QStringList m_lines; // users / gateway / database text lines
+    QString m_fault;
+    QString m_note;
     bool m_active = true;
 };
 

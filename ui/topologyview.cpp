@@ -9,11 +9,13 @@
 #include <QContextMenuEvent>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
+#include <QMap>
 #include <QMenu>
 #include <QSettings>
 #include <QWindow>
 
 #include <cmath>
+#include <functional>
 
 namespace microcosm {
 
@@ -35,6 +37,25 @@ QString serviceOf(const QString &source)
     if (hash >= 0)
         s = s.left(hash);
     return s;
+}
+
+// A fault as a badge: "+500 ms", "20% 503", "partitioned", "db +100 ms".
+QString shortFault(const Fault &f)
+{
+    QStringList parts;
+    if (f.latencyMs > 0 || f.jitterMs > 0) {
+        QString l = QStringLiteral("+%1 ms").arg(f.latencyMs + f.jitterMs / 2);
+        if (f.latencyPercent < 100)
+            l += QStringLiteral(" on %1%").arg(f.latencyPercent);
+        parts << l;
+    }
+    if (f.errorPercent > 0)
+        parts << QStringLiteral("%1% → %2").arg(f.errorPercent).arg(f.errorStatus);
+    if (f.partitioned)
+        parts << QStringLiteral("PARTITIONED");
+    if (f.dbDelayMs > 0)
+        parts << QStringLiteral("db +%1 ms").arg(f.dbDelayMs);
+    return parts.join(QStringLiteral(" · "));
 }
 
 } // namespace
@@ -143,10 +164,20 @@ TopologyEdge *TopologyView::edge(const QString &from, const QString &to) const
 
 QPointF TopologyView::defaultPosition(const QString &id) const
 {
+    return defaultPosition(id, m_presenter);
+}
+
+QPointF TopologyView::defaultPosition(const QString &id, bool presenter) const
+{
+    // Presenter mode's larger boxes and labels need wider gaps between the columns.
+    const qreal gatewayX = presenter ? GatewayX + 25 : GatewayX;
+    const qreal serviceX = presenter ? ServiceX + 105 : ServiceX;
+    const qreal databaseX = presenter ? DatabaseX + 135 : DatabaseX;
+    const qreal rowGap = presenter ? RowGap + 20 : RowGap;
     if (id == QLatin1String("users"))
-        return {-40, 0};
+        return {presenter ? -95.0 : -40.0, 0};
     if (id == QLatin1String("gateway"))
-        return {GatewayX, 0};
+        return {gatewayX, 0};
     const bool db = id.startsWith(QLatin1String("db:"));
     const QString s = db ? id.mid(3) : id;
     // order in the middle: its saga calls go up to product and down to cart.
@@ -158,14 +189,55 @@ QPointF TopologyView::defaultPosition(const QString &id) const
             m_controller ? m_controller->platform().serviceNames() : QStringList();
         row = 3 + int(all.indexOf(s));
     }
-    return {db ? DatabaseX : ServiceX, (row - 1) * RowGap};
+    return {db ? databaseX : serviceX, (row - 1) * rowGap};
+}
+
+void TopologyView::setPresenter(bool on)
+{
+    if (on == m_presenter)
+        return;
+    for (TopologyNode *n : std::as_const(m_nodes)) {
+        // Only nodes where the other mode put them move; dragged ones stay.
+        if (n->pos() == defaultPosition(n->id(), m_presenter))
+            n->setPos(defaultPosition(n->id(), on));
+        n->setScale(on ? 1.2 : 1.0);
+    }
+    m_presenter = on;
+    for (TopologyEdge *e : std::as_const(m_edges)) {
+        e->setTextScale(on ? 1.3 : 1.0);
+        e->adjust();
+    }
+    fitAll();
 }
 
 void TopologyView::setSnapshot(const SystemSnapshot &snap)
 {
-    for (const ServiceSnapshot &s : snap.services)
-        if (TopologyNode *n = m_nodes.value(s.name))
-            n->setService(s);
+    for (const ServiceSnapshot &s : snap.services) {
+        TopologyNode *n = m_nodes.value(s.name);
+        if (!n)
+            continue;
+        n->setService(s);
+        if (!m_controller)
+            continue;
+        // Faults and operations under way, as badges (the platform reports
+        // them through its fault table and hosts, not in the snapshot).
+        const QString fault = shortFault(m_controller->serviceFault(s.name));
+        QString note;
+        if (m_controller->rollingUpdateInProgress(s.name)) {
+            QMap<QString, int> versions;
+            for (const ReplicaSnapshot &r : s.replicas)
+                if (r.state != QLatin1String("dead"))
+                    ++versions[r.version];
+            QStringList mix;
+            for (auto it = versions.begin(); it != versions.end(); ++it)
+                mix << QStringLiteral("%1×%2").arg(it.value()).arg(it.key());
+            note = QStringLiteral("updating: ") + mix.join(QLatin1Char(' '));
+        }
+        n->setBadges(fault, note);
+        if (TopologyNode *db = m_nodes.value(QStringLiteral("db:") + s.name))
+            db->setBadges(
+                m_controller->databaseLocked(s.name) ? QStringLiteral("LOCKED") : QString(), {});
+    }
     const bool running = m_controller && m_controller->loadRunning();
     if (TopologyNode *users = m_nodes.value(QStringLiteral("users")))
         users->setUsers(running, m_controller ? m_controller->rate() : 0, snap.gateway.rps);
@@ -185,6 +257,13 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
                 if (es.from + QLatin1Char('>') + es.to == key)
                     stats = &es.stats;
         }
+        if (m_controller && e->dest()->kind() == TopologyNode::Kind::Service &&
+            e->source()->kind() != TopologyNode::Kind::Users) {
+            const QString caller = e->source()->kind() == TopologyNode::Kind::Gateway
+                                       ? QStringLiteral("users")
+                                       : e->source()->id();
+            e->setFault(shortFault(m_controller->linkFault(caller, e->dest()->id())));
+        }
         if (!stats) {
             e->setStats(0, 0, 0, false);
             continue;
@@ -198,13 +277,11 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         traffic += stats->rps;
     }
     // Circuit breakers, where the edge's policy has one.
-    if (m_controller) {
-        for (const EdgeStatus &st : m_controller->edgeStatus()) {
-            const QString from =
-                st.from == QLatin1String("users") ? QStringLiteral("gateway") : st.from;
-            if (TopologyEdge *e = edge(from, st.to))
-                e->setBreaker(TopologyEdge::breakerFromName(st.breaker));
-        }
+    for (const EdgeSnapshot &es : snap.edges) {
+        const QString from =
+            es.from == QLatin1String("users") ? QStringLiteral("gateway") : es.from;
+        if (TopologyEdge *e = edge(from, es.to))
+            e->setBreaker(TopologyEdge::breakerFromName(es.breaker));
     }
     // Edges that calls created and the layout does not know yet (another saga, a new service).
     for (const EdgeSnapshot &es : snap.edges) {
@@ -288,6 +365,7 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
     if (!item || !m_controller)
         return nullptr;
     auto *menu = new QMenu(parent ? parent : this);
+    menu->setToolTipsVisible(true);
     QPointer<ShopController> c = m_controller;
     auto header = [menu](const QString &text) {
         QAction *a = menu->addAction(text);
@@ -329,6 +407,7 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
         down->setObjectName(QStringLiteral("scale-down"));
         down->setEnabled(configured > 1);
         connect(down, &QAction::triggered, c, [c, s] { c->scaleBy(s, -1); });
+        addFaultActions(menu, s);
     };
 
     if (item->type() == TopologyNode::Type) {
@@ -379,6 +458,10 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
         header(
             tr("%1 → %2 — %3").arg(from, e->dest()->id(), TopologyEdge::breakerName(e->breaker())));
         if (e->dest()->kind() == TopologyNode::Kind::Service) {
+            const QString caller = e->source()->kind() == TopologyNode::Kind::Gateway
+                                       ? QStringLiteral("users")
+                                       : e->source()->id();
+            addLinkActions(menu, caller, to);
             menu->addSection(tr("Callee: %1").arg(to));
             addServiceActions(to);
         } else if (e->dest()->kind() == TopologyNode::Kind::Database) {
@@ -393,6 +476,162 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
         return nullptr;
     }
     return menu;
+}
+
+void TopologyView::addFaultActions(QMenu *menu, const QString &s)
+{
+    QPointer<ShopController> c = m_controller;
+    if (!c)
+        return;
+    const Fault now = c->serviceFault(s);
+    menu->addSeparator();
+    QMenu *fault = menu->addMenu(tr("Inject a fault into %1").arg(s));
+    fault->setObjectName(QStringLiteral("fault-menu"));
+    fault->setToolTipsVisible(true);
+    // Each adds to the service's current fault (latency and errors combine).
+    auto add = [&](const QString &name, const QString &text, const QString &tip,
+                   std::function<void(Fault &)> change) {
+        QAction *a = fault->addAction(text);
+        a->setObjectName(name);
+        a->setToolTip(tip);
+        connect(a, &QAction::triggered, c, [c, s, change] {
+            Fault f = c->serviceFault(s);
+            change(f);
+            c->setServiceFault(s, f);
+        });
+    };
+    add(QStringLiteral("fault-latency-200"), tr("Latency: +200 ms on every call"),
+        tr("Watch p95 at the gateway climb by 200 ms while the service's throughput holds."),
+        [](Fault &f) {
+            f.latencyMs = 200;
+            f.jitterMs = 0;
+            f.latencyPercent = 100;
+        });
+    add(QStringLiteral("fault-latency-1500"), tr("Latency: +1500 ms (beyond most timeouts)"),
+        tr("Callers with a timeout give up (504) and free their workers; callers without one "
+           "wait, and their own queues grow: a cascading failure."),
+        [](Fault &f) {
+            f.latencyMs = 1500;
+            f.jitterMs = 0;
+            f.latencyPercent = 100;
+        });
+    add(QStringLiteral("fault-errors-20"), tr("Errors: 20% of calls answer 500"),
+        tr("Below the demo breaker's 50% threshold: retries (if on) hide most of them."),
+        [](Fault &f) {
+            f.errorPercent = 20;
+            f.errorStatus = 500;
+        });
+    add(QStringLiteral("fault-errors-100"), tr("Errors: every call answers 503"),
+        tr("A breaker on the callers' edges opens within a second and short-circuits."),
+        [](Fault &f) {
+            f.errorPercent = 100;
+            f.errorStatus = 503;
+        });
+    add(QStringLiteral("fault-slow-db-100"), tr("Slow database: +100 ms per query"),
+        tr("Workers stay busy longer: watch this service's queue and utilization rise."),
+        [](Fault &f) { f.dbDelayMs = 100; });
+    add(QStringLiteral("fault-slow-db-500"), tr("Slow database: +500 ms per query"),
+        tr("The service saturates: its queue fills and callers time out."),
+        [](Fault &f) { f.dbDelayMs = 500; });
+    fault->addSeparator();
+    QAction *clear = fault->addAction(tr("Clear faults on %1").arg(s));
+    clear->setObjectName(QStringLiteral("fault-clear"));
+    clear->setEnabled(now.active());
+    connect(clear, &QAction::triggered, c, [c, s] { c->setServiceFault(s, Fault{}); });
+    QAction *more = fault->addAction(tr("More (percentages, statuses)…"));
+    more->setObjectName(QStringLiteral("fault-more"));
+    connect(more, &QAction::triggered, this, [this, s] { emit chaosRequested(s); });
+
+    const bool locked = c->databaseLocked(s);
+    QAction *lock = menu->addAction(locked ? tr("Unlock %1.db").arg(s)
+                                           : tr("Lock %1.db (writes fail, reads go on)").arg(s));
+    lock->setObjectName(QStringLiteral("lock-db"));
+    connect(lock, &QAction::triggered, c, [c, s, locked] { c->setDatabaseLocked(s, !locked); });
+
+    QString version = QStringLiteral("v1");
+    if (const ServiceSnapshot *snap = c->snapshot().service(s))
+        if (!snap->replicas.isEmpty())
+            version = snap->replicas.first().version;
+    const bool updating = c->rollingUpdateInProgress(s);
+    QAction *update = menu->addAction(
+        updating ? tr("Rolling update under way…")
+                 : tr("Rolling update %1 → next version, replica by replica").arg(version));
+    update->setObjectName(QStringLiteral("rolling-update"));
+    update->setEnabled(!updating);
+    update->setToolTip(tr("Replace the replicas one at a time, each only once its successor is "
+                          "ready: the service keeps serving, the others are not touched."));
+    connect(update, &QAction::triggered, c, [c, s] { c->startRollingUpdate(s); });
+}
+
+void TopologyView::addLinkActions(QMenu *menu, const QString &caller, const QString &service)
+{
+    QPointer<ShopController> c = m_controller;
+    if (!c)
+        return;
+    const QString link = caller + QStringLiteral("→") + service;
+    menu->addSection(tr("Fault on the link %1").arg(link));
+    auto add = [&](const QString &name, const QString &text, const Fault &fault) {
+        QAction *a = menu->addAction(text);
+        a->setObjectName(name);
+        a->setToolTip(tr("Only %1's calls to %2 are hit; %2 itself stays healthy for its other "
+                         "callers. Watch this edge's label and breaker badge.")
+                          .arg(caller, service));
+        connect(a, &QAction::triggered, c,
+                [c, caller, service, fault] { c->setLinkFault(caller, service, fault); });
+    };
+    Fault slow;
+    slow.latencyMs = 300;
+    add(QStringLiteral("link-latency-300"), tr("Latency: +300 ms on this link"), slow);
+    Fault slower;
+    slower.latencyMs = 2000;
+    add(QStringLiteral("link-latency-2000"), tr("Latency: +2000 ms (beyond most timeouts)"),
+        slower);
+    Fault errors;
+    errors.errorPercent = 50;
+    errors.errorStatus = 503;
+    add(QStringLiteral("link-errors-50"), tr("Errors: half the calls answer 503"), errors);
+    Fault partition;
+    partition.partitioned = true;
+    add(QStringLiteral("link-partition"), tr("Partition: every request on this link is lost"),
+        partition);
+    QAction *clear = menu->addAction(tr("Clear faults on this link"));
+    clear->setObjectName(QStringLiteral("link-clear"));
+    clear->setEnabled(c->linkFault(caller, service).active());
+    connect(clear, &QAction::triggered, c,
+            [c, caller, service] { c->setLinkFault(caller, service, Fault{}); });
+
+    const EdgePolicy policy = c->policy(caller, service);
+    menu->addSection(tr("Circuit breaker on %1").arg(link));
+    if (policy.breakerEnabled) {
+        const std::pair<const char *, QString> states[] = {
+            {"breaker-force-open", QStringLiteral("forced-open")},
+            {"breaker-close", QStringLiteral("closed")},
+            {"breaker-disable", QStringLiteral("disabled")}};
+        const QString texts[] = {tr("Force it open (every call fails fast)"),
+                                 tr("Close it (reset: calls flow again)"),
+                                 tr("Disable it (never trips)")};
+        for (int i = 0; i < 3; ++i) {
+            QAction *a = menu->addAction(texts[i]);
+            a->setObjectName(QString::fromLatin1(states[i].first));
+            const QString state = states[i].second;
+            connect(a, &QAction::triggered, c,
+                    [c, caller, service, state] { c->setBreakerState(caller, service, state); });
+        }
+    } else {
+        QAction *a = menu->addAction(tr("Add a circuit breaker (demo preset)"));
+        a->setObjectName(QStringLiteral("breaker-add"));
+        a->setToolTip(tr("It opens within about a second when half of the calls fail."));
+        connect(a, &QAction::triggered, c, [c, caller, service] {
+            EdgePolicy p = c->policy(caller, service);
+            p.breakerEnabled = true;
+            p.breaker = CircuitBreakerConfig::demo();
+            c->setPolicy(caller, service, p);
+        });
+    }
+    QAction *edit = menu->addAction(tr("Edit this edge's policy (timeout, retries…)…"));
+    edit->setObjectName(QStringLiteral("edit-policy"));
+    const QString key = caller + QLatin1Char('>') + service;
+    connect(edit, &QAction::triggered, this, [this, key] { emit policyRequested(key); });
 }
 
 void TopologyView::contextMenuEvent(QContextMenuEvent *event)

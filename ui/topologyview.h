@@ -56,6 +56,11 @@ public:
     int particleCount() const;
     int framesDrawn() const { return m_frames; }
 
+    // Presenter mode: larger boxes and type (the columns move apart to make
+    // room); nodes the user dragged keep their place.
+    void setPresenter(bool on);
+    bool presenter() const { return m_presenter; }
+
     // Node positions are read from and saved to QSettings only when enabled.
     void setPersistLayout(bool on) { m_persist = on; }
     void saveLayout() const;
@@ -66,6 +71,10 @@ public:
 signals:
     void selectedServiceChanged(const QString &service);
     void inspectDatabase(const QString &service);
+    // "More…" on a service's fault menu: the chaos controls for it.
+    void chaosRequested(const QString &service);
+    // "Edit policy…" on an edge: the policy controls for "caller>service".
+    void policyRequested(const QString &edgeKey);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -83,10 +92,13 @@ private:
     TopologyNode *addNode(int kind, const QString &id, const QString &title, QPointF pos);
     TopologyEdge *addEdge(const QString &from, const QString &to, bool traffic);
     QPointF defaultPosition(const QString &id) const;
+    QPointF defaultPosition(const QString &id, bool presenter) const;
     void updateAnimation();
     void animate();
     bool wantsAnimation() const;
     void layoutChanged();
+    void addFaultActions(QMenu *menu, const QString &service);
+    void addLinkActions(QMenu *menu, const QString &caller, const QString &service);
 
     QPointer<ShopController> m_controller;
     QGraphicsScene *m_scene;
@@ -101,6 +113,7 @@ private:
     int m_frames = 0;
     QString m_selected;
     bool m_persist = false;
+    bool m_presenter = false;
 };
 
 } // namespace microcosm

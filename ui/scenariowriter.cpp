@@ -1,0 +1,336 @@
+#include "scenariowriter.h"
+
+#include "shopcontroller.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace microcosm {
+
+namespace {
+
+double msOf(Duration d)
+{
+    return toMs(d);
+}
+
+QJsonObject serviceTimeJson(const ServiceTime &t)
+{
+    return {{QStringLiteral("distribution"), ServiceTime::kindName(t.kind)},
+            {QStringLiteral("meanMs"), t.meanMs},
+            {QStringLiteral("sigma"), t.sigma}};
+}
+
+QJsonObject serviceJson(const ServiceConfig &c)
+{
+    QJsonObject o{{QStringLiteral("replicas"), c.replicas},
+                  {QStringLiteral("workers"), c.workers},
+                  {QStringLiteral("queue"), c.queueCapacity},
+                  {QStringLiteral("serviceTime"), serviceTimeJson(c.serviceTime)},
+                  {QStringLiteral("coldStartMs"), msOf(c.coldStart)},
+                  {QStringLiteral("version"), c.version},
+                  {QStringLiteral("loadBalancing"), LoadBalancer::strategyName(c.balancing)},
+                  {QStringLiteral("errorPercent"), c.versionErrorPercent},
+                  {QStringLiteral("errorStatus"), c.versionErrorStatus}};
+    if (!c.routeServiceTime.isEmpty()) {
+        QJsonObject routes;
+        for (auto it = c.routeServiceTime.begin(); it != c.routeServiceTime.end(); ++it)
+            routes.insert(it.key(), serviceTimeJson(it.value()));
+        o.insert(QStringLiteral("routes"), routes);
+    }
+    QJsonObject health{{QStringLiteral("probeFailureThreshold"), c.health.probeFailureThreshold}};
+    // Zero: the platform's probe period (the file can only name a period of its own).
+    if (c.health.probePeriod > Duration::zero())
+        health.insert(QStringLiteral("probePeriodMs"), msOf(c.health.probePeriod));
+    if (c.health.outlierDetectionEnabled) {
+        const OutlierDetectionConfig &d = c.health.outlier;
+        health.insert(QStringLiteral("outlierDetection"),
+                      QJsonObject{{QStringLiteral("consecutive5xx"), d.consecutive5xx},
+                                  {QStringLiteral("baseEjectionMs"), msOf(d.baseEjectionTime)},
+                                  {QStringLiteral("maxEjectionMs"), msOf(d.maxEjectionTime)},
+                                  {QStringLiteral("maxEjectionPercent"), d.maxEjectionPercent}});
+    }
+    o.insert(QStringLiteral("health"), health);
+    return o;
+}
+
+QJsonObject breakerJson(const CircuitBreakerConfig &b)
+{
+    using W = CircuitBreakerConfig::SlidingWindowType;
+    return {{QStringLiteral("preset"), QStringLiteral("defaults")},
+            {QStringLiteral("slidingWindowType"), b.slidingWindowType == W::COUNT_BASED
+                                                      ? QStringLiteral("COUNT_BASED")
+                                                      : QStringLiteral("TIME_BASED")},
+            {QStringLiteral("slidingWindowSize"), b.slidingWindowSize},
+            {QStringLiteral("minimumNumberOfCalls"), b.minimumNumberOfCalls},
+            {QStringLiteral("failureRateThreshold"), b.failureRateThreshold},
+            {QStringLiteral("slowCallRateThreshold"), b.slowCallRateThreshold},
+            {QStringLiteral("slowCallDurationThresholdMs"), msOf(b.slowCallDurationThreshold)},
+            {QStringLiteral("waitDurationInOpenStateMs"), msOf(b.waitDurationInOpenState)},
+            {QStringLiteral("permittedNumberOfCallsInHalfOpenState"),
+             b.permittedNumberOfCallsInHalfOpenState}};
+}
+
+QJsonObject edgeJson(const EdgePolicy &e)
+{
+    QJsonObject o{{QStringLiteral("timeoutMs"), msOf(e.timeout)},
+                  {QStringLiteral("perTryTimeoutMs"), msOf(e.perTryTimeout)},
+                  {QStringLiteral("bulkhead"), e.bulkheadMaxConcurrentCalls},
+                  {QStringLiteral("fallback"), e.fallbackEnabled}};
+    if (!e.routeTimeouts.isEmpty()) {
+        QJsonObject routes;
+        for (auto it = e.routeTimeouts.begin(); it != e.routeTimeouts.end(); ++it)
+            routes.insert(it.key(), msOf(it.value()));
+        o.insert(QStringLiteral("routeTimeoutsMs"), routes);
+    }
+    if (e.retryEnabled) {
+        QJsonObject r{{QStringLiteral("enabled"), true},
+                      {QStringLiteral("maxAttempts"), e.retry.maxAttempts},
+                      {QStringLiteral("initialBackoffMs"), msOf(e.retry.initialBackoff)},
+                      {QStringLiteral("multiplier"), e.retry.multiplier},
+                      {QStringLiteral("maxBackoffMs"), msOf(e.retry.maxBackoff)},
+                      {QStringLiteral("randomizationFactor"), e.retry.randomizationFactor},
+                      {QStringLiteral("minRetryConcurrency"), e.minRetryConcurrency}};
+        if (e.retryBudgetEnabled)
+            r.insert(QStringLiteral("budgetPercent"), e.retryBudgetPercent);
+        o.insert(QStringLiteral("retry"), r);
+    }
+    if (e.breakerEnabled)
+        o.insert(QStringLiteral("circuitBreaker"), breakerJson(e.breaker));
+    return o;
+}
+
+QJsonObject autoscalerJson(const AutoscalerConfig &c)
+{
+    return {{QStringLiteral("enabled"), c.enabled},
+            {QStringLiteral("metric"), AutoscalerConfig::metricName(c.metric)},
+            {QStringLiteral("target"), c.hpa.target},
+            {QStringLiteral("minReplicas"), c.hpa.minReplicas},
+            {QStringLiteral("maxReplicas"), c.hpa.maxReplicas},
+            {QStringLiteral("tolerance"), c.hpa.tolerance},
+            {QStringLiteral("syncPeriodMs"), msOf(c.hpa.syncPeriod)},
+            {QStringLiteral("scaleUpStabilizationMs"), msOf(c.hpa.scaleUpStabilization)},
+            {QStringLiteral("scaleDownStabilizationMs"), msOf(c.hpa.scaleDownStabilization)}};
+}
+
+QJsonObject loadJson(const LoadConfig &l)
+{
+    const LoadProfile &p = l.profile;
+    QJsonObject o{{QStringLiteral("model"), l.model == LoadConfig::Model::Open
+                                                ? QStringLiteral("open")
+                                                : QStringLiteral("closed")},
+                  {QStringLiteral("arrivals"),
+                   l.poisson ? QStringLiteral("poisson") : QStringLiteral("uniform")},
+                  {QStringLiteral("users"), l.users},
+                  {QStringLiteral("virtualUsers"), l.virtualUsers},
+                  {QStringLiteral("spawnRate"), l.spawnRate},
+                  {QStringLiteral("thinkTimeMs"), l.thinkTimeMs},
+                  {QStringLiteral("maxInFlight"), l.maxInFlight},
+                  {QStringLiteral("profile"),
+                   QJsonObject{{QStringLiteral("shape"), LoadProfile::shapeName(p.shape)},
+                               {QStringLiteral("rate"), p.rate},
+                               {QStringLiteral("to"), p.to},
+                               {QStringLiteral("at"), p.at},
+                               {QStringLiteral("duration"), p.duration},
+                               {QStringLiteral("amplitude"), p.amplitude},
+                               {QStringLiteral("period"), p.period}}}};
+    if (!l.mix.isEmpty()) {
+        QJsonObject mix;
+        for (auto it = l.mix.begin(); it != l.mix.end(); ++it)
+            mix.insert(it.key(), it.value());
+        o.insert(QStringLiteral("mix"), mix);
+    }
+    return o;
+}
+
+QJsonObject actionJson(const TimelineAction &a)
+{
+    using K = TimelineAction::Kind;
+    QJsonObject o{{QStringLiteral("at"), a.at},
+                  {QStringLiteral("action"), TimelineAction::kindName(a.kind)}};
+    if (!a.service.isEmpty())
+        o.insert(QStringLiteral("service"), a.service);
+    if (!a.from.isEmpty()) {
+        o.insert(QStringLiteral("from"), a.from);
+        o.insert(QStringLiteral("to"), a.to);
+    }
+    switch (a.kind) {
+    case K::KillReplica:
+        o.insert(QStringLiteral("replica"), a.replica);
+        break;
+    case K::Scale:
+        o.insert(QStringLiteral("replicas"), a.replicas);
+        break;
+    case K::Latency:
+        o.insert(QStringLiteral("ms"), a.fault.latencyMs);
+        o.insert(QStringLiteral("jitterMs"), a.fault.jitterMs);
+        o.insert(QStringLiteral("percent"), a.fault.latencyPercent);
+        break;
+    case K::Errors:
+        o.insert(QStringLiteral("status"), a.fault.errorStatus);
+        o.insert(QStringLiteral("percent"), a.fault.errorPercent);
+        break;
+    case K::SlowDatabase:
+        o.insert(QStringLiteral("ms"), a.fault.dbDelayMs);
+        break;
+    case K::RollingUpdate:
+        o.insert(QStringLiteral("version"), a.update.version);
+        o.insert(QStringLiteral("serviceTime"), serviceTimeJson(a.update.profile.serviceTime));
+        o.insert(QStringLiteral("errorPercent"), a.update.profile.errorPercent);
+        o.insert(QStringLiteral("errorStatus"), a.update.profile.errorStatus);
+        o.insert(QStringLiteral("maxUnavailable"), a.update.maxUnavailable);
+        o.insert(QStringLiteral("maxSurge"), a.update.maxSurge);
+        break;
+    case K::ChaosMonkey:
+        o.insert(QStringLiteral("meanSecondsBetweenFailures"), a.monkey.meanSecondsBetweenFailures);
+        o.insert(QStringLiteral("restartDelayMs"), msOf(a.monkey.restartDelay));
+        o.insert(QStringLiteral("wholeServicePercent"), a.monkey.wholeServicePercent);
+        if (!a.monkey.services.isEmpty())
+            o.insert(QStringLiteral("services"), QJsonArray::fromStringList(a.monkey.services));
+        break;
+    case K::SetRate:
+        o.insert(QStringLiteral("rate"), a.rate);
+        break;
+    case K::Breaker:
+        o.insert(QStringLiteral("state"), a.state);
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+QJsonObject expectationJson(const Expectation &e)
+{
+    QJsonObject o{{QStringLiteral("metric"), e.metric},
+                  {QStringLiteral("op"), e.op},
+                  {QStringLiteral("value"), e.value}};
+    if (!e.entity.isEmpty())
+        o.insert(QStringLiteral("entity"), e.entity);
+    if (e.from >= 0)
+        o.insert(QStringLiteral("from"), e.from);
+    if (e.to >= 0)
+        o.insert(QStringLiteral("to"), e.to);
+    return o;
+}
+
+} // namespace
+
+QJsonObject scenarioToJson(const Scenario &s)
+{
+    QJsonObject root{{QStringLiteral("title"), s.title},
+                     {QStringLiteral("lesson"), s.lesson},
+                     {QStringLiteral("duration"), s.duration},
+                     {QStringLiteral("seed"), double(s.seed)}};
+    root.insert(QStringLiteral("services"),
+                QJsonObject{{QStringLiteral("product"), serviceJson(s.shop.product)},
+                            {QStringLiteral("cart"), serviceJson(s.shop.cart)},
+                            {QStringLiteral("order"), serviceJson(s.shop.order)}});
+    QJsonObject policies;
+    if (s.rateLimit > 0)
+        policies.insert(QStringLiteral("rateLimit"),
+                        QJsonObject{{QStringLiteral("perSecond"), s.rateLimit},
+                                    {QStringLiteral("burst"), std::max(1.0, s.rateLimitBurst)}});
+    if (!s.edges.empty()) {
+        QJsonObject edges;
+        for (const auto &[key, policy] : s.edges)
+            edges.insert(key, edgeJson(policy));
+        policies.insert(QStringLiteral("edges"), edges);
+    }
+    if (!policies.isEmpty())
+        root.insert(QStringLiteral("policies"), policies);
+    if (!s.autoscalers.empty()) {
+        QJsonObject as;
+        for (const auto &[service, config] : s.autoscalers)
+            as.insert(service, autoscalerJson(config));
+        root.insert(QStringLiteral("autoscaler"), as);
+    }
+    root.insert(QStringLiteral("load"), loadJson(s.load));
+    if (!s.timeline.isEmpty()) {
+        QJsonArray timeline;
+        for (const TimelineAction &a : s.timeline)
+            timeline.append(actionJson(a));
+        root.insert(QStringLiteral("timeline"), timeline);
+    }
+    if (!s.expectations.isEmpty()) {
+        QJsonArray expect;
+        for (const Expectation &e : s.expectations)
+            expect.append(expectationJson(e));
+        root.insert(QStringLiteral("expect"), expect);
+    }
+    return root;
+}
+
+QByteArray scenarioToBytes(const Scenario &scenario)
+{
+    return QJsonDocument(scenarioToJson(scenario)).toJson(QJsonDocument::Indented);
+}
+
+Scenario captureSetup(ShopController &c, const Scenario *running)
+{
+    Scenario s = running ? *running : Scenario{};
+    if (running) {
+        s.title = running->title + QStringLiteral(" (saved set-up)");
+    } else {
+        s.title = QStringLiteral("Saved set-up");
+        s.lesson = QStringLiteral("A set-up saved from the Microcosm window: the deployment, the "
+                                  "load and the policies as they were. Add a timeline of faults "
+                                  "and the expectations to test.");
+        s.duration = 60;
+    }
+    // The deployment as it is now (replicas scaled by hand or by an autoscaler included).
+    ServiceConfig *configs[] = {&s.shop.product, &s.shop.cart, &s.shop.order};
+    const QStringList names{QStringLiteral("product"), QStringLiteral("cart"),
+                            QStringLiteral("order")};
+    for (int i = 0; i < 3; ++i)
+        if (ServiceHost *h = c.platform().host(names[i]))
+            *configs[i] = h->config();
+
+    // The load: the generator's configuration, at the rate it runs now.
+    const LoadConfig load = c.load().config();
+    s.load = load;
+    s.load.seed = s.seed;
+    // A shape played from the Load controls is saved as the file's profile.
+    if (c.shaping()) {
+        s.load.profile = c.loadShape();
+        s.load.rate = s.load.profile.rate;
+    }
+
+    // Every policy set from the GUI or by the scenario, as the gateway has it now.
+    s.edges.clear();
+    for (const QString &key : c.policyKeys()) {
+        const QString caller = key.section(QLatin1Char('>'), 0, 0);
+        const QString service = key.section(QLatin1Char('>'), 1);
+        s.edges[key] = c.policy(caller, service == QLatin1String("*") ? QString() : service);
+    }
+    s.rateLimit = c.rateLimit();
+    s.rateLimitBurst = s.rateLimit > 0 ? std::max(1.0, c.rateLimitBurst()) : 0;
+
+    s.autoscalers.clear();
+    for (const QString &name : names) {
+        const AutoscalerConfig a = c.autoscaler(name);
+        if (a.enabled)
+            s.autoscalers[name] = a;
+    }
+    return s;
+}
+
+bool writeScenarioFile(const Scenario &scenario, const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        if (error)
+            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(scenarioToBytes(scenario));
+    if (!file.commit()) {
+        if (error)
+            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace microcosm
