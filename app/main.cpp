@@ -184,8 +184,8 @@ int main(int argc, char **argv)
             continue;
         const QFileInfo file(parser.value(name));
         const QFileInfo folder(file.absolutePath());
-        if (file.isDir() || !folder.isDir() || !folder.isWritable()
-            || (file.exists() && !file.isWritable())) {
+        if (file.isDir() || !folder.isDir() || !folder.isWritable() ||
+            (file.exists() && !file.isWritable())) {
             std::fprintf(stderr, "microcosm: --%s %s cannot be written (%s)\n", qPrintable(name),
                          qPrintable(parser.value(name)),
                          file.isDir()      ? "it is a directory"

@@ -29,7 +29,8 @@ ShopSession::~ShopSession()
 QStringList ShopSession::checkDataDir(const QString &dataDir)
 {
     QStringList problems;
-    for (const QString &service : {QStringLiteral("product"), QStringLiteral("cart"), QStringLiteral("order")}) {
+    for (const QString &service :
+         {QStringLiteral("product"), QStringLiteral("cart"), QStringLiteral("order")}) {
         const QString path = QDir(dataDir).filePath(service + QStringLiteral(".db"));
         const QFileInfo info(path);
         if (!info.exists())
@@ -41,9 +42,11 @@ QStringList ShopSession::checkDataDir(const QString &dataDir)
         try {
             Database db(path, Database::Mode::ReadOnly);
         } catch (const DbError &e) {
-            problems << QStringLiteral("%1 is not a usable SQLite database (%2); it was left untouched — "
-                                       "move it away or choose another --data-dir")
-                            .arg(path, QString::fromUtf8(e.what()).section(QStringLiteral(": "), -1));
+            problems << QStringLiteral(
+                            "%1 is not a usable SQLite database (%2); it was left untouched — "
+                            "move it away or choose another --data-dir")
+                            .arg(path,
+                                 QString::fromUtf8(e.what()).section(QStringLiteral(": "), -1));
         }
     }
     return problems;

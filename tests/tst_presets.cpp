@@ -84,8 +84,8 @@ void TestPresets::runPreset()
              audit.value(QStringLiteral("confirmedQuantity")).toInteger());
     // Every acknowledged order is confirmed; a confirmed order whose answer
     // came too late for its client (a timeout) is not acknowledged.
-    QVERIFY(audit.value(QStringLiteral("acknowledgedOrders")).toInt()
-            <= audit.value(QStringLiteral("confirmedOrders")).toInt());
+    QVERIFY(audit.value(QStringLiteral("acknowledgedOrders")).toInt() <=
+            audit.value(QStringLiteral("confirmedOrders")).toInt());
     QVERIFY(QFileInfo(dir.filePath(QStringLiteral("series.csv"))).size() > 1000);
     if (file.endsWith(QLatin1String("chaos-monkey.json"))) {
         // The monkey really struck, and orders were really taken meanwhile.
