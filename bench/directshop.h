@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gateway.h"
+
 // The shop's services called as plain functions: no gateway, no queues, no
 // threads of their own. Used by microcosm-bench as "the limit" of the
 // pipeline-efficiency figure and by the request fuzzer as its harness.
@@ -47,29 +49,10 @@ public:
 
     std::optional<RouteMatch> match(const QString &method, const QString &target) const
     {
-        const qsizetype q = target.indexOf(QLatin1Char('?'));
-        const QString path = q < 0 ? target : target.left(q);
-        const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
         for (const Entry &r : m_routes) {
-            if (r.method != method || r.segments.size() != segments.size())
-                continue;
             RouteMatch m{r.service, r.key, {}};
-            bool ok = true;
-            for (qsizetype i = 0; i < segments.size() && ok; ++i) {
-                const QString &want = r.segments[i];
-                if (want.startsWith(QLatin1Char('{')) && want.endsWith(QLatin1Char('}')))
-                    m.params.insert(want.mid(1, want.size() - 2), segments[i]);
-                else
-                    ok = want == segments[i];
-            }
-            if (!ok)
-                continue;
-            if (q >= 0) {
-                const QUrlQuery query(target.mid(q + 1));
-                for (const auto &[k, v] : query.queryItems(QUrl::FullyDecoded))
-                    m.params.insert(k, v);
-            }
-            return m;
+            if (r.method == method && Gateway::matchPattern(r.segments, target, &m.params))
+                return m;
         }
         return std::nullopt;
     }

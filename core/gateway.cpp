@@ -88,32 +88,40 @@ void Gateway::addRoutes(ServiceHost &host)
     }
 }
 
-std::optional<Gateway::Match> Gateway::match(const QString &method, const QString &target) const
+bool Gateway::matchPattern(const QStringList &pattern, const QString &target,
+                           QHash<QString, QString> *params)
 {
     const qsizetype q = target.indexOf(QLatin1Char('?'));
-    const QString path = q < 0 ? target : target.left(q);
-    const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const QStringList segments =
+        (q < 0 ? target : target.left(q)).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (segments.size() != pattern.size())
+        return false;
+    QHash<QString, QString> found;
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        const QString &want = pattern[i];
+        if (want.startsWith(QLatin1Char('{')) && want.endsWith(QLatin1Char('}')))
+            found.insert(want.mid(1, want.size() - 2), segments[i]);
+        else if (want != segments[i])
+            return false;
+    }
+    if (q >= 0) {
+        const QUrlQuery query(target.mid(q + 1));
+        for (const auto &[k, v] : query.queryItems(QUrl::FullyDecoded))
+            found.insert(k, v);
+    }
+    *params = std::move(found);
+    return true;
+}
+
+std::optional<Gateway::Match> Gateway::match(const QString &method, const QString &target) const
+{
     for (const RouteEntry &r : m_routes) {
-        if (r.method != method || r.segments.size() != segments.size())
+        if (r.method != method)
             continue;
         Match m{r.host, r.method + QLatin1Char(' ') + r.pattern, r.idempotent, r.internal, {},
                 r.stats};
-        bool ok = true;
-        for (qsizetype i = 0; i < segments.size() && ok; ++i) {
-            const QString &want = r.segments[i];
-            if (want.startsWith(QLatin1Char('{')) && want.endsWith(QLatin1Char('}')))
-                m.params.insert(want.mid(1, want.size() - 2), segments[i]);
-            else
-                ok = want == segments[i];
-        }
-        if (!ok)
-            continue;
-        if (q >= 0) {
-            const QUrlQuery query(target.mid(q + 1));
-            for (const auto &[k, v] : query.queryItems(QUrl::FullyDecoded))
-                m.params.insert(k, v);
-        }
-        return m;
+        if (matchPattern(r.segments, target, &m.params))
+            return m;
     }
     return std::nullopt;
 }

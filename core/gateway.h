@@ -64,6 +64,10 @@ public:
 
     void addRoutes(ServiceHost &host);
     std::optional<Match> match(const QString &method, const QString &path) const;
+    // Whether target ("/carts/u1/items?x=1") fits a route pattern split into
+    // segments ({"carts", "{user}", "items"}); fills path and query parameters.
+    static bool matchPattern(const QStringList &pattern, const QString &target,
+                             QHash<QString, QString> *params);
     QStringList routes() const;
 
     // A request from the users' side.
