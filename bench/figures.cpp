@@ -284,7 +284,7 @@ QStringList describe(const QJsonObject &f)
                          num(v("secondSec"), 0), num(v("rssSecondMB")), num(v("growthPct"), 2));
         rows << QStringLiteral(
             "         t s   VmRSS MB (anon, file+shm)   C heap in use MB   metrics "
-            "ring MB (windows)   SQLite heap MB   acknowledged orders");
+            "ring MB (entities)  SQLite heap MB   acknowledged orders");
         for (const QJsonValue &p : v("series").toArray()) {
             const QJsonObject o = p.toObject();
             rows << QStringLiteral("    %1 %2 %3 %4 %5 %6 %7")
@@ -297,7 +297,7 @@ QStringList describe(const QJsonObject &f)
                         .arg(num(o.value(QStringLiteral("heapInUseMB"))), 18)
                         .arg(num(o.value(QStringLiteral("ringMB")), 2), 17)
                         .arg(QStringLiteral("(%1)").arg(
-                                 o.value(QStringLiteral("ringWindows")).toInt()),
+                                 o.value(QStringLiteral("ringEntities")).toInt()),
                              -10)
                         .arg(num(o.value(QStringLiteral("sqliteMB")), 2), 16)
                         .arg(o.value(QStringLiteral("acknowledgedOrders")).toInteger(), 21);

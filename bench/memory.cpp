@@ -6,6 +6,10 @@
 #include "shopsession.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <malloc.h>
 #include <sqlite3.h>
@@ -16,12 +20,47 @@ namespace microcosm::bench {
 
 namespace {
 
-// Bytes the C heap has handed out and not taken back, over every arena:
-// live data, as opposed to VmRSS which also holds freed but kept pages.
-double heapInUseMB()
+// Bytes the C heap has handed out and not taken back, over every arena (the
+// worker threads allocate in arenas of their own, which mallinfo2 does not
+// see): live data, as opposed to VmRSS which also holds freed but kept
+// pages. From malloc_info's totals: obtained from the system minus free.
+struct HeapUse
 {
-    const struct mallinfo2 m = mallinfo2();
-    return double(m.uordblks + m.hblkhd) / 1048576.0;
+    double inUseMB = 0;
+    double freeMB = 0;
+    int arenas = 0;
+};
+
+HeapUse heapUse()
+{
+    char *buffer = nullptr;
+    std::size_t size = 0;
+    FILE *f = open_memstream(&buffer, &size);
+    if (!f)
+        return {};
+    malloc_info(0, f);
+    std::fclose(f);
+    const QString xml = QString::fromUtf8(buffer, qsizetype(size));
+    std::free(buffer);
+    // The document ends with the totals over all arenas.
+    const qsizetype tail = xml.lastIndexOf(QLatin1String("</heap>"));
+    const QString totals = tail >= 0 ? xml.mid(tail) : xml;
+    auto number = [&totals](const QString &pattern) {
+        const QRegularExpressionMatch m = QRegularExpression(pattern).match(totals);
+        return m.hasMatch() ? m.captured(1).toDouble() : 0.0;
+    };
+    const double free = number(QStringLiteral("<total type=\"fast\" count=\"\\d+\" "
+                                              "size=\"(\\d+)\"")) +
+                        number(QStringLiteral("<total type=\"rest\" count=\"\\d+\" "
+                                              "size=\"(\\d+)\""));
+    const double system = number(QStringLiteral("<system type=\"current\" size=\"(\\d+)\""));
+    const double mmapped = number(QStringLiteral("<total type=\"mmap\" count=\"\\d+\" "
+                                                 "size=\"(\\d+)\""));
+    HeapUse h;
+    h.inUseMB = (system - free + mmapped) / 1048576.0;
+    h.freeMB = free / 1048576.0;
+    h.arenas = int(xml.count(QLatin1String("<heap nr=")));
+    return h;
 }
 
 } // namespace
@@ -63,18 +102,12 @@ QJsonObject memory(const BenchOptions &options)
             std::this_thread::sleep_until(
                 t0 + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(t)));
             const std::int64_t kb = residentKb();
+            const HeapUse heap = heapUse();
             // Where it goes: the metrics ring, SQLite's heap (page caches of
             // every connection) and the orders the workload remembers.
             const MetricsRegistry &metrics = session.platform().metrics();
-            double ringBytes = 0;
-            int windows = 0;
-            for (const QString &name : metrics.names()) {
-                for (const Window &w : metrics.series(name)) {
-                    ringBytes +=
-                        double(sizeof(Window) + w.latency.capacity() * sizeof(HistogramData::Cell));
-                    ++windows;
-                }
-            }
+            const double ringBytes = double(metrics.ringBytes());
+            const int entities = int(metrics.names().size());
             series.append(QJsonObject{
                 {QStringLiteral("t"), t},
                 {QStringLiteral("rssMB"), round(double(kb) / 1024.0, 1)},
@@ -82,11 +115,13 @@ QJsonObject memory(const BenchOptions &options)
                 {QStringLiteral("fileShmemMB"),
                  round(double(statusKb("RssFile:") + statusKb("RssShmem:")) / 1024.0, 1)},
                 {QStringLiteral("ringMB"), round(ringBytes / 1048576.0, 2)},
-                {QStringLiteral("ringWindows"), windows},
-                {QStringLiteral("heapInUseMB"), round(heapInUseMB(), 1)},
+                {QStringLiteral("ringEntities"), entities},
+                {QStringLiteral("heapInUseMB"), round(heap.inUseMB, 1)},
+                {QStringLiteral("heapFreeMB"), round(heap.freeMB, 1)},
+                {QStringLiteral("arenas"), heap.arenas},
                 {QStringLiteral("sqliteMB"), round(double(sqlite3_memory_used()) / 1048576.0, 2)},
                 {QStringLiteral("acknowledgedOrders"),
-                 qint64(session.workload().acknowledgedOrders().size())}});
+                 qint64(session.workload().acknowledgedCount())}});
             if (std::abs(t - first) < 1e-9)
                 atFirst = kb;
             if (std::abs(t - second) < 1e-9)

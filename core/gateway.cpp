@@ -3,6 +3,9 @@
 #include "platform.h"
 #include "servicehost.h"
 
+#include <QCache>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QUrlQuery>
 
 #include <cmath>
@@ -53,8 +56,23 @@ struct Gateway::Edge
     std::atomic<std::uint64_t> retries{0};
     std::atomic<std::uint64_t> retriesDenied{0};
     std::mutex cacheMutex;
-    QHash<QString, QJsonValue> lastGood; // by path, for fallbacks
+    // The last good body by path, for fallbacks: the most recently used
+    // paths, up to FallbackCacheElements JSON elements in all.
+    QCache<QString, QJsonValue> lastGood{FallbackCacheElements};
 };
+
+namespace {
+
+// What a cached body costs: one, plus one per element of an array or
+// member of an object, so a long order history counts for its length.
+qsizetype fallbackCost(const QJsonValue &body)
+{
+    return 1 + (body.isArray()    ? body.toArray().size()
+                : body.isObject() ? body.toObject().size()
+                                  : 0);
+}
+
+} // namespace
 
 // One logical call, across its tries.
 struct Gateway::Call
@@ -73,7 +91,10 @@ struct Gateway::Call
     PendingCall::Completion done;
 };
 
-Gateway::Gateway(Platform &platform) : m_platform(platform) {}
+Gateway::Gateway(Platform &platform)
+    : m_platform(platform), m_gatewayStats(platform.metrics().entity(QStringLiteral("gateway")))
+{
+}
 
 Gateway::~Gateway() = default;
 
@@ -84,7 +105,8 @@ void Gateway::addRoutes(ServiceHost &host)
         m_routes.push_back(
             {spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), spec.pattern,
              spec.idempotent, spec.internal, &host,
-             m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key))});
+             m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key)),
+             m_platform.metrics().entity(QStringLiteral("service:") + host.name())});
     }
 }
 
@@ -118,8 +140,13 @@ std::optional<Gateway::Match> Gateway::match(const QString &method, const QStrin
     for (const RouteEntry &r : m_routes) {
         if (r.method != method)
             continue;
-        Match m{r.host, r.method + QLatin1Char(' ') + r.pattern, r.idempotent, r.internal, {},
-                r.stats};
+        Match m{r.host,
+                r.method + QLatin1Char(' ') + r.pattern,
+                r.idempotent,
+                r.internal,
+                {},
+                r.stats,
+                r.serviceStats};
         if (matchPattern(r.segments, target, &m.params))
             return m;
     }
@@ -286,8 +313,7 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     if (!request.traceId)
         request.traceId = m_traceIds.fetch_add(1, std::memory_order_relaxed);
     const bool fromUsers = caller == QLatin1String("users");
-    EntityStats *gatewayStats =
-        fromUsers ? m_platform.metrics().entity(QStringLiteral("gateway")) : nullptr;
+    EntityStats *gatewayStats = fromUsers ? m_gatewayStats : nullptr;
 
     if (fromUsers) {
         std::shared_ptr<RateLimiter> limiter;
@@ -324,8 +350,7 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     const EdgePolicy &policy = call->edge->policy;
     call->host = match->host;
     call->routeStats = match->stats;
-    call->serviceStats =
-        m_platform.metrics().entity(QStringLiteral("service:") + match->host->name());
+    call->serviceStats = match->serviceStats;
     call->gatewayStats = gatewayStats;
     call->start = start;
     const Duration timeout = policy.timeoutFor(request.route);
@@ -473,10 +498,10 @@ void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
     if (edge.policy.fallbackEnabled && request.method == QLatin1String("GET")) {
         std::lock_guard lock(edge.cacheMutex);
         if (r.ok()) {
-            edge.lastGood.insert(request.path, r.body);
-        } else if (edge.lastGood.contains(request.path)) {
+            edge.lastGood.insert(request.path, new QJsonValue(r.body), fallbackCost(r.body));
+        } else if (const QJsonValue *cached = edge.lastGood.object(request.path)) {
             const QString why = r.reason;
-            r = Response::make(200, edge.lastGood.value(request.path));
+            r = Response::make(200, *cached);
             r.fallback = true;
             r.outcome = Outcome::Fallback;
             r.reason = QStringLiteral("fallback: last good %1, because %2").arg(request.path, why);

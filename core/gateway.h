@@ -49,6 +49,9 @@ struct EdgeStatus
 class Gateway
 {
 public:
+    // The size of each edge's fallback cache, in JSON elements (see finish()).
+    static constexpr qsizetype FallbackCacheElements = 4096;
+
     explicit Gateway(Platform &platform);
     ~Gateway();
 
@@ -59,7 +62,8 @@ public:
         bool idempotent = true;
         bool internal = false;
         QHash<QString, QString> params;
-        EntityStats *stats = nullptr;
+        EntityStats *stats = nullptr;        // the route's
+        EntityStats *serviceStats = nullptr; // the service's
     };
 
     void addRoutes(ServiceHost &host);
@@ -97,6 +101,7 @@ private:
         bool internal;
         ServiceHost *host;
         EntityStats *stats;
+        EntityStats *serviceStats;
     };
     struct Edge;
     struct Call;
@@ -118,6 +123,7 @@ private:
     std::map<QString, std::shared_ptr<Edge>> m_edges; // "caller>service"
     std::shared_ptr<RateLimiter> m_rateLimiter;
     std::atomic<std::uint64_t> m_traceIds{1};
+    EntityStats *m_gatewayStats; // looked up once: send() runs per request
 };
 
 } // namespace microcosm

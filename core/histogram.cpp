@@ -101,19 +101,67 @@ std::vector<HistogramData::Cell> HistogramData::cells() const
     return out;
 }
 
+void HistogramData::addBucket(int bucket, std::uint64_t n)
+{
+    if (m_counts.empty())
+        m_counts.assign(bucketCount(), 0);
+    m_counts[bucket] += n;
+    m_count += n;
+    m_sum += (double(bucketLow(bucket)) + double(bucketHigh(bucket))) / 2.0 * double(n);
+}
+
 void HistogramData::addCells(const std::vector<Cell> &cells, std::int64_t maxUs)
 {
     if (cells.empty())
         return;
-    if (m_counts.empty())
-        m_counts.assign(bucketCount(), 0);
-    for (const Cell &c : cells) {
-        m_counts[c.bucket] += c.count;
-        m_count += c.count;
-        m_sum +=
-            (double(bucketLow(int(c.bucket))) + double(bucketHigh(int(c.bucket)))) / 2.0 * c.count;
+    for (const Cell &c : cells)
+        addBucket(int(c.bucket), c.count);
+    raiseMax(maxUs);
+}
+
+void CompactHistogram::assign(const HistogramData &data)
+{
+    m_size = 0;
+    m_shift = 0;
+    m_max = data.maxUs();
+    if (data.count() == 0)
+        return;
+    const std::vector<HistogramData::Cell> cells = data.cells();
+    // The finest resolution at which the distinct buckets fit.
+    auto distinctAt = [&cells](int shift) {
+        int n = 0;
+        std::uint32_t last = ~0u;
+        for (const HistogramData::Cell &c : cells) {
+            if ((c.bucket >> shift) != last)
+                ++n;
+            last = c.bucket >> shift;
+        }
+        return n;
+    };
+    while (distinctAt(m_shift) > Capacity)
+        ++m_shift;
+    std::uint32_t last = ~0u;
+    for (const HistogramData::Cell &c : cells) {
+        const std::uint32_t group = c.bucket >> m_shift;
+        if (group != last) {
+            m_bucket[m_size] = std::uint16_t(group);
+            m_count[m_size] = 0;
+            ++m_size;
+            last = group;
+        }
+        m_count[m_size - 1] += c.count;
     }
-    m_max = std::max(m_max, maxUs);
+}
+
+void CompactHistogram::addTo(HistogramData &out) const
+{
+    const int half = (1 << m_shift) / 2;
+    for (int i = 0; i < m_size; ++i)
+        out.addBucket(
+            std::min((int(m_bucket[i]) << m_shift) + half, HistogramData::bucketCount() - 1),
+            m_count[i]);
+    if (m_size)
+        out.raiseMax(m_max);
 }
 
 Histogram::Histogram() : m_counts(HistogramData::bucketCount()) {}

@@ -2,6 +2,7 @@
 
 #include "clock.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -42,12 +43,38 @@ public:
     };
     std::vector<Cell> cells() const;
     void addCells(const std::vector<Cell> &cells, std::int64_t maxUs);
+    void addBucket(int bucket, std::uint64_t n);
+    void raiseMax(std::int64_t maxUs) { m_max = std::max(m_max, maxUs); }
 
 private:
     std::vector<std::uint64_t> m_counts; // allocated on first record
     std::uint64_t m_count = 0;
     std::int64_t m_max = 0;
     double m_sum = 0;
+};
+
+// One second's latency distribution in a fixed space, for the metrics ring:
+// at most Capacity non-empty buckets. A second with more distinct buckets
+// than that is kept at a coarser resolution (neighbouring buckets merged,
+// 128 -> 64 -> 32 ... per power of two) until it fits; a second whose
+// samples are within 0.4% of each other's buckets keeps the full one.
+class CompactHistogram
+{
+public:
+    static constexpr int Capacity = 64;
+    void assign(const HistogramData &data);
+    void clear() { m_size = 0; }
+    // Adds the kept counts to out, each at the middle of its (merged) bucket.
+    void addTo(HistogramData &out) const;
+    int subBuckets() const { return HistogramData::SubBuckets >> m_shift; }
+    int size() const { return m_size; }
+
+private:
+    std::array<std::uint16_t, Capacity> m_bucket{};
+    std::array<std::uint32_t, Capacity> m_count{};
+    std::int64_t m_max = 0;
+    std::uint16_t m_size = 0;
+    std::uint8_t m_shift = 0;
 };
 
 // The recording side: lock-free, written by any number of worker threads.

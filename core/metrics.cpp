@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include <algorithm>
+
 namespace microcosm {
 
 std::uint64_t Window::total() const
@@ -35,40 +37,77 @@ double EntitySummary::successRate() const
     return n ? double(totals[int(Outcome::Ok)] + totals[int(Outcome::Fallback)]) / double(n) : 1.0;
 }
 
-MetricsRegistry::MetricsRegistry(int ringSeconds) : m_ringSeconds(ringSeconds) {}
+MetricsRegistry::MetricsRegistry(int ringSeconds, int histogramSeconds)
+    : m_ringSeconds(std::max(1, ringSeconds)),
+      m_histogramSeconds(std::clamp(histogramSeconds, 1, m_ringSeconds))
+{
+}
+
+MetricsRegistry::Entry::Entry(int ringSeconds, int histogramSeconds)
+    : ring(std::size_t(ringSeconds)), latencyRing(std::size_t(histogramSeconds))
+{
+}
+
+const Window &MetricsRegistry::Entry::at(std::size_t index) const
+{
+    return ring[(head + ring.size() - size + index) % ring.size()];
+}
 
 EntityStats *MetricsRegistry::entity(const QString &name)
 {
     std::lock_guard lock(m_mutex);
-    Entry &e = m_entries[name];
-    if (!e.live)
-        e.live = std::make_unique<EntityStats>(name);
-    return e.live.get();
+    auto it = m_entries.find(name);
+    if (it == m_entries.end())
+        it = m_entries.try_emplace(name, m_ringSeconds, m_histogramSeconds).first;
+    if (!it->second.live)
+        it->second.live = std::make_unique<EntityStats>(name);
+    return it->second.live.get();
+}
+
+void MetricsRegistry::accumulate(EntitySummary &into, const Window &w)
+{
+    for (int i = 0; i < OutcomeCount; ++i)
+        into.totals[i] += w.counts[i];
+    const double ready = w.gauges.replicasReady;
+    into.minReplicasReady = into.windows ? std::min(into.minReplicasReady, ready) : ready;
+    into.maxReplicasReady = into.windows ? std::max(into.maxReplicasReady, ready) : ready;
+    ++into.windows;
+    into.rps = double(into.total()) / into.windows;
 }
 
 void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString &)> &gaugesFor)
 {
     std::lock_guard lock(m_mutex);
     for (auto &[name, e] : m_entries) {
-        Window w;
+        Window &w = e.ring[e.head];
+        w = Window{};
         w.t = t;
         for (int i = 0; i < OutcomeCount; ++i) {
             w.counts[i] = e.live->m_counts[i].exchange(0, std::memory_order_relaxed);
             e.totals[i] += w.counts[i];
         }
-        HistogramData h;
-        e.live->m_latency.drainInto(h);
-        w.latency = h.cells();
-        w.maxUs = h.maxUs();
-        w.p50 = h.percentileMs(0.50);
-        w.p95 = h.percentileMs(0.95);
-        w.p99 = h.percentileMs(0.99);
+        m_scratch.clear();
+        e.live->m_latency.drainInto(m_scratch);
+        w.maxUs = m_scratch.maxUs();
+        w.p50 = m_scratch.percentileMs(0.50);
+        w.p95 = m_scratch.percentileMs(0.95);
+        w.p99 = m_scratch.percentileMs(0.99);
+        w.p999 = m_scratch.percentileMs(0.999);
         if (gaugesFor)
             w.gauges = gaugesFor(name);
-        e.latency.merge(h);
-        e.ring.push_back(std::move(w));
-        while (int(e.ring.size()) > m_ringSeconds)
-            e.ring.pop_front();
+        e.latency.merge(m_scratch);
+        e.latencyRing[e.latencyHead].assign(m_scratch);
+        e.head = (e.head + 1) % e.ring.size();
+        e.size = std::min(e.size + 1, e.ring.size());
+        e.latencyHead = (e.latencyHead + 1) % e.latencyRing.size();
+        e.latencySize = std::min(e.latencySize + 1, e.latencyRing.size());
+        for (auto &[id, watch] : m_watches) {
+            if (watch.name != name || t <= watch.from || t > watch.to)
+                continue;
+            accumulate(watch.summary, w);
+            watch.summary.latency.merge(m_scratch);
+            watch.summary.last = w;
+        }
     }
 }
 
@@ -89,12 +128,12 @@ EntitySummary MetricsRegistry::summary(const QString &name) const
     auto it = m_entries.find(name);
     if (it == m_entries.end())
         return s;
-    s.totals = it->second.totals;
-    s.latency = it->second.latency;
-    if (!it->second.ring.empty()) {
-        s.last = it->second.ring.back();
-        const double prevT =
-            it->second.ring.size() > 1 ? it->second.ring[it->second.ring.size() - 2].t : 0.0;
+    const Entry &e = it->second;
+    s.totals = e.totals;
+    s.latency = e.latency;
+    if (e.size > 0) {
+        s.last = e.at(e.size - 1);
+        const double prevT = e.size > 1 ? e.at(e.size - 2).t : 0.0;
         const double span = s.last.t - prevT;
         s.rps = span > 0 ? double(s.last.total()) / span : 0.0;
     }
@@ -108,8 +147,9 @@ std::vector<Window> MetricsRegistry::series(const QString &name, double since) c
     auto it = m_entries.find(name);
     if (it == m_entries.end())
         return out;
-    for (const Window &w : it->second.ring)
-        if (w.t > since)
+    const Entry &e = it->second;
+    for (std::size_t i = 0; i < e.size; ++i)
+        if (const Window &w = e.at(i); w.t > since)
             out.push_back(w);
     return out;
 }
@@ -122,17 +162,58 @@ EntitySummary MetricsRegistry::range(const QString &name, double from, double to
     auto it = m_entries.find(name);
     if (it == m_entries.end())
         return s;
-    int windows = 0;
-    for (const Window &w : it->second.ring) {
+    const Entry &e = it->second;
+    const std::size_t withLatency = e.size - e.latencySize; // the first window that has one
+    const std::size_t latencyCap = e.latencyRing.size();
+    for (std::size_t i = 0; i < e.size; ++i) {
+        const Window &w = e.at(i);
         if (w.t <= from || w.t > to)
             continue;
-        for (int i = 0; i < OutcomeCount; ++i)
-            s.totals[i] += w.counts[i];
-        s.latency.addCells(w.latency, w.maxUs);
-        ++windows;
+        accumulate(s, w);
+        if (i >= withLatency) {
+            const std::size_t j = i - withLatency;
+            e.latencyRing[(e.latencyHead + latencyCap - e.latencySize + j) % latencyCap].addTo(
+                s.latency);
+        }
+        s.last = w;
     }
-    s.rps = windows ? double(s.total()) / windows : 0.0;
     return s;
+}
+
+int MetricsRegistry::watch(const QString &name, double from, double to)
+{
+    std::lock_guard lock(m_mutex);
+    Watch w;
+    w.name = name;
+    w.from = from;
+    w.to = to;
+    w.summary.name = name;
+    const int id = m_nextWatch++;
+    m_watches.emplace(id, std::move(w));
+    return id;
+}
+
+EntitySummary MetricsRegistry::watched(int id) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_watches.find(id);
+    return it != m_watches.end() ? it->second.summary : EntitySummary{};
+}
+
+void MetricsRegistry::unwatch(int id)
+{
+    std::lock_guard lock(m_mutex);
+    m_watches.erase(id);
+}
+
+std::size_t MetricsRegistry::ringBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    std::size_t bytes = 0;
+    for (const auto &[name, e] : m_entries)
+        bytes += e.ring.capacity() * sizeof(Window) +
+                 e.latencyRing.capacity() * sizeof(CompactHistogram);
+    return bytes;
 }
 
 } // namespace microcosm

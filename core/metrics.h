@@ -9,7 +9,6 @@
 
 #include <array>
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,14 +30,14 @@ struct Gauges
     double utilization() const { return workers > 0 ? busyWorkers / workers : 0.0; }
 };
 
-// One second of one entity, as kept in the ring.
+// One second of one entity, as kept in the ring: a fixed size, so that the
+// ring is allocated once.
 struct Window
 {
     double t = 0; // seconds since the platform started, at the end of the window
     OutcomeCounts counts{};
-    std::vector<HistogramData::Cell> latency;
     std::int64_t maxUs = 0;
-    double p50 = 0, p95 = 0, p99 = 0; // ms
+    double p50 = 0, p95 = 0, p99 = 0, p999 = 0; // ms
     Gauges gauges;
     std::uint64_t total() const;
     std::uint64_t succeeded() const; // ok + fallback
@@ -68,7 +67,9 @@ struct EntitySummary
     OutcomeCounts totals{};
     HistogramData latency; // over the whole run
     Window last;           // the latest closed window
-    double rps = 0;        // requests per second over the last window
+    double rps = 0;        // requests per second over the last window (of a range: mean)
+    int windows = 0;       // windows a range or a watch covered
+    double minReplicasReady = 0, maxReplicasReady = 0; // over those windows
     std::uint64_t total() const;
     double successRate() const; // (ok + fallback) / total, 1 when empty
 };
@@ -76,10 +77,17 @@ struct EntitySummary
 // All entities, their one-second windows in a bounded ring (default one
 // hour), and cumulative totals. Rotated by one owner (the platform's
 // scheduler tick); read by snapshots. Workers only touch EntityStats.
+//
+// Memory is fixed per entity and allocated when the entity appears: the
+// window ring (ringSeconds) and, for latency over a range, one compact
+// histogram per second for the last histogramSeconds. An experiment that
+// needs a latency over a range older than that registers a watch before
+// the range begins: the watch merges the full-resolution histogram of every
+// window in its range as it closes.
 class MetricsRegistry
 {
 public:
-    explicit MetricsRegistry(int ringSeconds = 3600);
+    explicit MetricsRegistry(int ringSeconds = 3600, int histogramSeconds = 300);
 
     // Stable for the registry's lifetime.
     EntityStats *entity(const QString &name);
@@ -92,21 +100,47 @@ public:
     EntitySummary summary(const QString &name) const;
     // Windows with t > since (all of them when since < 0).
     std::vector<Window> series(const QString &name, double since = -1) const;
-    // Counts and latency merged over windows with from < t <= to.
+    // Counts merged over windows with from < t <= to; latency over those of
+    // them still within histogramSeconds.
     EntitySummary range(const QString &name, double from, double to) const;
+    // Starts accumulating the windows of name with from < t <= to (the
+    // entity need not exist yet); read with watched(), at any time.
+    int watch(const QString &name, double from, double to);
+    EntitySummary watched(int id) const;
+    void unwatch(int id);
     int ringSeconds() const { return m_ringSeconds; }
+    int histogramSeconds() const { return m_histogramSeconds; }
+    // Bytes the rings of all entities hold (allocated up front, so constant
+    // for a given set of entities).
+    std::size_t ringBytes() const;
 
 private:
     struct Entry
     {
+        Entry(int ringSeconds, int histogramSeconds);
         std::unique_ptr<EntityStats> live;
-        std::deque<Window> ring;
+        std::vector<Window> ring;                  // circular; the newest at (head - 1)
+        std::vector<CompactHistogram> latencyRing; // one per window, newest likewise
+        std::size_t head = 0, size = 0, latencyHead = 0, latencySize = 0;
         OutcomeCounts totals{};
         HistogramData latency;
+        // The index-th window from the oldest kept one.
+        const Window &at(std::size_t index) const;
     };
+    struct Watch
+    {
+        QString name;
+        double from = 0, to = 0;
+        EntitySummary summary;
+    };
+    static void accumulate(EntitySummary &into, const Window &w);
     mutable std::mutex m_mutex;
     std::map<QString, Entry> m_entries;
+    std::map<int, Watch> m_watches;
+    int m_nextWatch = 0;
+    HistogramData m_scratch; // the window being closed
     int m_ringSeconds;
+    int m_histogramSeconds;
 };
 
 } // namespace microcosm

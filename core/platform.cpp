@@ -1,5 +1,9 @@
 #include "platform.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <QDir>
 #include <QUuid>
 
@@ -47,6 +51,13 @@ void Platform::start()
     for (auto &h : m_hosts)
         h->start();
     m_scheduler->every(seconds(1), [this] { rotateMetrics(); });
+#ifdef __GLIBC__
+    // Worker threads allocate and free requests, responses and SQLite pages
+    // in their own malloc arenas; glibc keeps freed pages there for ever.
+    // Handing them back now and then keeps a long run's resident memory at
+    // what it actually uses (measured by microcosm-bench's memory figure).
+    m_scheduler->every(seconds(10), [] { malloc_trim(0); });
+#endif
     for (auto &h : m_hosts) {
         const Duration period = h->service().maintenancePeriod();
         if (period > Duration::zero()) {

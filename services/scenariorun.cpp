@@ -28,7 +28,30 @@ ScenarioRun::~ScenarioRun()
     }
     for (auto id : timers)
         m_session.platform().scheduler().cancelAndWait(id);
+    for (int id : m_watches)
+        if (id >= 0)
+            m_session.platform().metrics().unwatch(id);
 }
+
+namespace {
+
+// The metrics entity an expectation is about, or empty for those judged by
+// the audit or by counters of their own.
+QString metricsEntity(const Expectation &e)
+{
+    static const QStringList notMetrics{QStringLiteral("invariants"), QStringLiteral("lost-orders"),
+                                        QStringLiteral("duplicate-orders"),
+                                        QStringLiteral("dropped"), QStringLiteral("retries")};
+    if (notMetrics.contains(e.metric))
+        return {};
+    if (e.entity == QLatin1String("gateway") || e.entity == QLatin1String("client") ||
+        e.entity.startsWith(QLatin1String("route:")))
+        return e.entity;
+    return e.entity.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + e.entity
+                                               : QStringLiteral("service:") + e.entity;
+}
+
+} // namespace
 
 void ScenarioRun::start()
 {
@@ -39,6 +62,17 @@ void ScenarioRun::start()
                               .arg(m_scenario.title)
                               .arg(m_scenario.duration));
     m_platformStart = platform.elapsed();
+    // Each expectation's range is watched as it happens, at full
+    // resolution, however long the run.
+    for (const Expectation &e : m_scenario.expectations) {
+        const QString entity = metricsEntity(e);
+        m_watches.push_back(
+            entity.isEmpty()
+                ? -1
+                : platform.metrics().watch(entity, m_platformStart + (e.from >= 0 ? e.from : 0),
+                                           m_platformStart +
+                                               (e.to >= 0 ? e.to : m_scenario.duration + 0.5)));
+    }
     m_started = true;
     m_session.load().start();
     std::lock_guard lock(m_mutex);
@@ -149,8 +183,9 @@ bool ScenarioRun::settle(Duration timeout)
         milliseconds(100), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
 }
 
-double ScenarioRun::measure(const Expectation &e, const AuditReport &audit) const
+double ScenarioRun::measure(std::size_t index, const AuditReport &audit) const
 {
+    const Expectation &e = m_scenario.expectations[qsizetype(index)];
     const QString &m = e.metric;
     if (m == QLatin1String("invariants"))
         return audit.ok ? 1 : 0;
@@ -166,23 +201,13 @@ double ScenarioRun::measure(const Expectation &e, const AuditReport &audit) cons
                 return double(s.retries);
         return 0;
     }
-    QString entity = e.entity;
-    if (entity != QLatin1String("gateway") && entity != QLatin1String("client") &&
-        !entity.startsWith(QLatin1String("route:")))
-        entity = entity.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + entity
-                                                   : QStringLiteral("service:") + entity;
-    const double from = m_platformStart + (e.from >= 0 ? e.from : 0);
-    const double to = m_platformStart + (e.to >= 0 ? e.to : m_scenario.duration + 0.5);
-    MetricsRegistry &metrics = m_session.platform().metrics();
-    if (m == QLatin1String("max-replicas") || m == QLatin1String("min-replicas")) {
-        const bool max = m == QLatin1String("max-replicas");
-        double v = max ? 0 : 1e9;
-        for (const Window &w : metrics.series(entity, from))
-            if (w.t <= to)
-                v = max ? std::max(v, w.gauges.replicasReady) : std::min(v, w.gauges.replicasReady);
-        return v;
-    }
-    const EntitySummary s = metrics.range(entity, from, to);
+    if (index >= m_watches.size() || m_watches[index] < 0)
+        return 0; // not started
+    const EntitySummary s = m_session.platform().metrics().watched(m_watches[index]);
+    if (m == QLatin1String("max-replicas"))
+        return s.maxReplicasReady;
+    if (m == QLatin1String("min-replicas"))
+        return s.windows ? s.minReplicasReady : 1e9;
     const auto count = [&s](Outcome o) { return double(s.totals[int(o)]); };
     if (m == QLatin1String("success-rate"))
         return s.successRate();
@@ -216,8 +241,9 @@ double ScenarioRun::measure(const Expectation &e, const AuditReport &audit) cons
 QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
 {
     QList<ExpectationResult> out;
-    for (const Expectation &e : m_scenario.expectations) {
-        ExpectationResult r{e, measure(e, audit), false};
+    for (std::size_t i = 0; i < std::size_t(m_scenario.expectations.size()); ++i) {
+        const Expectation &e = m_scenario.expectations[qsizetype(i)];
+        ExpectationResult r{e, measure(i, audit), false};
         const double v = r.measured, want = e.value;
         if (e.metric == QLatin1String("invariants"))
             r.held = v == 1;
@@ -261,6 +287,7 @@ bool ScenarioRun::writeCsv(const QString &path, QString *error) const
             row("p50_ms", w.p50);
             row("p95_ms", w.p95);
             row("p99_ms", w.p99);
+            row("p999_ms", w.p999);
             row("max_ms", double(w.maxUs) / 1000.0);
             if (name.startsWith(QLatin1String("service:"))) {
                 row("queue_depth", w.gauges.queueDepth);

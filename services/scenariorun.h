@@ -48,7 +48,7 @@ public:
 
 private:
     void play(const TimelineAction &action);
-    double measure(const Expectation &e, const AuditReport &audit) const;
+    double measure(std::size_t index, const AuditReport &audit) const;
 
     ShopSession &m_session;
     const Scenario m_scenario;
@@ -57,6 +57,7 @@ private:
     mutable std::mutex m_mutex;
     std::vector<Scheduler::TimerId> m_timers;
     int m_played = 0;
+    std::vector<int> m_watches; // per expectation: its metrics watch, or -1
 };
 
 } // namespace microcosm

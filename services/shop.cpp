@@ -119,14 +119,25 @@ void ShopWorkload::observe(const Request &request, const Response &response)
     if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders") &&
         response.status == 201) {
         std::lock_guard lock(m_mutex);
-        m_acknowledged.insert(response.body.toObject().value(QStringLiteral("id")).toString());
+        m_acknowledged.push_back(
+            QUuid::fromString(response.body.toObject().value(QStringLiteral("id")).toString()));
     }
 }
 
 QSet<QString> ShopWorkload::acknowledgedOrders() const
 {
     std::lock_guard lock(m_mutex);
-    return m_acknowledged;
+    QSet<QString> out;
+    out.reserve(qsizetype(m_acknowledged.size()));
+    for (const QUuid &id : m_acknowledged)
+        out.insert(id.toString(QUuid::WithoutBraces));
+    return out;
+}
+
+std::size_t ShopWorkload::acknowledgedCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_acknowledged.size();
 }
 
 } // namespace microcosm

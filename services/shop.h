@@ -4,7 +4,10 @@
 #include "servicehost.h"
 
 #include <QSet>
+#include <QUuid>
+
 #include <mutex>
+#include <vector>
 
 namespace microcosm {
 
@@ -35,8 +38,9 @@ QList<CatalogueItem> catalogue();
 
 // The users' journeys through the shop: browse the catalogue, view a
 // product, add to cart, checkout (add an item, then POST /orders with a
-// fresh Idempotency-Key) and look at one's order history. Remembers which orders the users were
-// told succeeded, for the auditor.
+// fresh Idempotency-Key) and look at one's order history. Remembers which
+// orders the users were told succeeded, for the auditor: 16 bytes each (a
+// replayed answer may repeat one; the set the auditor gets has each once).
 class ShopWorkload final : public Workload
 {
 public:
@@ -47,12 +51,13 @@ public:
     void observe(const Request &request, const Response &response) override;
 
     QSet<QString> acknowledgedOrders() const;
+    std::size_t acknowledgedCount() const;
 
 private:
     int m_products;
     quint64 m_keys = 0;
     mutable std::mutex m_mutex;
-    QSet<QString> m_acknowledged;
+    std::vector<QUuid> m_acknowledged;
 };
 
 } // namespace microcosm

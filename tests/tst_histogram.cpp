@@ -58,6 +58,9 @@ private slots:
     void mergeEqualsRecordingEverything();
     void mergeWithEmptyChangesNothing();
     void cellsRoundTrip();
+    void compactKeepsNarrowSecondsExact();
+    void compactCoarsensWideSecondsWithinItsResolution_data();
+    void compactCoarsensWideSecondsWithinItsResolution();
     void drainWhileRecordingLosesNoSample();
 };
 
@@ -269,6 +272,74 @@ void TestHistogram::cellsRoundTrip()
     for (double q : Quantiles)
         QVERIFY(within(rebuilt.percentileUs(q), exactPercentile(samples, q), 0.01));
     QVERIFY(within(rebuilt.meanUs(), h.meanUs(), 0.01));
+}
+
+// The metrics ring keeps each second in a CompactHistogram: a second whose
+// samples fall in at most Capacity buckets comes back exactly.
+void TestHistogram::compactKeepsNarrowSecondsExact()
+{
+    HistogramData h;
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> around(4000, 40); // 4 ms +- 1%: ~40 buckets
+    for (int i = 0; i < 2000; ++i)
+        h.record(std::int64_t(around(rng)));
+    CompactHistogram c;
+    c.assign(h);
+    QVERIFY(c.size() <= CompactHistogram::Capacity);
+    QCOMPARE(c.subBuckets(), HistogramData::SubBuckets);
+    HistogramData back;
+    c.addTo(back);
+    QCOMPARE(back.count(), h.count());
+    QCOMPARE(back.maxUs(), h.maxUs());
+    for (double q : Quantiles)
+        QCOMPARE(back.percentileUs(q), h.percentileUs(q));
+
+    CompactHistogram empty;
+    empty.assign(HistogramData{});
+    HistogramData none;
+    empty.addTo(none);
+    QCOMPARE(none.count(), std::uint64_t(0));
+}
+
+void TestHistogram::compactCoarsensWideSecondsWithinItsResolution_data()
+{
+    QTest::addColumn<std::vector<std::int64_t>>("samples");
+    QTest::newRow("uniform 1..100000 us") << uniform(1, 100'000);
+    std::vector<std::int64_t> heavy;
+    std::mt19937_64 rng(9);
+    std::lognormal_distribution<double> lognormal(std::log(5000.0), 1.5);
+    for (int i = 0; i < 20'000; ++i)
+        heavy.push_back(std::clamp<std::int64_t>(std::int64_t(lognormal(rng)), 1, 90'000'000));
+    QTest::newRow("log-normal") << heavy;
+}
+
+// A second spread over many buckets is kept at a coarser resolution: the
+// count and maximum stay exact, and each percentile is off by at most the
+// coarser bucket's relative width.
+void TestHistogram::compactCoarsensWideSecondsWithinItsResolution()
+{
+    QFETCH(std::vector<std::int64_t>, samples);
+    HistogramData h;
+    for (auto us : samples)
+        h.record(us);
+    CompactHistogram c;
+    c.assign(h);
+    QVERIFY(c.size() <= CompactHistogram::Capacity);
+    QVERIFY(c.subBuckets() < HistogramData::SubBuckets);
+    HistogramData back;
+    c.addTo(back);
+    QCOMPARE(back.count(), h.count());
+    QCOMPARE(back.maxUs(), h.maxUs());
+    const double resolution = 1.0 / c.subBuckets();
+    for (double q : {0.5, 0.9, 0.95, 0.99}) {
+        const double exact = exactPercentile(samples, q);
+        QVERIFY2(within(back.percentileUs(q), exact, resolution),
+                 qPrintable(QStringLiteral("p%1 at %2 sub-buckets: got %3 us, exact %4 us")
+                                .arg(q * 100)
+                                .arg(c.subBuckets())
+                                .arg(back.percentileUs(q))
+                                .arg(exact)));
+    }
 }
 
 void TestHistogram::drainWhileRecordingLosesNoSample()
