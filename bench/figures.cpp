@@ -283,23 +283,25 @@ QStringList describe(const QJsonObject &f)
                     .arg(num(v("rssBeforeMB")), num(v("firstSec"), 0), num(v("rssFirstMB")),
                          num(v("secondSec"), 0), num(v("rssSecondMB")), num(v("growthPct"), 2));
         rows << QStringLiteral(
-            "         t s   VmRSS MB (anon, file+shm)   C heap in use MB   metrics "
-            "ring MB (entities)  SQLite heap MB   acknowledged orders");
+            "         t s   VmRSS MB (anon, file+shm)   C heap MB (free in it)   metrics "
+            "ring MB   SQLite heap MB (pool pages)   acknowledged orders");
         for (const QJsonValue &p : v("series").toArray()) {
             const QJsonObject o = p.toObject();
-            rows << QStringLiteral("    %1 %2 %3 %4 %5 %6 %7")
+            const auto pair = [&o](const char *outer, const char *inner, int innerDecimals) {
+                return QStringLiteral("%1 (%2)").arg(
+                    num(o.value(QLatin1String(outer))),
+                    num(o.value(QLatin1String(inner)), innerDecimals));
+            };
+            rows << QStringLiteral("    %1 %2 %3 %4 %5 %6")
                         .arg(num(o.value(QStringLiteral("t")), 0), 8)
                         .arg(QStringLiteral("%1 (%2, %3)")
                                  .arg(num(o.value(QStringLiteral("rssMB"))),
                                       num(o.value(QStringLiteral("anonMB"))),
                                       num(o.value(QStringLiteral("fileShmemMB")))),
                              25)
-                        .arg(num(o.value(QStringLiteral("heapInUseMB"))), 18)
+                        .arg(pair("heapHeldMB", "heapFreeMB", 1), 24)
                         .arg(num(o.value(QStringLiteral("ringMB")), 2), 17)
-                        .arg(QStringLiteral("(%1)").arg(
-                                 o.value(QStringLiteral("ringEntities")).toInt()),
-                             -10)
-                        .arg(num(o.value(QStringLiteral("sqliteMB")), 2), 16)
+                        .arg(pair("sqliteMB", "sqlitePoolPages", 0), 29)
                         .arg(o.value(QStringLiteral("acknowledgedOrders")).toInteger(), 21);
         }
     } else if (name == QLatin1String("gui")) {

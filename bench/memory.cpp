@@ -20,13 +20,14 @@ namespace microcosm::bench {
 
 namespace {
 
-// Bytes the C heap has handed out and not taken back, over every arena (the
-// worker threads allocate in arenas of their own, which mallinfo2 does not
-// see): live data, as opposed to VmRSS which also holds freed but kept
-// pages. From malloc_info's totals: obtained from the system minus free.
+// What the C heap holds from the system over every arena (the worker
+// threads allocate in arenas of their own, which mallinfo2 does not see), and
+// how much of it lies free in its bins: freed but kept, part of VmRSS. From
+// malloc_info's totals. What the program itself keeps live is not visible
+// from inside; heaptrack measures it (see the README's "Performance").
 struct HeapUse
 {
-    double inUseMB = 0;
+    double heldMB = 0;
     double freeMB = 0;
     int arenas = 0;
 };
@@ -57,10 +58,18 @@ HeapUse heapUse()
     const double mmapped = number(QStringLiteral("<total type=\"mmap\" count=\"\\d+\" "
                                                  "size=\"(\\d+)\""));
     HeapUse h;
-    h.inUseMB = (system - free + mmapped) / 1048576.0;
+    h.heldMB = (system + mmapped) / 1048576.0;
     h.freeMB = free / 1048576.0;
     h.arenas = int(xml.count(QLatin1String("<heap nr=")));
     return h;
+}
+
+// A current value of sqlite3_status.
+qint64 sqliteStatus(int what)
+{
+    sqlite3_int64 current = 0, highwater = 0;
+    sqlite3_status64(what, &current, &highwater, 0);
+    return qint64(current);
 }
 
 } // namespace
@@ -103,8 +112,9 @@ QJsonObject memory(const BenchOptions &options)
                 t0 + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(t)));
             const std::int64_t kb = residentKb();
             const HeapUse heap = heapUse();
-            // Where it goes: the metrics ring, SQLite's heap (page caches of
-            // every connection) and the orders the workload remembers.
+            // Where it goes: the C heap and what lies free in it, the metrics
+            // ring, SQLite's heap and page-cache pool, and the orders the
+            // workload remembers.
             const MetricsRegistry &metrics = session.platform().metrics();
             const double ringBytes = double(metrics.ringBytes());
             const int entities = int(metrics.names().size());
@@ -116,10 +126,13 @@ QJsonObject memory(const BenchOptions &options)
                  round(double(statusKb("RssFile:") + statusKb("RssShmem:")) / 1024.0, 1)},
                 {QStringLiteral("ringMB"), round(ringBytes / 1048576.0, 2)},
                 {QStringLiteral("ringEntities"), entities},
-                {QStringLiteral("heapInUseMB"), round(heap.inUseMB, 1)},
+                {QStringLiteral("heapHeldMB"), round(heap.heldMB, 1)},
                 {QStringLiteral("heapFreeMB"), round(heap.freeMB, 1)},
                 {QStringLiteral("arenas"), heap.arenas},
                 {QStringLiteral("sqliteMB"), round(double(sqlite3_memory_used()) / 1048576.0, 2)},
+                {QStringLiteral("sqlitePoolPages"), sqliteStatus(SQLITE_STATUS_PAGECACHE_USED)},
+                {QStringLiteral("sqlitePageOverflowMB"),
+                 round(double(sqliteStatus(SQLITE_STATUS_PAGECACHE_OVERFLOW)) / 1048576.0, 2)},
                 {QStringLiteral("acknowledgedOrders"),
                  qint64(session.workload().acknowledgedCount())}});
             if (std::abs(t - first) < 1e-9)
