@@ -5,6 +5,8 @@
 #include <QJsonValue>
 #include <QString>
 
+#include <cmath>
+
 namespace microcosm::shop {
 
 // Small helpers for request bodies: a missing or mistyped field is a 400
@@ -14,7 +16,8 @@ inline bool positiveInt(const QJsonValue &body, const QString &field, qint64 max
 {
     const QJsonValue v = body.toObject().value(field);
     const double d = v.toDouble(-1);
-    if (!v.isDouble() || d != double(qint64(d)) || d < 1 || d > double(max)) {
+    // Range first: converting a double outside qint64's range is undefined.
+    if (!v.isDouble() || !(d >= 1 && d <= double(max)) || d != std::floor(d)) {
         *error = QStringLiteral("field '%1' must be an integer from 1 to %2").arg(field).arg(max);
         return false;
     }

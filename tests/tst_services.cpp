@@ -380,6 +380,9 @@ void TestServices::addWithBadBody_data()
     QTest::newRow("quantity over 99") << item(12, 100) << QStringLiteral("quantity");
     QTest::newRow("fractional quantity") << item(12, 0.5) << QStringLiteral("quantity");
     QTest::newRow("quantity null") << item(12, QJsonValue::Null) << QStringLiteral("quantity");
+    // Beyond any 64-bit integer: refused without converting (found by fuzz_request).
+    QTest::newRow("product id 8.9e95") << item(8.9e95, 1) << QStringLiteral("productId");
+    QTest::newRow("quantity 1e300") << item(12, 1e300) << QStringLiteral("quantity");
 }
 
 void TestServices::addWithBadBody()
