@@ -48,9 +48,14 @@ MetricsRegistry::Entry::Entry(int ringSeconds, int histogramSeconds)
 {
 }
 
-const Window &MetricsRegistry::Entry::at(std::size_t index) const
+std::uint64_t MetricsRegistry::Entry::oldest() const
 {
-    return ring[(head + ring.size() - size + index) % ring.size()];
+    return rotations - std::min<std::uint64_t>(rotations, ring.size());
+}
+
+const CompactHistogram *MetricsRegistry::Entry::histogram(std::uint64_t n) const
+{
+    return n + latencyRing.size() >= rotations ? &latencyRing[n % latencyRing.size()] : nullptr;
 }
 
 EntityStats *MetricsRegistry::entity(const QString &name)
@@ -79,7 +84,8 @@ void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString 
 {
     std::lock_guard lock(m_mutex);
     for (auto &[name, e] : m_entries) {
-        Window &w = e.ring[e.head];
+        const std::uint64_t n = e.rotations++;
+        Window &w = e.ring[n % e.ring.size()];
         w = Window{};
         w.t = t;
         for (int i = 0; i < OutcomeCount; ++i) {
@@ -96,11 +102,7 @@ void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString 
         if (gaugesFor)
             w.gauges = gaugesFor(name);
         e.latency.merge(m_scratch);
-        e.latencyRing[e.latencyHead].assign(m_scratch);
-        e.head = (e.head + 1) % e.ring.size();
-        e.size = std::min(e.size + 1, e.ring.size());
-        e.latencyHead = (e.latencyHead + 1) % e.latencyRing.size();
-        e.latencySize = std::min(e.latencySize + 1, e.latencyRing.size());
+        e.latencyRing[n % e.latencyRing.size()].assign(m_scratch);
         for (auto &[id, watch] : m_watches) {
             if (watch.name != name || t <= watch.from || t > watch.to)
                 continue;
@@ -131,9 +133,9 @@ EntitySummary MetricsRegistry::summary(const QString &name) const
     const Entry &e = it->second;
     s.totals = e.totals;
     s.latency = e.latency;
-    if (e.size > 0) {
-        s.last = e.at(e.size - 1);
-        const double prevT = e.size > 1 ? e.at(e.size - 2).t : 0.0;
+    if (e.rotations > 0) {
+        s.last = e.window(e.rotations - 1);
+        const double prevT = e.rotations - e.oldest() > 1 ? e.window(e.rotations - 2).t : 0.0;
         const double span = s.last.t - prevT;
         s.rps = span > 0 ? double(s.last.total()) / span : 0.0;
     }
@@ -148,8 +150,8 @@ std::vector<Window> MetricsRegistry::series(const QString &name, double since) c
     if (it == m_entries.end())
         return out;
     const Entry &e = it->second;
-    for (std::size_t i = 0; i < e.size; ++i)
-        if (const Window &w = e.at(i); w.t > since)
+    for (std::uint64_t n = e.oldest(); n < e.rotations; ++n)
+        if (const Window &w = e.window(n); w.t > since)
             out.push_back(w);
     return out;
 }
@@ -163,18 +165,13 @@ EntitySummary MetricsRegistry::range(const QString &name, double from, double to
     if (it == m_entries.end())
         return s;
     const Entry &e = it->second;
-    const std::size_t withLatency = e.size - e.latencySize; // the first window that has one
-    const std::size_t latencyCap = e.latencyRing.size();
-    for (std::size_t i = 0; i < e.size; ++i) {
-        const Window &w = e.at(i);
+    for (std::uint64_t n = e.oldest(); n < e.rotations; ++n) {
+        const Window &w = e.window(n);
         if (w.t <= from || w.t > to)
             continue;
         accumulate(s, w);
-        if (i >= withLatency) {
-            const std::size_t j = i - withLatency;
-            e.latencyRing[(e.latencyHead + latencyCap - e.latencySize + j) % latencyCap].addTo(
-                s.latency);
-        }
+        if (const CompactHistogram *h = e.histogram(n))
+            h->addTo(s.latency);
         s.last = w;
     }
     return s;

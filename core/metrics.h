@@ -119,13 +119,17 @@ private:
     {
         Entry(int ringSeconds, int histogramSeconds);
         std::unique_ptr<EntityStats> live;
-        std::vector<Window> ring;                  // circular; the newest at (head - 1)
-        std::vector<CompactHistogram> latencyRing; // one per window, newest likewise
-        std::size_t head = 0, size = 0, latencyHead = 0, latencySize = 0;
+        // Window number n (counted from the first rotation) sits at
+        // n % ring.size(), its histogram at n % latencyRing.size(), for as
+        // long as each ring still holds it.
+        std::vector<Window> ring;
+        std::vector<CompactHistogram> latencyRing;
+        std::uint64_t rotations = 0;
         OutcomeCounts totals{};
         HistogramData latency;
-        // The index-th window from the oldest kept one.
-        const Window &at(std::size_t index) const;
+        std::uint64_t oldest() const; // the number of the oldest window kept
+        const Window &window(std::uint64_t n) const { return ring[n % ring.size()]; }
+        const CompactHistogram *histogram(std::uint64_t n) const; // null once dropped
     };
     struct Watch
     {

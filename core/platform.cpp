@@ -52,10 +52,10 @@ void Platform::start()
         h->start();
     m_scheduler->every(seconds(1), [this] { rotateMetrics(); });
 #ifdef __GLIBC__
-    // Worker threads allocate and free requests, responses and SQLite pages
-    // in their own malloc arenas; glibc keeps freed pages there for ever.
-    // Handing them back now and then keeps a long run's resident memory at
-    // what it actually uses (measured by microcosm-bench's memory figure).
+    // Worker threads allocate and free requests and responses in their own
+    // malloc arenas, and glibc keeps freed pages there. Handing whole free
+    // pages back now and then slows resident memory's growth; it does not
+    // stop it (microcosm-bench's memory figure and the README say by how much).
     m_scheduler->every(seconds(10), [] { malloc_trim(0); });
 #endif
     for (auto &h : m_hosts) {
