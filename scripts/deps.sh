@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Microcosm needs to build, test and run.
 # Idempotent: does nothing when every package is already installed.
+# `scripts/deps.sh --list` prints the packages, one a line, and installs none.
+#
+# The list is derived, not guessed: scripts/check-deps.sh (run by the test
+# suite as deps_derived) finds the Debian package owning each CMake package
+# the configure step found and each tool the scripts call, and fails naming
+# any that neither this list nor a package on it brings in.
 set -euo pipefail
 
 packages=(
+  # build: compiler, CMake and Ninja
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
+  # Qt 6.4 (Core, Gui, Widgets, Test; Charts; Svg). Qt6Charts' CMake files need
+  # Qt6OpenGL's, which qt6-charts-dev does not pull in: libqt6opengl6-dev.
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
+  # the databases, and the sqlite3 shell the README's queries use
   libsqlite3-dev sqlite3
+  # sanitizer and fuzzing builds (scripts/sanitize.sh, scripts/fuzz.sh)
   clang libclang-rt-14-dev
+  # looking at the window without a display: xvfb-run and screenshots
   xvfb xauth imagemagick
 )
+
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
