@@ -1,5 +1,6 @@
 // Microcosm: parses the command line and hands off to the GUI or to the
 // headless runner. Everything else lives in the libraries.
+#include "datadirlock.h"
 #include "headless.h"
 #include "shopsession.h"
 
@@ -10,6 +11,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -35,7 +37,8 @@ std::optional<double> number(const QCommandLineParser &p, const QString &name, d
     bool ok = false;
     const QString text = p.value(name);
     const double v = text.toDouble(&ok);
-    if (!ok || v < min || v > max) {
+    // NaN and infinities parse as numbers; !(v >= min && v <= max) refuses them too.
+    if (!ok || !std::isfinite(v) || !(v >= min && v <= max)) {
         *error = QStringLiteral("--%1 must be a number from %2 to %3, got '%4'")
                      .arg(name)
                      .arg(min)
@@ -179,11 +182,23 @@ int main(int argc, char **argv)
     }
 
     // Output files are checked before the run, not found unwritable after it.
+    // A folder inside the data directory will exist once that is made
+    // (--data-dir /tmp/shop --report /tmp/shop/report.json on a first run).
+    const QString dataDirPath = QFileInfo(options.dataDir).absoluteFilePath();
+    auto insideDataDir = [&](const QString &folder) {
+        return folder == dataDirPath || folder.startsWith(dataDirPath + QLatin1Char('/'));
+    };
+    QStringList outputFolders;
     for (const QString &name : {QStringLiteral("report"), QStringLiteral("csv")}) {
         if (!parser.isSet(name))
             continue;
         const QFileInfo file(parser.value(name));
         const QFileInfo folder(file.absolutePath());
+        const bool later = !folder.exists() && insideDataDir(folder.absoluteFilePath());
+        if (later) {
+            outputFolders << folder.absoluteFilePath();
+            continue;
+        }
         if (file.isDir() || !folder.isDir() || !folder.isWritable() ||
             (file.exists() && !file.isWritable())) {
             std::fprintf(stderr, "microcosm: --%s %s cannot be written (%s)\n", qPrintable(name),
@@ -205,11 +220,23 @@ int main(int argc, char **argv)
                      qPrintable(options.dataDir));
         return 2;
     }
-    const QStringList badFiles = ShopSession::checkDataDir(options.dataDir);
+    for (const QString &folder : outputFolders)
+        QDir().mkpath(folder);
+    // One process per data directory: refused here with the holder's name
+    // (the session claims the directory for itself when it starts).
+    QString startError = DataDirLock(options.dataDir).error();
+    QStringList badFiles = ShopSession::checkDataDir(options.dataDir);
+    if (!startError.isEmpty())
+        badFiles.prepend(startError);
     for (const QString &problem : badFiles)
         std::fprintf(stderr, "microcosm: %s\n", qPrintable(problem));
-    if (!badFiles.isEmpty())
+    if (!badFiles.isEmpty()) {
+#ifdef MICROCOSM_HAVE_GUI
+        if (qobject_cast<QApplication *>(app.get()))
+            showStartupProblems(badFiles);
+#endif
         return 2;
+    }
 
     QTextStream out(stdout);
     QTextStream err(stderr);

@@ -184,7 +184,8 @@ void LoadGenerator::tick()
             while (m_nextArrival <= now) {
                 const double rate = m_config.profile.rateAt(
                     std::chrono::duration<double>(m_nextArrival - m_started).count());
-                if (rate <= 0) {
+                // A NaN or infinite rate (never accepted from users) must not stall the clock.
+                if (!(rate > 0) || !std::isfinite(rate)) {
                     m_nextArrival = now + milliseconds(10); // look again shortly
                     break;
                 }

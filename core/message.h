@@ -83,6 +83,7 @@ struct Response
     Outcome outcome = Outcome::Ok;
     Duration latency{};
     bool fallback = false;
+    bool replayed = false; // the stored first answer to an Idempotency-Key already used
 
     bool ok() const { return status >= 200 && status < 300; }
 

@@ -23,6 +23,58 @@ Platform::~Platform()
     shutdown();
 }
 
+bool Platform::isDatabaseFailure(int sqliteCode)
+{
+    switch (sqliteCode & 0xff) {
+    case 3:  // SQLITE_PERM
+    case 8:  // SQLITE_READONLY
+    case 10: // SQLITE_IOERR
+    case 11: // SQLITE_CORRUPT
+    case 13: // SQLITE_FULL
+    case 14: // SQLITE_CANTOPEN
+    case 26: // SQLITE_NOTADB
+        return true;
+    default:
+        return false;
+    }
+}
+
+void Platform::noteDatabaseFailure(const QString &service, const QString &source, int sqliteCode,
+                                   const QString &reason)
+{
+    if (!isDatabaseFailure(sqliteCode))
+        return;
+    const double now = elapsed();
+    bool announce = false;
+    std::uint64_t count = 0;
+    {
+        std::lock_guard lock(m_dbFailureMutex);
+        auto &[failure, lastEvent] = m_dbFailures[service];
+        failure.service = service;
+        failure.path = databasePath(service);
+        failure.lastReason = reason;
+        count = ++failure.count;
+        announce = count == 1 || now - lastEvent >= 5.0;
+        if (announce)
+            lastEvent = now;
+    }
+    if (announce)
+        m_events.add(source, QStringLiteral("database-failed"),
+                     QStringLiteral("%1 cannot be used (%2 failure(s) so far): %3")
+                         .arg(databasePath(service))
+                         .arg(count)
+                         .arg(reason));
+}
+
+QList<Platform::DatabaseFailure> Platform::databaseFailures() const
+{
+    std::lock_guard lock(m_dbFailureMutex);
+    QList<DatabaseFailure> out;
+    for (const auto &[service, entry] : m_dbFailures)
+        out.append(entry.first);
+    return out;
+}
+
 QString Platform::databasePath(const QString &service) const
 {
     return QDir(m_dataDir).filePath(service + QStringLiteral(".db"));

@@ -80,6 +80,24 @@ public:
     // Requests answered after their caller had given up (wasted work).
     std::uint64_t wastedReplies() const;
 
+    // A service's database file could not be used: SQLite reported it full,
+    // read-only, unreadable, corrupt or failing I/O. Counted per service; an
+    // event ("database-failed", with SQLite's reason) the first time and then
+    // at most every 5 s while it goes on. A run with any of these has failed.
+    struct DatabaseFailure
+    {
+        QString service;
+        QString path;
+        std::uint64_t count = 0;
+        QString lastReason;
+    };
+    void noteDatabaseFailure(const QString &service, const QString &source, int sqliteCode,
+                             const QString &reason);
+    QList<DatabaseFailure> databaseFailures() const;
+    // True for the SQLite result codes noteDatabaseFailure() is for (not busy
+    // or interrupted, which are load and kills, not a broken file).
+    static bool isDatabaseFailure(int sqliteCode);
+
 private:
     Gauges gaugesFor(const QString &entity, double windowSeconds);
 
@@ -98,6 +116,8 @@ private:
     std::map<QString, std::unique_ptr<HorizontalAutoscaler>> m_autoscalers;
     std::mutex m_rotateMutex;
     std::map<QString, Duration> m_lastBusy; // by replica incarnation
+    mutable std::mutex m_dbFailureMutex;
+    std::map<QString, std::pair<DatabaseFailure, double>> m_dbFailures; // and last event time
     double m_lastRotation = 0;
     bool m_started = false;
     bool m_stopped = false;

@@ -197,17 +197,26 @@ void Replica::workerMain(int worker)
             serve(worker, db);
             m_servingWorkers.fetch_sub(1);
         } catch (const DbError &e) {
-            if (!killed())
+            if (!killed()) {
                 m_host.platform().events().add(m_name, QStringLiteral("worker-failed"),
                                                QString::fromUtf8(e.what()));
+                noteDatabaseFailure(e);
+            }
         }
         std::lock_guard lock(m_mutex);
         m_connections[worker] = nullptr;
     } catch (const DbError &e) {
         m_host.platform().events().add(m_name, QStringLiteral("worker-failed"),
                                        QString::fromUtf8(e.what()));
+        noteDatabaseFailure(e);
     }
     m_liveWorkers.fetch_sub(1);
+}
+
+void Replica::noteDatabaseFailure(const DbError &e)
+{
+    m_host.platform().noteDatabaseFailure(m_host.name(), m_name, e.code(),
+                                          QString::fromUtf8(e.what()));
 }
 
 void Replica::serve(int worker, Database &db)
@@ -233,9 +242,11 @@ void Replica::serve(int worker, Database &db)
             try {
                 m_host.service().maintain(ctx);
             } catch (const DbError &e) {
-                if (!killed())
+                if (!killed()) {
                     m_host.platform().events().add(m_name, QStringLiteral("maintenance-failed"),
                                                    QString::fromUtf8(e.what()));
+                    noteDatabaseFailure(e);
+                }
             }
         } else if (!job.call->done()) {
             response = work(job, ctx, started);
@@ -288,6 +299,7 @@ Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
     try {
         response = m_host.service().handle(job.request, ctx);
     } catch (const DbError &e) {
+        noteDatabaseFailure(e);
         response = Response::error(
             e.busy() ? 503 : 500,
             QStringLiteral("database error at %1: %2").arg(m_name, QString::fromUtf8(e.what())));

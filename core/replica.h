@@ -17,6 +17,7 @@
 namespace microcosm {
 
 class Database;
+class DbError;
 class ServiceHost;
 class WorkerContextImpl;
 
@@ -100,6 +101,7 @@ private:
     friend class WorkerContextImpl;
     void workerMain(int worker);
     void serve(int worker, Database &db);
+    void noteDatabaseFailure(const DbError &e);
     Response work(Job &job, WorkerContextImpl &ctx, TimePoint started);
 
     ServiceHost &m_host;

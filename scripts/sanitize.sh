@@ -17,9 +17,10 @@ export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
 
 # clang 14's ThreadSanitizer runtime aborts in QProcess's fork; the scenario
-# parser tests (single-threaded, and run under ASan) start the program that way.
+# parser tests (single-threaded, and run under ASan) and tst_trust start the
+# program that way.
 exclude="^$"
-if [ "$mode" = thread ]; then exclude="^tst_scenario$"; fi
+if [ "$mode" = thread ]; then exclude="^(tst_scenario|tst_trust)$"; fi
 (cd "$build" && ctest --output-on-failure --timeout 900 -j"$(nproc)" -L engine -E "$exclude")
 
 # The chaos soak, run directly: any sanitizer report fails it (halt_on_error),

@@ -2,6 +2,7 @@
 
 #include "auditor.h"
 #include "platform.h"
+#include "savefile.h"
 #include "scenariorun.h"
 #include "shopsession.h"
 
@@ -68,8 +69,8 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         if (!scenario.lesson.isEmpty())
             out << "  " << scenario.lesson << Qt::endl;
         if (!session.start()) {
-            err << "microcosm: the services did not become ready within 30 s" << Qt::endl;
-            return 1;
+            err << "microcosm: " << session.startError() << Qt::endl;
+            return session.dataDirInUse() ? 2 : 1;
         }
         run = std::make_unique<ScenarioRun>(session, scenario);
         const TimePoint begin = Clock::now();
@@ -134,6 +135,10 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         client.insert(QStringLiteral("requestsSent"), qint64(stats.requests));
         client.insert(QStringLiteral("journeysOk"), qint64(stats.journeysOk));
         client.insert(QStringLiteral("journeysFailed"), qint64(stats.journeysFailed));
+        const ShopWorkload &shop = session.workload();
+        client.insert(QStringLiteral("ordersPlaced"), qint64(shop.placedCount()));
+        client.insert(QStringLiteral("checkoutReplays"), qint64(shop.replayedCount()));
+        client.insert(QStringLiteral("runId"), shop.runId());
         client.insert(QStringLiteral("note"),
                       QStringLiteral("latency from each request's intended send time"));
         QJsonArray events;
@@ -151,10 +156,14 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                   {QStringLiteral("client"), client},
                   {QStringLiteral("edges"), edges},
                   {QStringLiteral("events"), events}};
-        out << QStringLiteral("client: %1 journeys arrived, %2 dropped, %3 requests sent")
+        out << QStringLiteral("client: %1 journeys arrived, %2 dropped, %3 requests sent; %4 "
+                              "orders placed, %5 checkout answers were replays of a key "
+                              "already used")
                    .arg(stats.arrivals)
                    .arg(stats.dropped)
                    .arg(stats.requests)
+                   .arg(shop.placedCount())
+                   .arg(shop.replayedCount())
             << Qt::endl;
     }
     session.shutdown(); // every thread joined and every database closed before the audit
@@ -164,6 +173,18 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
 
     results = run->evaluate(auditReport);
     bool allHeld = auditReport.ok;
+    // A database that could not be written fails the run, whatever else held.
+    QJsonArray databaseFailures;
+    for (const Platform::DatabaseFailure &f : session.platform().databaseFailures()) {
+        err << "microcosm: " << f.path << " failed " << f.count
+            << " time(s) during the run; last: " << f.lastReason << Qt::endl;
+        databaseFailures.append(QJsonObject{{QStringLiteral("service"), f.service},
+                                            {QStringLiteral("file"), f.path},
+                                            {QStringLiteral("failures"), qint64(f.count)},
+                                            {QStringLiteral("lastReason"), f.lastReason}});
+        allHeld = false;
+    }
+    report.insert(QStringLiteral("databaseFailures"), databaseFailures);
     QJsonArray expectations;
     if (!results.isEmpty())
         out << Qt::endl << "expectations:" << Qt::endl;
@@ -176,7 +197,9 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     }
     report.insert(QStringLiteral("expectations"), expectations);
     report.insert(QStringLiteral("passed"), allHeld);
-    out << (allHeld ? "RESULT: every expectation held" : "RESULT: an expectation failed")
+    out << (allHeld                       ? "RESULT: every expectation held"
+            : !databaseFailures.isEmpty() ? "RESULT: FAILED — a database could not be written"
+                                          : "RESULT: an expectation failed")
         << Qt::endl;
 
     if (!options.csvPath.isEmpty()) {
@@ -189,13 +212,12 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     }
 
     if (!options.reportPath.isEmpty()) {
-        QFile file(options.reportPath);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            err << "microcosm: cannot write the report to " << options.reportPath << ": "
-                << file.errorString() << Qt::endl;
+        QString error;
+        if (!writeWhole(options.reportPath, QJsonDocument(report).toJson(QJsonDocument::Indented),
+                        &error)) {
+            err << "microcosm: the report was not written: " << error << Qt::endl;
             return 2;
         }
-        file.write(QJsonDocument(report).toJson(QJsonDocument::Indented));
         out << "report written to " << options.reportPath << Qt::endl;
     }
     return allHeld ? 0 : 1;

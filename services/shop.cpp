@@ -62,7 +62,12 @@ QList<CatalogueItem> catalogue()
     return out;
 }
 
-ShopWorkload::ShopWorkload(int products) : m_products(products) {}
+ShopWorkload::ShopWorkload(int products, QString runId)
+    : m_products(products),
+      m_runId(runId.isEmpty() ? QUuid::createUuid().toString(QUuid::Id128).left(8)
+                              : std::move(runId))
+{
+}
 
 QStringList ShopWorkload::journeys() const
 {
@@ -110,7 +115,8 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
         return {make(QStringLiteral("GET"), QStringLiteral("/orders?user=%1").arg(who))};
     Request order = make(QStringLiteral("POST"), QStringLiteral("/orders"),
                          QJsonObject{{QStringLiteral("user"), who}});
-    order.idempotencyKey = QStringLiteral("%1-%2-%3").arg(who).arg(++m_keys).arg(rng() % 1000000);
+    order.idempotencyKey =
+        QStringLiteral("%1-%2-%3-%4").arg(m_runId, who).arg(++m_keys).arg(rng() % 1000000);
     return {addItem(), order};
 }
 
@@ -119,6 +125,7 @@ void ShopWorkload::observe(const Request &request, const Response &response)
     if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders") &&
         response.status == 201) {
         std::lock_guard lock(m_mutex);
+        ++(response.replayed ? m_replayed : m_placed);
         m_acknowledged.push_back(
             QUuid::fromString(response.body.toObject().value(QStringLiteral("id")).toString()));
     }
@@ -132,6 +139,18 @@ QSet<QString> ShopWorkload::acknowledgedOrders() const
     for (const QUuid &id : m_acknowledged)
         out.insert(id.toString(QUuid::WithoutBraces));
     return out;
+}
+
+std::size_t ShopWorkload::placedCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_placed;
+}
+
+std::size_t ShopWorkload::replayedCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_replayed;
 }
 
 std::size_t ShopWorkload::acknowledgedCount() const

@@ -41,10 +41,14 @@ QList<CatalogueItem> catalogue();
 // fresh Idempotency-Key) and look at one's order history. Remembers which
 // orders the users were told succeeded, for the auditor: 16 bytes each (a
 // replayed answer may repeat one; the set the auditor gets has each once).
+// Keys carry the run's id, so a run on a kept data directory never meets a
+// key of an earlier run (whose stored answers would be replayed instead of
+// placing new orders); answers that were replays are counted apart.
 class ShopWorkload final : public Workload
 {
 public:
-    explicit ShopWorkload(int products = 60);
+    // runId: unique per run (the platform's); empty makes a fresh random one.
+    explicit ShopWorkload(int products = 60, QString runId = {});
     QStringList journeys() const override;
     double defaultWeight(const QString &journey) const override;
     QList<Request> journey(const QString &name, int user, std::mt19937_64 &rng) override;
@@ -52,10 +56,18 @@ public:
 
     QSet<QString> acknowledgedOrders() const;
     std::size_t acknowledgedCount() const;
+    // Checkouts answered 201 with a new order, and answers that were the
+    // stored first answer to a key already used (a retried checkout).
+    std::size_t placedCount() const;
+    std::size_t replayedCount() const;
+    QString runId() const { return m_runId; }
 
 private:
     int m_products;
+    QString m_runId;
     quint64 m_keys = 0;
+    std::size_t m_placed = 0;
+    std::size_t m_replayed = 0;
     mutable std::mutex m_mutex;
     std::vector<QUuid> m_acknowledged;
 };

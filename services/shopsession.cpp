@@ -1,6 +1,7 @@
 #include "shopsession.h"
 
 #include "auditor.h"
+#include "datafiles.h"
 #include "sqlite.h"
 
 #include <QDir>
@@ -14,9 +15,10 @@ namespace microcosm {
 
 ShopSession::ShopSession(const QString &dataDir, const ShopConfig &shop,
                          const PlatformConfig &platform, const LoadConfig &load)
-    : m_workload(std::make_shared<ShopWorkload>(int(catalogue().size()))),
+    : m_lock(std::make_unique<DataDirLock>(dataDir)),
       m_platform(std::make_unique<Platform>(dataDir, platform))
 {
+    m_workload = std::make_shared<ShopWorkload>(int(catalogue().size()), m_platform->runId());
     installShop(*m_platform, shop);
     m_load = std::make_unique<LoadGenerator>(*m_platform, m_workload, load);
 }
@@ -28,34 +30,37 @@ ShopSession::~ShopSession()
 
 QStringList ShopSession::checkDataDir(const QString &dataDir)
 {
-    QStringList problems;
-    for (const QString &service :
-         {QStringLiteral("product"), QStringLiteral("cart"), QStringLiteral("order")}) {
-        const QString path = QDir(dataDir).filePath(service + QStringLiteral(".db"));
-        const QFileInfo info(path);
-        if (!info.exists())
-            continue;
-        if (!info.isFile() || !info.isReadable() || !info.isWritable()) {
-            problems << QStringLiteral("%1: must be a readable and writable file").arg(path);
-            continue;
-        }
-        try {
-            Database db(path, Database::Mode::ReadOnly);
-        } catch (const DbError &e) {
-            problems << QStringLiteral(
-                            "%1 is not a usable SQLite database (%2); it was left untouched — "
-                            "move it away or choose another --data-dir")
-                            .arg(path,
-                                 QString::fromUtf8(e.what()).section(QStringLiteral(": "), -1));
-        }
-    }
-    return problems;
+    return checkDataFiles(dataDir);
 }
 
 bool ShopSession::start(Duration timeout)
 {
+    if (dataDirInUse()) {
+        m_startError = m_lock->error();
+        return false;
+    }
     m_platform->start();
-    return waitReady(timeout);
+    if (waitReady(timeout))
+        return true;
+    QStringList late;
+    const QList<Platform::DatabaseFailure> failures = m_platform->databaseFailures();
+    for (ServiceHost *h : m_platform->hosts()) {
+        if (h->readyCount() >= h->config().replicas)
+            continue;
+        QString why;
+        for (const Platform::DatabaseFailure &f : failures)
+            if (f.service == h->name())
+                why = QStringLiteral("; %1: %2").arg(f.path, f.lastReason);
+        late << QStringLiteral("%1 (%2 of %3 replicas ready%4)")
+                    .arg(h->name())
+                    .arg(h->readyCount())
+                    .arg(h->config().replicas)
+                    .arg(why);
+    }
+    m_startError = QStringLiteral("the services did not become ready within %1 s: %2")
+                       .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count())
+                       .arg(late.join(QStringLiteral(", ")));
+    return false;
 }
 
 bool ShopSession::allReady() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "datadirlock.h"
 #include "loadgenerator.h"
 #include "platform.h"
 #include "shop.h"
@@ -30,7 +31,13 @@ public:
     static QStringList checkDataDir(const QString &dataDir);
 
     // Starts every service; true once each replica is ready (within timeout).
+    // False at once when another process holds the data directory.
     bool start(Duration timeout = seconds(30));
+    // Why start() failed, in words: the lock's holder, or the services that
+    // did not become ready. Empty before a failed start().
+    QString startError() const { return m_startError; }
+    // True when another process owns the data directory (see DataDirLock).
+    bool dataDirInUse() const { return !m_lock->isLocked(); }
     bool allReady() const;
     bool waitReady(Duration timeout);
     // Stops the load and waits for journeys under way, compensations and the
@@ -40,6 +47,8 @@ public:
     void shutdown();
 
 private:
+    std::unique_ptr<DataDirLock> m_lock; // first: claimed before anything opens a file
+    QString m_startError;
     std::shared_ptr<ShopWorkload> m_workload;
     std::unique_ptr<Platform> m_platform;
     std::unique_ptr<LoadGenerator> m_load;

@@ -9,26 +9,7 @@
 
 #include <map>
 
-// QProcess starts children with clone(), which ThreadSanitizer's runtime
-// (clang 14) cannot follow; under TSan the child is started with
-// posix_spawn(), which it can. The child is then itself a TSan build and
-// fails the test (exit 66) if it races.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define MICROCOSM_TEST_UNDER_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define MICROCOSM_TEST_UNDER_TSAN 1
-#endif
-#ifdef MICROCOSM_TEST_UNDER_TSAN
-#include <cstring>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-extern char **environ;
-#endif
+#include "programrunner.h"
 
 using namespace microcosm;
 
@@ -55,12 +36,7 @@ private slots:
     void helpDocumentsEveryOption();
 
 private:
-    struct Run
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Run = test::ProgramRun;
     Run run(const QStringList &arguments, int timeoutMs = 60'000);
 
     QString m_binary;
@@ -69,12 +45,7 @@ private:
 
 void TestHeadless::initTestCase()
 {
-#ifdef MICROCOSM_BINARY
-    m_binary = QStringLiteral(MICROCOSM_BINARY);
-#else
-    m_binary = QDir(QCoreApplication::applicationDirPath())
-                   .absoluteFilePath(QStringLiteral("../app/microcosm"));
-#endif
+    m_binary = test::programBinary();
     QVERIFY2(QFileInfo(m_binary).isExecutable(),
              qPrintable(m_binary + QStringLiteral(" is not built")));
 }
@@ -87,75 +58,7 @@ void TestHeadless::init()
 
 TestHeadless::Run TestHeadless::run(const QStringList &arguments, int timeoutMs)
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    // However the suite is run, the binary must not try to open a window.
-    env.remove(QStringLiteral("DISPLAY"));
-    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    Run r;
-#ifdef MICROCOSM_TEST_UNDER_TSAN
-    const QString outPath = m_dir->filePath(QStringLiteral("stdout.txt"));
-    const QString errPath = m_dir->filePath(QStringLiteral("stderr.txt"));
-    const QByteArray outFile = QFile::encodeName(outPath), errFile = QFile::encodeName(errPath);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, 1, outFile.constData(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&files, 2, errFile.constData(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    QList<QByteArray> args{QFile::encodeName(m_binary)}, vars;
-    for (const QString &a : arguments)
-        args << a.toLocal8Bit();
-    for (const QString &v : env.toStringList())
-        vars << v.toLocal8Bit();
-    std::vector<char *> argv, envp;
-    for (QByteArray &a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (QByteArray &v : vars)
-        envp.push_back(v.data());
-    envp.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&files);
-    if (spawned != 0) {
-        r.err = QStringLiteral("cannot start %1: %2")
-                    .arg(m_binary, QString::fromLocal8Bit(strerror(spawned)));
-        return r;
-    }
-    int status = 0;
-    QDeadlineTimer deadline(timeoutMs);
-    pid_t done = 0;
-    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && !deadline.hasExpired())
-        QTest::qWait(20); // waiting for the child to exit
-    if (done == 0) {
-        ::kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        r.err = QStringLiteral("did not finish");
-        return r;
-    }
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    QFile out(outPath), err(errPath);
-    if (out.open(QIODevice::ReadOnly))
-        r.out = QString::fromUtf8(out.readAll());
-    if (err.open(QIODevice::ReadOnly))
-        r.err = QString::fromUtf8(err.readAll());
-    return r;
-#else
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.start(m_binary, arguments);
-    if (!process.waitForStarted(10'000) || !process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished(5000);
-        r.err = QStringLiteral("did not finish: ") + process.errorString();
-        return r;
-    }
-    r.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    r.out = QString::fromUtf8(process.readAllStandardOutput());
-    r.err = QString::fromUtf8(process.readAllStandardError());
-    return r;
-#endif
+    return test::runProgram(arguments, timeoutMs, m_dir->path());
 }
 
 void TestHeadless::shortRunReportsAllServicesAndPassesTheAudit()
@@ -254,6 +157,18 @@ void TestHeadless::badOptionExitsWithTwo_data()
     QTest::newRow("duration missing its value")
         << QStringList{QStringLiteral("--duration")} << "duration";
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << "bogus";
+    // NaN and infinities parse as numbers; none of them is in range.
+    for (const char *option : {"--rate", "--duration"})
+        for (const char *value : {"NaN", "nan", "inf", "-inf", "1e999"})
+            QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(option, value)))
+                << QStringList{QString::fromLatin1(option), QString::fromLatin1(value)}
+                << QString::fromLatin1(option);
+    QTest::newRow("rate beyond the maximum")
+        << QStringList{QStringLiteral("--rate"), QStringLiteral("100001")} << "--rate";
+    QTest::newRow("duration beyond a day")
+        << QStringList{QStringLiteral("--duration"), QStringLiteral("86401")} << "--duration";
+    QTest::newRow("negative seed")
+        << QStringList{QStringLiteral("--seed"), QStringLiteral("-1")} << "--seed";
     QTest::newRow("seed not a number")
         << QStringList{QStringLiteral("--seed"), QStringLiteral("x1")} << "--seed";
     QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << "extra";

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
 
@@ -123,6 +124,14 @@ void addGuiOptions(QCommandLineParser &parser)
     parser.addOption(kill);
 }
 
+void showStartupProblems(const QStringList &problems)
+{
+    if (QGuiApplication::platformName() == QLatin1String("offscreen"))
+        return;
+    QMessageBox::critical(nullptr, QObject::tr("Microcosm cannot start"),
+                          problems.join(QStringLiteral("\n\n")));
+}
+
 int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
 {
     QString error;
@@ -142,8 +151,9 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
                 QStringLiteral("--kill-at: no service '%1' (there are: %2)")
                     .arg(service, session->platform().serviceNames().join(QStringLiteral(", "))));
     if (!session->start()) {
-        std::fprintf(stderr, "microcosm: the services did not become ready within 30 s\n");
-        return 1;
+        std::fprintf(stderr, "microcosm: %s\n", qPrintable(session->startError()));
+        showStartupProblems({session->startError()});
+        return session->dataDirInUse() ? 2 : 1;
     }
 
     MainWindow::Options windowOptions;

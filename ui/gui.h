@@ -18,4 +18,8 @@ void addGuiOptions(QCommandLineParser &parser);
 // (with a message naming the option) for a bad GUI option value.
 int runGui(const QCommandLineParser &parser, const HeadlessOptions &options);
 
+// Says in a dialog why Microcosm cannot start on its data directory (the
+// same lines go to stderr). No dialog on the offscreen platform.
+void showStartupProblems(const QStringList &problems);
+
 } // namespace microcosm

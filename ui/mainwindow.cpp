@@ -306,12 +306,12 @@ void MainWindow::openScenario(const Scenario &scenario)
         [this, started, scenario, dir] {
             m_starting = false;
             if (!started->ready) {
+                const QString why = started->session->startError();
                 started->session.reset();
                 m_scenarioPanel->setScenario(m_live.get());
-                QMessageBox::warning(this, tr("Cannot start the scenario"),
-                                     tr("The services of \"%1\" did not become ready within "
-                                        "30 s (data in %2).")
-                                         .arg(scenario.title, dir));
+                QMessageBox::warning(
+                    this, tr("Cannot start the scenario"),
+                    tr("\"%1\" did not start (data in %2): %3").arg(scenario.title, dir, why));
                 return;
             }
             installSession(std::move(started->session));

@@ -169,6 +169,7 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
                 existing.integer(2), QJsonDocument::fromJson(existing.text(3).toUtf8()).object());
             if (!first.ok())
                 first.reason = first.body.toObject().value(QStringLiteral("reason")).toString();
+            first.replayed = true;
             return first;
         }
         orderId = QUuid::createUuid().toString(QUuid::WithoutBraces);
