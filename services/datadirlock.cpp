@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace microcosm {
@@ -42,9 +43,18 @@ DataDirLock::DataDirLock(const QString &dataDir) : m_file(fileName(dataDir))
                                  "data directory")
                       .arg(fileName(dataDir));
         break;
-    default:
-        m_error = QStringLiteral("cannot create the lock file %1").arg(fileName(dataDir));
+    default: {
+        // QLockFile does not say why; writing a byte beside it does (a full disk, say).
+        const QString probePath = fileName(dataDir) + QStringLiteral(".probe");
+        QFile probe(probePath);
+        QString why = QStringLiteral("unknown error");
+        if (!probe.open(QIODevice::WriteOnly) || probe.write("x", 1) != 1 || !probe.flush())
+            why = probe.errorString();
+        probe.close();
+        QFile::remove(probePath);
+        m_error = QStringLiteral("cannot create the lock file %1: %2").arg(fileName(dataDir), why);
         break;
+    }
     }
 }
 

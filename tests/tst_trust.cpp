@@ -34,8 +34,14 @@ private slots:
     void unwritableOutputFailsTheRun_data();
     void unwritableOutputFailsTheRun();
     void fullDiskFailsTheRunByName();
+    void fullDiskAtStartIsNamed();
 
 private:
+    struct TmpfsRun : test::ProgramRun
+    {
+        QString dataDir;
+    };
+    TmpfsRun runOnSmallTmpfs(const QString &arguments, bool fillFirst);
     test::ProgramRun run(const QStringList &arguments, int timeoutMs = 60'000)
     {
         return test::runProgram(arguments, timeoutMs, m_dir->path());
@@ -234,39 +240,66 @@ void TestTrust::unwritableOutputFailsTheRun()
     QVERIFY2(!r.out.contains(QStringLiteral("written to /dev/full")), qPrintable(r.out));
 }
 
-// A data directory on a 3 MiB tmpfs, so that the services' files fill it
-// during the run. Needs root for the mount (a mount namespace of the run's
-// own, so nothing outlives it).
+// Runs the program with its data directory on a 3 MiB tmpfs (first filled up
+// when fillFirst), so that the services' files fill it. Needs root for the
+// mount, made in a mount namespace of the run's own so nothing outlives it.
+TestTrust::TmpfsRun TestTrust::runOnSmallTmpfs(const QString &arguments, bool fillFirst)
+{
+    TmpfsRun r;
+    const QString mountPoint = m_dir->filePath(QStringLiteral("small"));
+    QDir().mkpath(mountPoint);
+    r.dataDir = mountPoint + QStringLiteral("/shop");
+    QProcess shell;
+    shell.setProcessEnvironment(test::programEnvironment());
+    const QString script =
+        QStringLiteral("mount -t tmpfs -o size=3m tmpfs '%1' || exit 99; %2"
+                       "'%3' --headless %4 --data-dir '%5'; code=$?; ls -A '%5' >&2; exit $code")
+            .arg(mountPoint,
+                 fillFirst ? QStringLiteral("dd if=/dev/zero of='%1/fill' bs=1M count=8 "
+                                            "2>/dev/null; ")
+                                 .arg(mountPoint)
+                           : QString(),
+                 test::programBinary(), arguments, r.dataDir);
+    shell.start(QStringLiteral("unshare"),
+                {QStringLiteral("--mount"), QStringLiteral("--propagation"),
+                 QStringLiteral("private"), QStringLiteral("sh"), QStringLiteral("-c"), script});
+    if (!shell.waitForFinished(120'000))
+        shell.kill();
+    r.exitCode = shell.exitCode();
+    r.out = QString::fromUtf8(shell.readAllStandardOutput());
+    r.err = QString::fromUtf8(shell.readAllStandardError());
+    return r;
+}
+
 void TestTrust::fullDiskFailsTheRunByName()
 {
     if (geteuid() != 0)
         QSKIP("mounting a small tmpfs needs root; run the suite as root (CI does)");
-    const QString mountPoint = m_dir->filePath(QStringLiteral("small"));
-    QVERIFY(QDir().mkpath(mountPoint));
-    const QString data = mountPoint + QStringLiteral("/shop");
-    QProcess shell;
-    shell.setProcessEnvironment(test::programEnvironment());
-    const QString script = QStringLiteral("mount -t tmpfs -o size=3m tmpfs '%1' || exit 99; "
-                                          "exec '%2' --headless --duration 6 --rate 3000 "
-                                          "--data-dir '%3'")
-                               .arg(mountPoint, test::programBinary(), data);
-    shell.start(QStringLiteral("unshare"),
-                {QStringLiteral("--mount"), QStringLiteral("--propagation"),
-                 QStringLiteral("private"), QStringLiteral("sh"), QStringLiteral("-c"), script});
-    QVERIFY(shell.waitForFinished(120'000));
-    const QString out = QString::fromUtf8(shell.readAllStandardOutput());
-    const QString err = QString::fromUtf8(shell.readAllStandardError());
-    if (shell.exitCode() == 99)
-        QSKIP(qPrintable(QStringLiteral("this machine does not allow a tmpfs mount: ") + err));
-    QVERIFY2(
-        shell.exitCode() == 1,
-        qPrintable(
-            QStringLiteral("exit %1\n%2\n%3").arg(shell.exitCode()).arg(out.right(2000), err)));
-    QVERIFY2(err.contains(QStringLiteral(".db failed")) &&
-                 err.contains(QStringLiteral("full"), Qt::CaseInsensitive),
-             qPrintable(err));
-    QVERIFY2(out.contains(QStringLiteral("RESULT: FAILED — a database could not be written")),
-             qPrintable(out.right(2000)));
+    const TmpfsRun r = runOnSmallTmpfs(QStringLiteral("--duration 6 --rate 3000"), false);
+    if (r.exitCode == 99)
+        QSKIP(qPrintable(QStringLiteral("this machine does not allow a tmpfs mount: ") + r.err));
+    QVERIFY2(r.exitCode == 1,
+             qPrintable(
+                 QStringLiteral("exit %1\n%2\n%3").arg(r.exitCode).arg(r.out.right(2000), r.err)));
+    QVERIFY2(r.err.contains(QStringLiteral(".db failed")) &&
+                 r.err.contains(QStringLiteral("full"), Qt::CaseInsensitive),
+             qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("RESULT: FAILED — a database could not be written")),
+             qPrintable(r.out.right(2000)));
+}
+
+// A disk already full when the run starts: refused at once, by name, and no
+// empty database files are left behind.
+void TestTrust::fullDiskAtStartIsNamed()
+{
+    if (geteuid() != 0)
+        QSKIP("mounting a small tmpfs needs root; run the suite as root (CI does)");
+    const TmpfsRun r = runOnSmallTmpfs(QStringLiteral("--duration 2"), true);
+    if (r.exitCode == 99)
+        QSKIP(qPrintable(QStringLiteral("this machine does not allow a tmpfs mount: ") + r.err));
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("No space left on device")), qPrintable(r.err));
+    QVERIFY2(!r.err.contains(QStringLiteral(".db")), qPrintable(r.err)); // ls: no files made
 }
 
 QTEST_GUILESS_MAIN(TestTrust)
