@@ -2,6 +2,7 @@
 // headless runner. Everything else lives in the libraries.
 #include "datadirlock.h"
 #include "headless.h"
+#include "numbers.h"
 #include "shopsession.h"
 
 #include <QCommandLineParser>
@@ -11,7 +12,6 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
-#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -34,18 +34,14 @@ struct Parsed
 std::optional<double> number(const QCommandLineParser &p, const QString &name, double min,
                              double max, QString *error)
 {
-    bool ok = false;
     const QString text = p.value(name);
-    const double v = text.toDouble(&ok);
-    // NaN and infinities parse as numbers; !(v >= min && v <= max) refuses them too.
-    if (!ok || !std::isfinite(v) || !(v >= min && v <= max)) {
+    const std::optional<double> v = finiteInRange(text, min, max);
+    if (!v)
         *error = QStringLiteral("--%1 must be a number from %2 to %3, got '%4'")
                      .arg(name)
                      .arg(min)
                      .arg(max)
                      .arg(text);
-        return std::nullopt;
-    }
     return v;
 }
 

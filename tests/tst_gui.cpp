@@ -298,6 +298,12 @@ void TestGui::badGuiOptionsExitWith2_data()
         << QStringList{QStringLiteral("--quit-after"), QStringLiteral("soon")};
     QTest::newRow("quit-after negative")
         << QStringList{QStringLiteral("--quit-after"), QStringLiteral("-1")};
+    QTest::newRow("quit-after NaN")
+        << QStringList{QStringLiteral("--quit-after"), QStringLiteral("nan")};
+    QTest::newRow("quit-after infinite")
+        << QStringList{QStringLiteral("--quit-after"), QStringLiteral("inf")};
+    QTest::newRow("kill-at NaN") << QStringList{QStringLiteral("--kill-at"),
+                                                QStringLiteral("product@nan")};
     QTest::newRow("screenshot not png")
         << QStringList{QStringLiteral("--screenshot"), QStringLiteral("shot.txt")};
     QTest::newRow("screenshot folder missing")

@@ -1,6 +1,7 @@
 #include "gui.h"
 
 #include "mainwindow.h"
+#include "numbers.h"
 #include "shopcontroller.h"
 
 #include <QApplication>
@@ -38,10 +39,10 @@ std::optional<GuiOptions> parseGuiOptions(const QCommandLineParser &parser, QStr
 {
     GuiOptions o;
     if (parser.isSet(QStringLiteral("quit-after"))) {
-        bool ok = false;
         const QString text = parser.value(QStringLiteral("quit-after"));
-        o.quitAfter = text.toDouble(&ok);
-        if (!ok || o.quitAfter <= 0 || o.quitAfter > 86400) {
+        const std::optional<double> seconds = finiteInRange(text, 0.1, 86400);
+        o.quitAfter = seconds.value_or(0);
+        if (!seconds) {
             *error = QStringLiteral(
                          "--quit-after must be a number of seconds from 0.1 to 86400, got '%1'")
                          .arg(text);
@@ -83,14 +84,14 @@ std::optional<GuiOptions> parseGuiOptions(const QCommandLineParser &parser, QStr
     }
     for (const QString &kill : parser.values(QStringLiteral("kill-at"))) {
         const QStringList parts = kill.split(QLatin1Char('@'));
-        bool ok = false;
-        const double at = parts.size() == 2 ? parts[1].toDouble(&ok) : -1;
-        if (!ok || at < 0 || parts[0].isEmpty()) {
+        const std::optional<double> at =
+            parts.size() == 2 ? finiteInRange(parts[1], 0, 86400) : std::nullopt;
+        if (!at || parts[0].isEmpty()) {
             *error = QStringLiteral("--kill-at must be SERVICE@SECONDS (e.g. product@3), got '%1'")
                          .arg(kill);
             return std::nullopt;
         }
-        o.kills.append({parts[0], at});
+        o.kills.append({parts[0], *at});
     }
     o.presenter = parser.isSet(QStringLiteral("presenter"));
     o.resetLayout = parser.isSet(QStringLiteral("reset-layout"));
