@@ -220,10 +220,16 @@ int main(int argc, char **argv)
         QDir().mkpath(folder);
     // One process per data directory: refused here with the holder's name
     // (the session claims the directory for itself when it starts).
-    QString startError = DataDirLock(options.dataDir).error();
-    QStringList badFiles = ShopSession::checkDataDir(options.dataDir);
-    if (!startError.isEmpty())
-        badFiles.prepend(startError);
+    // A directory in use is not read (its files are being written); a lock
+    // that cannot be made is explained by the folder's own problem if any.
+    QStringList badFiles;
+    {
+        const DataDirLock lock(options.dataDir);
+        if (!lock.inUse())
+            badFiles = ShopSession::checkDataDir(options.dataDir);
+        if (badFiles.isEmpty() && !lock.error().isEmpty())
+            badFiles << lock.error();
+    }
     for (const QString &problem : badFiles)
         std::fprintf(stderr, "microcosm: %s\n", qPrintable(problem));
     if (!badFiles.isEmpty()) {

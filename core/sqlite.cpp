@@ -2,7 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QUrl>
+
 #include <chrono>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -32,7 +39,182 @@ void configurePageCachePool()
     });
 }
 
+quint32 bigEndian32(const QByteArray &b, int at)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(b.constData()) + at;
+    return quint32(p[0]) << 24 | quint32(p[1]) << 16 | quint32(p[2]) << 8 | quint32(p[3]);
+}
+
+quint32 littleEndian32(const QByteArray &b, int at)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(b.constData()) + at;
+    return quint32(p[3]) << 24 | quint32(p[2]) << 16 | quint32(p[1]) << 8 | quint32(p[0]);
+}
+
+quint32 native32(const QByteArray &b, int at)
+{
+    quint32 v = 0;
+    std::memcpy(&v, b.constData() + at, sizeof v);
+    return v;
+}
+
+// SQLite's checksum of the WAL header and the -shm index header: over pairs
+// of 32-bit words, s0 += x0 + s1, s1 += x1 + s0.
+std::pair<quint32, quint32> walChecksum(const QByteArray &b, int bytes,
+                                        quint32 (*word)(const QByteArray &, int))
+{
+    quint32 s0 = 0, s1 = 0;
+    for (int i = 0; i + 8 <= bytes; i += 8) {
+        s0 += word(b, i) + s1;
+        s1 += word(b, i + 4) + s0;
+    }
+    return {s0, s1};
+}
+
+constexpr quint32 WalMagic = 0x377f0682; // | 1: checksums over big-endian words
+constexpr quint32 WalVersion = 3007000;
+constexpr int WalHeaderSize = 32;
+constexpr int WalFrameHeaderSize = 24;
+
+// What the -shm file's index says about the log, when it is intact: how many
+// frames the log held (mxFrame) and how many of them were already copied into
+// the database (nBackfill). Layout (native byte order): two identical 48-byte
+// WalIndexHdr copies, then WalCkptInfo whose first word is nBackfill.
+struct ShmIndex
+{
+    bool valid = false;
+    quint32 frames = 0;
+    quint32 backfilled = 0;
+    quint32 pageSize = 0;
+};
+
+ShmIndex readShmIndex(const QString &shmPath)
+{
+    ShmIndex index;
+    QFile f(shmPath);
+    if (!f.open(QIODevice::ReadOnly))
+        return index;
+    const QByteArray b = f.read(136);
+    if (b.size() < 100 || std::memcmp(b.constData(), b.constData() + 48, 48) != 0)
+        return index;
+    const auto [c0, c1] = walChecksum(b, 40, native32);
+    const quint32 version = native32(b, 0);
+    const bool initialised = b[12] != 0;
+    if (version != WalVersion || !initialised || c0 != native32(b, 40) || c1 != native32(b, 44))
+        return index;
+    quint16 size = 0;
+    std::memcpy(&size, b.constData() + 14, sizeof size);
+    index.pageSize = (size & 0xfe00) + ((size & 0x0001) << 16);
+    index.frames = native32(b, 16);
+    index.backfilled = native32(b, 96);
+    index.valid = index.pageSize >= 512 && index.backfilled <= index.frames;
+    return index;
+}
+
+// The read-write connections this process has open, per file. The first one
+// to open a file checks its journals (no connection of this process writes
+// them at that moment, and the data directory belongs to one process); the
+// last one to close checkpoints. Keyed by the file's canonical folder and
+// its name, so that a file about to be created has the same key as after.
+struct OpenFile
+{
+    int writers = 0;
+    int closing = 0; // closed by the writers count, still inside sqlite3_close
+    Database::Origin origin = Database::Origin::New;
+};
+
+std::mutex &openFilesMutex()
+{
+    static std::mutex m;
+    return m;
+}
+
+std::map<QString, OpenFile> &openFiles()
+{
+    static std::map<QString, OpenFile> files;
+    return files;
+}
+
+QString fileKey(const QString &path)
+{
+    const QFileInfo info(path);
+    const QString folder = QFileInfo(info.absolutePath()).canonicalFilePath();
+    return (folder.isEmpty() ? info.absolutePath() : folder) + QLatin1Char('/') + info.fileName();
+}
+
+bool isFilePath(const QString &path)
+{
+    return !path.isEmpty() && path != QLatin1String(":memory:") &&
+           !path.startsWith(QLatin1String("file:"));
+}
+
 } // namespace
+
+QString writeAheadLogProblem(const QString &databasePath)
+{
+    const QString walPath = databasePath + QStringLiteral("-wal");
+    const QString shmPath = databasePath + QStringLiteral("-shm");
+    const QFileInfo wal(walPath);
+    const qint64 walSize = wal.exists() ? wal.size() : -1;
+    if (walSize > 0) {
+        QFile f(walPath);
+        if (!f.open(QIODevice::ReadOnly))
+            return QStringLiteral("%1 (its write-ahead log) cannot be read: %2")
+                .arg(walPath, f.errorString());
+        const QByteArray h = f.read(WalHeaderSize);
+        QString why;
+        const quint32 magic = h.size() >= 4 ? bigEndian32(h, 0) : 0;
+        if (h.size() < WalHeaderSize) {
+            why = QStringLiteral("it is %1 bytes long, shorter than a log's %2-byte header")
+                      .arg(h.size())
+                      .arg(WalHeaderSize);
+        } else if ((magic & ~1u) != WalMagic) {
+            why = QStringLiteral("it does not start with a write-ahead log's magic number "
+                                 "(0x%1 instead of 0x377f0682 or 0x377f0683)")
+                      .arg(magic, 8, 16, QLatin1Char('0'));
+        } else if (bigEndian32(h, 4) != WalVersion) {
+            why = QStringLiteral("its format version is %1, not %2")
+                      .arg(bigEndian32(h, 4))
+                      .arg(WalVersion);
+        } else {
+            const quint32 pageSize = bigEndian32(h, 8);
+            const auto [c0, c1] = walChecksum(h, 24, (magic & 1) ? bigEndian32 : littleEndian32);
+            if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) != 0)
+                why = QStringLiteral("it gives an impossible page size, %1").arg(pageSize);
+            else if (c0 != bigEndian32(h, 24) || c1 != bigEndian32(h, 28))
+                why = QStringLiteral("its header checksum does not match its header");
+        }
+        if (!why.isEmpty())
+            return QStringLiteral("%1 (the write-ahead log of %2) has an invalid header: %3; "
+                                  "SQLite would ignore the log and the commits in it would be lost")
+                .arg(walPath, QFileInfo(databasePath).fileName(), why);
+    }
+    const ShmIndex index = readShmIndex(shmPath);
+    if (index.valid && index.frames > index.backfilled) {
+        const qint64 needed =
+            WalHeaderSize + qint64(index.frames) * (WalFrameHeaderSize + index.pageSize);
+        const quint32 pending = index.frames - index.backfilled;
+        if (walSize < 0)
+            return QStringLiteral("%1 is missing, but %2 says the log held %3 pages of commits not "
+                                  "yet copied into %4: they are lost (restore the log; or, to go "
+                                  "on without them, delete %2)")
+                .arg(walPath, shmPath)
+                .arg(pending)
+                .arg(QFileInfo(databasePath).fileName());
+        if (walSize < needed)
+            return QStringLiteral("%1 is %2 bytes, but %3 says the log held %4 frames (%5 bytes), "
+                                  "%6 of them not yet copied into %7: the log was cut short "
+                                  "(restore it; or, to go on without those commits, delete %3)")
+                .arg(walPath)
+                .arg(walSize)
+                .arg(shmPath)
+                .arg(index.frames)
+                .arg(needed)
+                .arg(pending)
+                .arg(QFileInfo(databasePath).fileName());
+    }
+    return {};
+}
 
 DbError::DbError(const QString &message, int code)
     : std::runtime_error(message.toStdString()), m_code(code)
@@ -150,15 +332,44 @@ QString Statement::columnName(int column) const
 Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(path)
 {
     configurePageCachePool();
-    const int flags =
-        mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    const int rc =
-        sqlite3_open_v2(path.toUtf8().constData(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (mode == Mode::ReadWrite && isFilePath(path)) {
+        std::lock_guard lock(openFilesMutex());
+        const QString key = fileKey(path);
+        auto it = openFiles().find(key);
+        if (it == openFiles().end()) {
+            // No connection of this process has the file: its log is at rest.
+            const QString problem = writeAheadLogProblem(path);
+            if (!problem.isEmpty())
+                throw DbError(problem, SQLITE_CORRUPT);
+            const QFileInfo info(path);
+            OpenFile file;
+            file.origin = !info.exists()     ? Origin::New
+                          : info.size() == 0 ? Origin::Empty
+                                             : Origin::Existing;
+            it = openFiles().emplace(key, file).first;
+        }
+        ++it->second.writers;
+        m_origin = it->second.origin;
+        m_writerKey = key;
+    } else if (mode == Mode::ReadWrite) {
+        m_origin = Origin::New;
+    }
+    QByteArray target = path.toUtf8();
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (mode == Mode::ReadOnly) {
+        flags = SQLITE_OPEN_READONLY;
+    } else if (mode == Mode::Immutable) {
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+        target = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toEncoded() +
+                 "?mode=ro&immutable=1";
+    }
+    const int rc = sqlite3_open_v2(target.constData(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const QString message =
             m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
         sqlite3_close(m_db);
         m_db = nullptr;
+        forgetWriter();
         throw DbError(QStringLiteral("cannot open %1: %2").arg(path, message), rc);
     }
     sqlite3_busy_timeout(m_db, busyTimeoutMs);
@@ -170,8 +381,19 @@ Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(p
             // at once retry for a moment instead of failing.
             for (int attempt = 1;; ++attempt) {
                 try {
-                    execScript(QStringLiteral("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                              " PRAGMA foreign_keys=ON;"));
+                    // Only a file this process made, with no pages yet, is
+                    // switched: switching one that was there (even an empty
+                    // one) would write to it before anyone checked it.
+                    bool wal = false;
+                    {
+                        auto journal = prepare(QStringLiteral("PRAGMA journal_mode"));
+                        wal = journal.next() && journal.text(0) == QLatin1String("wal");
+                    }
+                    if (!wal && m_origin == Origin::New &&
+                        prepare(QStringLiteral("PRAGMA page_count")).scalar() == 0)
+                        execScript(QStringLiteral("PRAGMA journal_mode=WAL;"));
+                    execScript(
+                        QStringLiteral("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
                     break;
                 } catch (const DbError &e) {
                     if (!e.busy() || attempt >= 200)
@@ -183,8 +405,10 @@ Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(p
         // Reading the schema proves the file is a database and not something else.
         execScript(QStringLiteral("SELECT count(*) FROM sqlite_schema;"));
     } catch (...) {
+        m_cache.clear();
         sqlite3_close(m_db);
         m_db = nullptr;
+        forgetWriter();
         throw;
     }
 }
@@ -192,7 +416,44 @@ Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(p
 Database::~Database()
 {
     m_cache.clear(); // statements must be finalized before the connection closes
+    if (m_db) {
+        // A kill interrupts a worker's connection (interrupt()), and SQLite
+        // keeps that flag until the next statement starts: the checkpoint
+        // sqlite3_close runs as a file's last connection was interrupted, so
+        // the log kept every commit and the database file none. A statement
+        // clears the flag.
+        sqlite3_exec(m_db, "SELECT 1", nullptr, nullptr, nullptr);
+        bool last = false;
+        if (!m_writerKey.isEmpty()) {
+            std::lock_guard lock(openFilesMutex());
+            OpenFile &file = openFiles()[m_writerKey];
+            last = --file.writers == 0;
+            ++file.closing;
+        }
+        // The last writer copies the log into the file and empties it, even
+        // if a reader (the auditor, an inspector) still has the file open and
+        // so keeps sqlite3_close from doing it.
+        if (last && sqlite3_get_autocommit(m_db))
+            sqlite3_exec(m_db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    }
     sqlite3_close(m_db);
+    if (!m_writerKey.isEmpty()) {
+        std::lock_guard lock(openFilesMutex());
+        auto it = openFiles().find(m_writerKey);
+        if (it != openFiles().end() && --it->second.closing == 0 && it->second.writers == 0)
+            openFiles().erase(it);
+    }
+}
+
+void Database::forgetWriter()
+{
+    if (m_writerKey.isEmpty())
+        return;
+    std::lock_guard lock(openFilesMutex());
+    auto it = openFiles().find(m_writerKey);
+    if (it != openFiles().end() && --it->second.writers == 0 && it->second.closing == 0)
+        openFiles().erase(it);
+    m_writerKey.clear();
 }
 
 Query Database::prepare(const QString &sql)

@@ -107,16 +107,53 @@ private:
     Statement *m_s;
 };
 
+// What is wrong with the write-ahead log of the database file at
+// databasePath, seen from outside before SQLite opens it: a PATH-wal whose
+// header is invalid (SQLite silently ignores such a log, and every commit in
+// it is lost), or a PATH-wal that is missing or shorter than its PATH-shm
+// index says it was (commits not yet copied into the database are gone).
+// Empty when there is no log, or nothing wrong with it that can be seen.
+// What cannot be seen: frames after a valid header that are damaged (SQLite
+// stops at the first frame whose checksum fails, as it must after a torn
+// write at a crash, and drops the commits after it), and a log deleted
+// together with its -shm (the database then shows its last checkpoint).
+QString writeAheadLogProblem(const QString &databasePath);
+
 // One SQLite connection, used only by the thread that opened it. Opens in WAL
 // mode with a busy timeout. abortFlag, when set, makes every statement fail
 // fast with an "interrupted" DbError: that is how a killed worker stops.
+//
+// ReadWrite: a file this process creates is switched to WAL; a file that
+// was there, even an empty one, keeps its journal mode (switching would
+// write to it, and a file not in WAL mode is not one this program made: the
+// service refuses it before writing). The
+// first read-write connection of this process to a file checks its
+// write-ahead log first (writeAheadLogProblem) and throws rather than let
+// SQLite discard it. The last one to close checkpoints the log into the
+// file (TRUNCATE), so the database file alone holds every commit.
+// ReadOnly: no writes, but SQLite creates PATH-wal and PATH-shm for a file
+// in WAL mode when they are missing.
+// Immutable: read-only with SQLite's immutable flag: no lock, no -wal or
+// -shm created, and a -wal's content not seen. Only for looking at a file
+// that no connection has open and that must not change.
 class Database
 {
 public:
     enum class Mode
     {
         ReadWrite,
-        ReadOnly
+        ReadOnly,
+        Immutable
+    };
+    // How a file was when this process's first read-write connection to it
+    // opened it: not there (this process made it), there with no bytes, or
+    // there with content. Later connections share the first one's answer,
+    // so all workers of a service agree while any of them has the file open.
+    enum class Origin
+    {
+        New,
+        Empty,
+        Existing
     };
     explicit Database(const QString &path, Mode mode = Mode::ReadWrite, int busyTimeoutMs = 5000);
     ~Database();
@@ -135,12 +172,17 @@ public:
 
     sqlite3 *handle() const { return m_db; }
     QString path() const { return m_path; }
+    Origin origin() const { return m_origin; }
 
     [[noreturn]] void fail(const QString &what, int code) const;
 
 private:
+    void forgetWriter();
+
     sqlite3 *m_db = nullptr;
     QString m_path;
+    QString m_writerKey; // set for a read-write connection to a file: its entry among the writers
+    Origin m_origin = Origin::Existing;
     const std::atomic<bool> *m_abort = nullptr;
     std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
 };

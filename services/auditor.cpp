@@ -4,9 +4,11 @@
 #include "sqlite.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <map>
+#include <memory>
 
 namespace microcosm {
 
@@ -57,9 +59,21 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
             r.violations << what;
     };
     const QDir dir(dataDir);
+    // With no write-ahead log next to it, nothing is writing a file (a writer
+    // in WAL mode always has one): it is read as it is, leaving nothing
+    // behind; a read-only connection would create a -wal and a -shm that it
+    // cannot remove. While the services run, the log is read too.
+    auto open = [&dir](const QString &name) {
+        const QString path = dir.filePath(name);
+        return std::make_unique<Database>(path, QFileInfo::exists(path + QStringLiteral("-wal"))
+                                                    ? Database::Mode::ReadOnly
+                                                    : Database::Mode::Immutable);
+    };
     try {
-        Database product(dir.filePath(QStringLiteral("product.db")), Database::Mode::ReadOnly);
-        Database order(dir.filePath(QStringLiteral("order.db")), Database::Mode::ReadOnly);
+        const auto productDb = open(QStringLiteral("product.db"));
+        const auto orderDb = open(QStringLiteral("order.db"));
+        Database &product = *productDb;
+        Database &order = *orderDb;
 
         std::map<qint64, qint64> seeded;
         for (const CatalogueItem &item : catalogue())

@@ -23,6 +23,7 @@ DataDirLock::DataDirLock(const QString &dataDir) : m_file(fileName(dataDir))
     QString host, program;
     switch (m_file.error()) {
     case QLockFile::LockFailedError:
+        m_inUse = true;
         if (m_file.getLockInfo(&pid, &host, &program)) {
             const QDateTime since = QFileInfo(fileName(dataDir)).lastModified();
             m_error = QStringLiteral("the data directory %1 is in use by %2 (pid %3 on %4, since "

@@ -19,6 +19,8 @@ public:
     DataDirLock &operator=(const DataDirLock &) = delete;
 
     bool isLocked() const { return m_file.isLocked(); }
+    // Another live process holds it (rather than: the lock file cannot be made).
+    bool inUse() const { return m_inUse; }
     // Why the directory could not be claimed, naming the holder; empty when locked.
     QString error() const { return m_error; }
 
@@ -27,6 +29,7 @@ public:
 private:
     QLockFile m_file;
     QString m_error;
+    bool m_inUse = false;
 };
 
 } // namespace microcosm

@@ -1,5 +1,6 @@
 #include "cartservice.h"
 
+#include "datafiles.h"
 #include "shopjson.h"
 #include "sqlite.h"
 
@@ -22,6 +23,12 @@ CREATE TABLE IF NOT EXISTS cart_items (
 )";
 }
 
+const DataFileKind &CartService::dataFile()
+{
+    static const DataFileKind kind{QStringLiteral("cart"), 0x4D434341, 1, schema()};
+    return kind;
+}
+
 QList<RouteSpec> CartService::routes() const
 {
     return {{QStringLiteral("GET"), QStringLiteral("/carts/{user}"), true},
@@ -32,7 +39,7 @@ QList<RouteSpec> CartService::routes() const
 
 void CartService::migrate(Database &db)
 {
-    db.execScript(QString::fromLatin1(schema()));
+    prepareServiceFile(db, dataFile());
 }
 
 Response CartService::handle(const Request &request, WorkerContext &ctx)

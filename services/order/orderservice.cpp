@@ -1,5 +1,6 @@
 #include "orderservice.h"
 
+#include "datafiles.h"
 #include "shopjson.h"
 #include "sqlite.h"
 
@@ -47,6 +48,12 @@ CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status);
 )";
 }
 
+const DataFileKind &OrderService::dataFile()
+{
+    static const DataFileKind kind{QStringLiteral("order"), 0x4D434F52, 1, schema()};
+    return kind;
+}
+
 QList<RouteSpec> OrderService::routes() const
 {
     // POST /orders is not idempotent by itself; the Idempotency-Key makes it safe to retry.
@@ -57,7 +64,7 @@ QList<RouteSpec> OrderService::routes() const
 
 void OrderService::migrate(Database &db)
 {
-    db.execScript(QString::fromLatin1(schema()));
+    prepareServiceFile(db, dataFile());
 }
 
 namespace {

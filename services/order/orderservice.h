@@ -1,5 +1,6 @@
 #pragma once
 
+#include "datafiles.h"
 #include "service.h"
 
 namespace microcosm {
@@ -22,6 +23,8 @@ public:
     void maintain(WorkerContext &ctx) override;
 
     static const char *schema();
+    // Its file's stamp (application_id "MCOR", schema version 1) and schema.
+    static const DataFileKind &dataFile();
 
 private:
     Response checkout(const Request &request, WorkerContext &ctx);

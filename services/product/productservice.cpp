@@ -1,5 +1,6 @@
 #include "productservice.h"
 
+#include "datafiles.h"
 #include "shopjson.h"
 #include "sqlite.h"
 
@@ -36,6 +37,12 @@ CREATE TABLE IF NOT EXISTS released_orders (
 )";
 }
 
+const DataFileKind &ProductService::dataFile()
+{
+    static const DataFileKind kind{QStringLiteral("product"), 0x4D435052, 1, schema()};
+    return kind;
+}
+
 QList<RouteSpec> ProductService::routes() const
 {
     return {
@@ -47,31 +54,30 @@ QList<RouteSpec> ProductService::routes() const
 
 void ProductService::migrate(Database &db)
 {
-    Transaction tx(db);
-    db.execScript(QString::fromLatin1(schema()));
-    if (db.prepare(QStringLiteral("SELECT count(*) FROM products")).scalar() > 0) {
-        tx.commit();
-        return;
-    }
-    QFile file(QStringLiteral(":/catalogue.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        throw DbError(QStringLiteral("catalogue resource missing"), 1);
-    const QJsonArray products = QJsonDocument::fromJson(file.readAll())
-                                    .object()
-                                    .value(QStringLiteral("products"))
-                                    .toArray();
-    auto insert = db.prepare(QStringLiteral("INSERT INTO products (id, name, price_cents, stock, "
-                                            "initial_stock) VALUES (?, ?, ?, ?, ?)"));
-    for (const QJsonValue &v : products) {
-        const QJsonObject p = v.toObject();
-        insert.bind(1, qint64(p.value(QStringLiteral("id")).toInteger()))
-            .bind(2, p.value(QStringLiteral("name")).toString())
-            .bind(3, qint64(p.value(QStringLiteral("priceCents")).toInteger()))
-            .bind(4, qint64(p.value(QStringLiteral("stock")).toInteger()))
-            .bind(5, qint64(p.value(QStringLiteral("stock")).toInteger()))
-            .exec();
-    }
-    tx.commit();
+    // The catalogue is seeded once, when the file is made, in the same
+    // transaction as the schema and the stamp; never again (an empty
+    // catalogue in a file that has been made is not one to fill in).
+    prepareServiceFile(db, dataFile(), [](Database &db) {
+        QFile file(QStringLiteral(":/catalogue.json"));
+        if (!file.open(QIODevice::ReadOnly))
+            throw DbError(QStringLiteral("catalogue resource missing"), 1);
+        const QJsonArray products = QJsonDocument::fromJson(file.readAll())
+                                        .object()
+                                        .value(QStringLiteral("products"))
+                                        .toArray();
+        auto insert =
+            db.prepare(QStringLiteral("INSERT INTO products (id, name, price_cents, stock, "
+                                      "initial_stock) VALUES (?, ?, ?, ?, ?)"));
+        for (const QJsonValue &v : products) {
+            const QJsonObject p = v.toObject();
+            insert.bind(1, qint64(p.value(QStringLiteral("id")).toInteger()))
+                .bind(2, p.value(QStringLiteral("name")).toString())
+                .bind(3, qint64(p.value(QStringLiteral("priceCents")).toInteger()))
+                .bind(4, qint64(p.value(QStringLiteral("stock")).toInteger()))
+                .bind(5, qint64(p.value(QStringLiteral("stock")).toInteger()))
+                .exec();
+        }
+    });
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "datafiles.h"
 #include "service.h"
 
 namespace microcosm {
@@ -16,6 +17,8 @@ public:
     Response handle(const Request &request, WorkerContext &ctx) override;
 
     static const char *schema();
+    // Its file's stamp (application_id "MCPR", schema version 1) and schema.
+    static const DataFileKind &dataFile();
 };
 
 } // namespace microcosm
