@@ -41,22 +41,30 @@ double CircuitBreaker::SlidingWindow::rate(int count) const
 
 CircuitBreaker::SlidingWindow::Bucket &CircuitBreaker::SlidingWindow::bucketFor(TimePoint now)
 {
-    const auto size = static_cast<long long>(m_buckets.size());
     if (m_type == SlidingWindowType::COUNT_BASED) {
         Bucket &slot = m_buckets[m_head];
         evict(slot);
-        m_head = (m_head + 1) % size;
+        m_head = (m_head + 1) % static_cast<long long>(m_buckets.size());
         return slot;
     }
-    // Clear the buckets of the seconds skipped since the last call; a time
-    // earlier than the current second is counted in the current second.
+    // A time earlier than the current second is counted in the current second.
+    moveTo(now);
+    return m_buckets[m_head % static_cast<long long>(m_buckets.size())];
+}
+
+// SlidingTimeWindowMetrics.moveWindowToCurrentEpochSecond: clears the buckets
+// of the seconds skipped since the head, at most the whole window.
+void CircuitBreaker::SlidingWindow::moveTo(TimePoint now)
+{
+    if (m_type != SlidingWindowType::TIME_BASED)
+        return;
+    const auto size = static_cast<long long>(m_buckets.size());
     const long long second = std::chrono::floor<seconds>(now.time_since_epoch()).count();
-    if (second > m_head) {
-        for (long long s = std::max(m_head + 1, second - size + 1); s <= second; ++s)
-            evict(m_buckets[s % size]);
-        m_head = second;
-    }
-    return m_buckets[m_head % size];
+    if (second <= m_head)
+        return;
+    for (long long s = std::max(m_head + 1, second - size + 1); s <= second; ++s)
+        evict(m_buckets[s % size]);
+    m_head = second;
 }
 
 void CircuitBreaker::SlidingWindow::evict(Bucket &bucket)
@@ -164,6 +172,24 @@ void CircuitBreaker::reset()
     notify(transition);
 }
 
+CircuitBreaker::Metrics CircuitBreaker::metrics(TimePoint now)
+{
+    std::lock_guard lock(m_mutex);
+    m_window.moveTo(now);
+    return {m_window.calls(), m_window.failures(), m_window.slowCalls(), m_window.failureRate(),
+            m_window.slowCallRate()};
+}
+
+double CircuitBreaker::failureRate(TimePoint now)
+{
+    return metrics(now).failureRate;
+}
+
+double CircuitBreaker::slowCallRate(TimePoint now)
+{
+    return metrics(now).slowCallRate;
+}
+
 double CircuitBreaker::failureRate() const
 {
     std::lock_guard lock(m_mutex);
@@ -214,7 +240,11 @@ std::optional<CircuitBreaker::Transition> CircuitBreaker::transitionTo(State to,
     m_state = to;
     const int permitted = m_config.permittedNumberOfCallsInHalfOpenState;
     if (to == State::HALF_OPEN) {
-        m_window = SlidingWindow(SlidingWindowType::COUNT_BASED, permitted, permitted);
+        // CircuitBreakerMetrics.forHalfOpen: a count-based window of the
+        // permitted calls, deciding once min(minimumNumberOfCalls, permitted)
+        // of them have reported.
+        m_window = SlidingWindow(SlidingWindowType::COUNT_BASED, permitted,
+                                 std::min(m_config.minimumNumberOfCalls, permitted));
         m_halfOpenPermits = permitted;
     } else if (to != State::OPEN) {
         m_window = closedWindow();
@@ -231,8 +261,8 @@ std::optional<CircuitBreaker::Transition> CircuitBreaker::halfOpenIfWaited(TimeP
         QStringLiteral("waited %1 ms in OPEN").arg(toMs(m_config.waitDurationInOpenState)));
 }
 
-// In CLOSED, opens when a rate reaches its threshold; in HALF_OPEN, once every
-// trial call has reported, opens or closes on the same test.
+// In CLOSED, opens when a rate reaches its threshold; in HALF_OPEN, once the
+// window's minimum of trial calls has reported, opens or closes on the same test.
 std::optional<CircuitBreaker::Transition> CircuitBreaker::evaluateWindow(TimePoint now)
 {
     if (!m_window.hasMinimumCalls())

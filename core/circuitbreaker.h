@@ -39,13 +39,18 @@ struct CircuitBreakerConfig
  * machine. CLOSED records outcomes in a sliding window (the last N calls, or
  * the last N seconds in one-second buckets) and trips to OPEN once at least
  * minimumNumberOfCalls are recorded and the failure rate or the slow-call rate
- * reaches its threshold. OPEN short-circuits every call; the first call (or
- * state() query) after waitDurationInOpenState moves it to HALF_OPEN, as with
- * automaticTransitionFromOpenToHalfOpenEnabled = false. HALF_OPEN lets
- * permittedNumberOfCallsInHalfOpenState trial calls through and, once they
- * have all reported, closes or re-opens on their rates. DISABLED (always
- * permit, record nothing) and FORCED_OPEN (always reject) are operator
- * overrides that only another transitionTo…() or reset() leaves.
+ * reaches its threshold. A time-based window is moved to the current second
+ * on every read as well as on every record (SlidingTimeWindowMetrics), so the
+ * rates of an idle edge decay as its buckets age out. OPEN short-circuits
+ * every call; the first call (or state() query) after waitDurationInOpenState
+ * moves it to HALF_OPEN, as with automaticTransitionFromOpenToHalfOpenEnabled
+ * = false. HALF_OPEN lets permittedNumberOfCallsInHalfOpenState trial calls
+ * through into a count-based window of that size whose minimum is
+ * min(minimumNumberOfCalls, permittedNumberOfCallsInHalfOpenState)
+ * (CircuitBreakerMetrics.forHalfOpen), and closes or re-opens on their rates
+ * as soon as that many have reported. DISABLED (always permit, record
+ * nothing) and FORCED_OPEN (always reject) are operator overrides that only
+ * another transitionTo…() or reset() leaves.
  *
  * Invariants: OPEN and FORCED_OPEN never grant a permission; HALF_OPEN never
  * has more trial permissions out than it allows; each state change is
@@ -84,8 +89,24 @@ public:
     // Back to CLOSED with an empty window, whatever the state.
     void reset();
 
-    // Percentages over the current window (in OPEN: the window that tripped
-    // it), or -1 while it holds fewer calls than the minimum, as Resilience4j.
+    // Resilience4j's CircuitBreaker.Metrics, read at `now`: a time-based
+    // window is first moved to now, so buckets older than slidingWindowSize
+    // seconds are gone. Rates are percentages over the current window (in
+    // OPEN: the window that tripped it), or -1 while it holds fewer calls
+    // than the minimum.
+    struct Metrics
+    {
+        int bufferedCalls = 0;
+        int failedCalls = 0;
+        int slowCalls = 0;
+        double failureRate = -1;
+        double slowCallRate = -1;
+    };
+    Metrics metrics(TimePoint now);
+    double failureRate(TimePoint now);
+    double slowCallRate(TimePoint now);
+    // The same, as of the latest time the breaker was given (the window is
+    // not moved): for callers that have no clock at hand.
     double failureRate() const;
     double slowCallRate() const;
 
@@ -99,8 +120,13 @@ private:
     public:
         SlidingWindow(CircuitBreakerConfig::SlidingWindowType type, int size, int minimumCalls);
         void record(TimePoint now, bool failure, bool slow);
+        // Moves a time-based window to the second of `now` (a no-op for a
+        // count-based one, and for a time earlier than its current second).
+        void moveTo(TimePoint now);
         bool hasMinimumCalls() const { return m_total.calls >= m_minimumCalls; }
         int calls() const { return m_total.calls; }
+        int failures() const { return m_total.failures; }
+        int slowCalls() const { return m_total.slowCalls; }
         double failureRate() const { return rate(m_total.failures); }
         double slowCallRate() const { return rate(m_total.slowCalls); }
 

@@ -274,7 +274,7 @@ std::vector<EdgeStatus> Gateway::edgeStatus() const
         s.to = e->service;
         if (e->breaker) {
             s.breaker = breakerName(e->breaker->state(now));
-            s.failureRate = e->breaker->failureRate();
+            s.failureRate = e->breaker->failureRate(now); // the window moves on read (Resilience4j)
         }
         s.retries = e->retries.load();
         s.retriesDenied = e->retriesDenied.load();

@@ -32,6 +32,10 @@ HorizontalAutoscaler::HorizontalAutoscaler(Platform &platform, ServiceHost &host
                                            const AutoscalerConfig &config)
     : m_platform(platform), m_host(host), m_config(config), m_hpa(config.hpa)
 {
+    {
+        std::lock_guard lock(m_mutex);
+        podMetrics(); // the first sync measures from now
+    }
     m_timer = m_platform.scheduler().every(config.hpa.syncPeriod, [this] { tick(); });
 }
 
@@ -61,14 +65,40 @@ double HorizontalAutoscaler::measure() const
     return sum / double(windows.size());
 }
 
+std::vector<HpaPodMetric> HorizontalAutoscaler::podMetrics()
+{
+    const TimePoint now = Clock::now();
+    std::vector<HpaPodMetric> pods;
+    std::map<QString, BusySample> samples;
+    for (const auto &r : m_host.replicas()) {
+        if (!r || r->killed())
+            continue; // a failed pod is ignored
+        HpaPodMetric pod;
+        pod.ready = r->serving();
+        pod.request = r->workers();
+        const Duration busy = r->busyTime();
+        auto it = m_busy.find(r->incarnation());
+        if (it != m_busy.end() && now > it->second.at)
+            pod.value = std::chrono::duration<double>(busy - it->second.busy).count() /
+                        std::chrono::duration<double>(now - it->second.at).count();
+        samples[r->incarnation()] = {busy, now};
+        pods.push_back(pod);
+    }
+    m_busy = std::move(samples);
+    return pods;
+}
+
 void HorizontalAutoscaler::tick()
 {
     std::lock_guard lock(m_mutex);
     if (m_host.rollingUpdateInProgress())
         return; // a Deployment does not scale mid-rollout here
     const int current = m_host.config().replicas;
-    const double metric = measure();
-    const auto rec = m_hpa.recommend(Clock::now(), current, metric);
+    const bool perPod = m_config.metric == AutoscalerConfig::Metric::Utilization;
+    const auto rec =
+        perPod ? m_hpa.recommend(Clock::now(), current, podMetrics(), HpaTargetType::Utilization)
+               : m_hpa.recommend(Clock::now(), current, measure());
+    const double metric = rec.metric;
     const bool scales = rec.stabilizedReplicas != current;
     if (!scales && rec.desiredReplicas == current)
         return;

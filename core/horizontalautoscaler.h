@@ -5,8 +5,10 @@
 
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace microcosm {
 
@@ -32,27 +34,41 @@ struct AutoscalerConfig
 
 // Kubernetes' HorizontalPodAutoscaler for one service: every sync period it
 // reads the metric over that period, asks HpaCalculator for the replica
-// count, and scales. Replicas still in their cold start count with zero
-// load (as the HPA does for unready pods when scaling up), so a scale-up is
-// not repeated while the new replicas warm up. Every decision that changes
-// or holds back the replica count is an event with current, desired and
-// target. Ticks on the platform's scheduler; stops when destroyed.
+// count, and scales. Utilization is read per replica, as kube reads a
+// resource metric per pod: each replica's busy workers over the period
+// against its workers, a replica in its cold start as an unready pod (left
+// out, and counted at zero on a scale-up, so a scale-up is not repeated
+// while the new replicas warm up), a replica first seen this period as a
+// pod without a metric, a killed one not at all. In-flight and p95 latency
+// are service-wide values. Every decision that changes or holds back the
+// replica count is an event with current, desired and target. Ticks on the
+// platform's scheduler; stops when destroyed.
 class HorizontalAutoscaler
 {
 public:
     HorizontalAutoscaler(Platform &platform, ServiceHost &host, const AutoscalerConfig &config);
     ~HorizontalAutoscaler();
     const AutoscalerConfig &config() const { return m_config; }
-    // The metric's value over the last sync period.
+    // The metric's service-wide value over the last sync period.
     double measure() const;
     void tick();
 
 private:
+    struct BusySample
+    {
+        Duration busy;
+        TimePoint at;
+    };
+    // Each live replica's utilization since the previous call (kube's pod
+    // metrics), and the samples for the next one. Called with m_mutex held.
+    std::vector<HpaPodMetric> podMetrics();
+
     Platform &m_platform;
     ServiceHost &m_host;
     const AutoscalerConfig m_config;
     std::mutex m_mutex;
     HpaCalculator m_hpa;
+    std::map<QString, BusySample> m_busy; // by replica incarnation
     Scheduler::TimerId m_timer = 0;
 };
 

@@ -56,6 +56,23 @@ void trip(CircuitBreaker &breaker)
     QCOMPARE(breaker.state(t0), State::OPEN);
 }
 
+// CircuitBreakerStateMachineTest's setUp: a 20 s time-based window of at
+// least 5 calls, 4 trial calls, 50% thresholds, 5 s in OPEN (slow: longer
+// than 1 s here, where upstream has 4 s; `slow` is 1.5 s).
+CircuitBreakerConfig stateMachineTestConfig()
+{
+    CircuitBreakerConfig config;
+    config.slidingWindowType = WindowType::TIME_BASED;
+    config.slidingWindowSize = 20;
+    config.minimumNumberOfCalls = 5;
+    config.failureRateThreshold = 50;
+    config.slowCallRateThreshold = 50;
+    config.slowCallDurationThreshold = milliseconds(1000);
+    config.waitDurationInOpenState = seconds(5);
+    config.permittedNumberOfCallsInHalfOpenState = 4;
+    return config;
+}
+
 } // namespace
 
 class TestCircuitBreaker : public QObject
@@ -79,6 +96,12 @@ private slots:
     void observerSeesEveryTransitionWithReason();
     void demoPresetTripsAndRecoversWithinSeconds();
     void halfOpenPermitsAreExactUnderContention();
+    void stateMachine_data();
+    void stateMachine();
+    void halfOpenDecidesAtTheMinimum_data();
+    void halfOpenDecidesAtTheMinimum();
+    void timeWindowMovesOnRead_data();
+    void timeWindowMovesOnRead();
 };
 
 void TestCircuitBreaker::defaultsWaitForHundredCalls()
@@ -391,6 +414,157 @@ void TestCircuitBreaker::halfOpenPermitsAreExactUnderContention()
         thread.join();
     QCOMPARE(granted.load(), 10);
     QCOMPARE(breaker.state(at(5000)), State::HALF_OPEN);
+}
+
+// CircuitBreakerStateMachineTest in CLOSED, one call per character at the
+// given times (S, F, s, f as feed()).
+void TestCircuitBreaker::stateMachine_data()
+{
+    QTest::addColumn<QList<int>>("atMs");
+    QTest::addColumn<QString>("outcomes");
+    QTest::addColumn<QString>("expectedState");
+    QTest::addColumn<double>("expectedFailureRate");
+    QTest::addColumn<double>("expectedSlowRate");
+
+    QTest::newRow("shouldOpenAfterFailureRateThresholdExceeded")
+        << QList<int>{0, 0, 0, 0, 0} << "FFFSS"
+        << "OPEN" << 60.0 << 0.0;
+    QTest::newRow("shouldOpenAfterFailureRateThresholdExceeded2: 40% of five")
+        << QList<int>{0, 1000, 2000, 3000, 4000} << "SSSFF"
+        << "CLOSED" << 40.0 << 0.0;
+    QTest::newRow("shouldOpenAfterFailureRateThresholdExceeded2: 50% of six")
+        << QList<int>{0, 1000, 2000, 3000, 4000, 5000} << "SSSFFF"
+        << "OPEN" << 50.0 << 0.0;
+    QTest::newRow("shouldOpenAfterSlowCallRateThresholdExceeded")
+        << QList<int>{0, 0, 0, 0, 0} << "fsFSs"
+        << "OPEN" << 40.0 << 60.0;
+    QTest::newRow("shouldOpenAfterSlowCallRateThresholdExceededUsingMockClock: 2 of 4 below the "
+                  "minimum")
+        << QList<int>{0, 5000, 10000, 11000} << "ssSS"
+        << "CLOSED" << -1.0 << -1.0;
+}
+
+void TestCircuitBreaker::stateMachine()
+{
+    QFETCH(QList<int>, atMs);
+    QFETCH(QString, outcomes);
+    QFETCH(QString, expectedState);
+    QFETCH(double, expectedFailureRate);
+    QFETCH(double, expectedSlowRate);
+
+    CircuitBreaker breaker(stateMachineTestConfig());
+    for (int i = 0; i < atMs.size(); ++i)
+        feed(breaker, at(atMs[i]), outcomes.mid(i, 1));
+    const TimePoint last = at(atMs.last());
+    QCOMPARE(stateOf(breaker, last), expectedState);
+    QCOMPARE(breaker.failureRate(last), expectedFailureRate);
+    QCOMPARE(breaker.slowCallRate(last), expectedSlowRate);
+}
+
+// HALF_OPEN decides once min(minimumNumberOfCalls,
+// permittedNumberOfCallsInHalfOpenState) trial calls have reported
+// (CircuitBreakerMetrics.forHalfOpen), not when every permitted one has.
+void TestCircuitBreaker::halfOpenDecidesAtTheMinimum_data()
+{
+    QTest::addColumn<int>("minimumCalls");
+    QTest::addColumn<int>("permitted");
+    QTest::addColumn<QString>("trials");
+    QTest::addColumn<QString>("expectedState");
+    QTest::addColumn<double>("expectedFailureRate");
+    QTest::addColumn<double>("expectedSlowRate");
+
+    // CircuitBreakerStateMachineTest: minimum 5, 4 permitted, so 4 decide.
+    QTest::newRow("shouldTransitionBackToOpenStateWhenFailureRateIsAboveThreshold")
+        << 5 << 4 << "FFSF"
+        << "OPEN" << 75.0 << 0.0;
+    QTest::newRow("shouldTransitionBackToOpenStateWhenSlowCallRateIsAboveThreshold")
+        << 5 << 4 << "sssS"
+        << "OPEN" << 0.0 << 75.0;
+    QTest::newRow("shouldTransitionBackToClosedStateWhenFailureIsBelowThreshold")
+        << 5 << 4 << "FSSS"
+        << "CLOSED" << -1.0 << -1.0;
+    QTest::newRow("shouldTransitionBackToClosedStateWhenFailureIsBelowThreshold: 3 of 4")
+        << 5 << 4 << "FSS"
+        << "HALF_OPEN" << -1.0 << -1.0;
+    // The same rule with a minimum below the permitted calls.
+    QTest::newRow("forHalfOpen: minimum 2 of 4 permitted, two failures of two re-open")
+        << 2 << 4 << "FF"
+        << "OPEN" << 100.0 << 0.0;
+    QTest::newRow("forHalfOpen: minimum 2 of 4 permitted, two successes close")
+        << 2 << 4 << "SS"
+        << "CLOSED" << -1.0 << -1.0;
+    QTest::newRow("forHalfOpen: minimum 2 of 4 permitted, one call decides nothing")
+        << 2 << 4 << "F"
+        << "HALF_OPEN" << -1.0 << -1.0;
+}
+
+void TestCircuitBreaker::halfOpenDecidesAtTheMinimum()
+{
+    QFETCH(int, minimumCalls);
+    QFETCH(int, permitted);
+    QFETCH(QString, trials);
+    QFETCH(QString, expectedState);
+    QFETCH(double, expectedFailureRate);
+    QFETCH(double, expectedSlowRate);
+
+    CircuitBreakerConfig config = stateMachineTestConfig();
+    config.minimumNumberOfCalls = minimumCalls;
+    config.permittedNumberOfCallsInHalfOpenState = permitted;
+    CircuitBreaker breaker(config);
+    feed(breaker, t0, QString(minimumCalls, u'F')); // trips at its minimum
+    QCOMPARE(breaker.state(t0), State::OPEN);
+    const TimePoint trial = t0 + seconds(5);
+    QCOMPARE(breaker.state(trial), State::HALF_OPEN);
+    feed(breaker, trial, trials);
+    QCOMPARE(stateOf(breaker, trial), expectedState);
+    QCOMPARE(breaker.failureRate(trial), expectedFailureRate);
+    QCOMPARE(breaker.slowCallRate(trial), expectedSlowRate);
+}
+
+// SlidingTimeWindowMetricsTest on a 5 s window: every read moves the window
+// to the current second, so calls older than the window are gone whether or
+// not a call was recorded since. '.' reads without a call.
+void TestCircuitBreaker::timeWindowMovesOnRead_data()
+{
+    QTest::addColumn<int>("windowS");
+    QTest::addColumn<QList<int>>("atMs");
+    QTest::addColumn<QString>("outcomes");
+    QTest::addColumn<QList<int>>("expectedCalls");
+    QTest::addColumn<QList<int>>("expectedFailed");
+
+    QTest::newRow("testSlidingTimeWindowMetrics")
+        << 5 << QList<int>{0, 100, 200, 1200, 2200, 3200, 4200, 5200, 6200, 11200} << "FSSSSFSSSS"
+        << QList<int>{1, 2, 3, 4, 5, 6, 7, 5, 5, 1} << QList<int>{1, 1, 1, 1, 1, 2, 2, 1, 1, 0};
+    QTest::newRow("shouldClearSlidingTimeWindowMetrics")
+        << 5 << QList<int>{0, 100, 800, 4800, 5800, 5900, 10900} << "FSf..SS"
+        << QList<int>{1, 2, 3, 3, 0, 1, 1} << QList<int>{1, 1, 2, 2, 0, 0, 0};
+    // An idle edge: its failures age out without a call to push them out.
+    QTest::newRow("shouldClearSlidingTimeWindowMetrics: an idle edge forgets")
+        << 10 << QList<int>{0, 0, 0, 9999, 10000} << "FFF.." << QList<int>{1, 2, 3, 3, 0}
+        << QList<int>{1, 2, 3, 3, 0};
+}
+
+void TestCircuitBreaker::timeWindowMovesOnRead()
+{
+    QFETCH(int, windowS);
+    QFETCH(QList<int>, atMs);
+    QFETCH(QString, outcomes);
+    QFETCH(QList<int>, expectedCalls);
+    QFETCH(QList<int>, expectedFailed);
+
+    // Never trips, so the window is only read.
+    CircuitBreakerConfig config = smallConfig(windowS, 1000);
+    config.slidingWindowType = WindowType::TIME_BASED;
+    CircuitBreaker breaker(config);
+    for (int i = 0; i < atMs.size(); ++i) {
+        if (outcomes[i] != u'.')
+            feed(breaker, at(atMs[i]), outcomes.mid(i, 1));
+        const CircuitBreaker::Metrics m = breaker.metrics(at(atMs[i]));
+        QCOMPARE(m.bufferedCalls, expectedCalls[i]);
+        QCOMPARE(m.failedCalls, expectedFailed[i]);
+    }
+    // And the rates follow: below the minimum, -1.
+    QCOMPARE(breaker.failureRate(at(atMs.last())), -1.0);
 }
 
 QTEST_GUILESS_MAIN(TestCircuitBreaker)

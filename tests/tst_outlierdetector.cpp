@@ -31,7 +31,13 @@ private slots:
     void ejectionTimeGrows();
     void maxEjectionPercent_data();
     void maxEjectionPercent();
-    void heldBackHostGoesWhenThereIsRoom();
+    void heldBackHostNeedsAFreshRun();
+    void script_data();
+    void script();
+    void maxEjectionTime_data();
+    void maxEjectionTime();
+    void configDefaultsAndValidation_data();
+    void configDefaultsAndValidation();
     void resultsWhileEjectedDoNotCount();
     void observerSeesEjectionsAndReturns();
     void hostCountFollowsReplicas();
@@ -125,16 +131,205 @@ void TestOutlierDetector::maxEjectionPercent()
     QCOMPARE(ejected, expectedEjected);
 }
 
-void TestOutlierDetector::heldBackHostGoesWhenThereIsRoom()
+// Envoy resets a host's run of 5xx after the ejection attempt, whether or
+// not maxEjectionPercent let it happen (onConsecutiveErrorWorker), so a host
+// held back needs a fresh run once there is room. This test used to expect
+// the held-back host to go at its next 5xx.
+void TestOutlierDetector::heldBackHostNeedsAFreshRun()
 {
     OutlierDetector detector(10);
     QCOMPARE(feed(detector, 0, t0, QStringLiteral("EEEEE")), 1);
-    QCOMPARE(feed(detector, 1, t0, QStringLiteral("EEEEEEE")), 0);
+    QCOMPARE(feed(detector, 1, t0, QStringLiteral("EEEEEEE")), 0); // the 5th was held back
     QVERIFY(!detector.isEjected(1, t0));
-    // Host 0 returns after 30 s; host 1's next 5xx ejects it at once.
+    // Host 0 returns at the sweep 30 s on; host 1's run is at 2.
+    QCOMPARE(feed(detector, 1, t0 + seconds(30), QStringLiteral("EE")), 0);
+    QVERIFY(!detector.isEjected(0, t0 + seconds(30)));
     QCOMPARE(feed(detector, 1, t0 + seconds(30), QStringLiteral("E")), 1);
     QVERIFY(detector.isEjected(1, t0 + seconds(30)));
-    QVERIFY(!detector.isEjected(0, t0 + seconds(30)));
+}
+
+// Steps of outlier_detection_impl_test.cc tests. Each step is "S action…" at
+// S seconds after t0 (the detector first sees the time at t0, so its sweeps
+// fall every 10 s from there, where the tests fire the interval timer):
+// hN:5xxK or hN:okK feeds host N K answers, hN:ejected / hN:in checks it,
+// hN:mult=K checks its ejection multiplier (ejectTimeBackoff); hN: may be
+// left out for host 0.
+void TestOutlierDetector::script_data()
+{
+    QTest::addColumn<int>("hosts");
+    QTest::addColumn<int>("baseS");
+    QTest::addColumn<double>("maxEjectionPercent");
+    QTest::addColumn<QStringList>("steps");
+
+    // Re-ejected before a sweep has found it in for an interval: no forgiveness yet.
+    QTest::newRow("OutlierDetectorImplTest.BasicFlow5xxViaHttpCodes")
+        << 2 << 30 << 100.0 << QStringList{"0 5xx1 ok1 5xx4 in",
+                                           "0 5xx1 ejected mult=1",
+                                           "9.999 ejected",
+                                           "29.999 ejected",
+                                           "30.001 in",
+                                           "39 5xx4 in",
+                                           "39 5xx1 ejected mult=2"};
+    QTest::newRow("OutlierDetectorImplTest.EjectTimeBackoff")
+        << 1 << 10 << 100.0
+        << QStringList{"0 5xx5 ejected mult=1",
+                       "10 in",
+                       "10 5xx5 ejected mult=2",
+                       "20 ejected",
+                       "30 in",
+                       "30 5xx5 ejected mult=3",
+                       "40 ejected",
+                       "50 ejected",
+                       "60 in mult=3",
+                       "70 in mult=2",
+                       "80 in mult=1",
+                       "80 5xx5 ejected mult=2",
+                       "90 ejected",
+                       "100 in",
+                       "600 in mult=0",
+                       "610 5xx5 ejected mult=1",
+                       "620 in"};
+    QTest::newRow("OutlierDetectorImplTest.Consecutive_5xxAlreadyEjected")
+        << 1 << 30 << 100.0
+        << QStringList{"0 5xx4 in", "0 5xx1 ejected mult=1", "0 ok1 5xx5 ejected mult=1",
+                       "30 in mult=1"};
+    QTest::newRow("OutlierDetectorImplTest.Overflow")
+        << 2 << 30 << 60.0 << QStringList{"0 h0:5xx4 h0:in h0:5xx1 h0:ejected", "0 h1:5xx5 h1:in"};
+    QTest::newRow("OutlierDetectorImplTest.MaxEjectionPercentage")
+        << 3 << 30 << 50.0 << QStringList{"0 h0:5xx5 h1:5xx5 h2:5xx5 h0:ejected h1:in h2:in"};
+    QTest::newRow("OutlierDetectorImplTest.MaxEjectionPercentageSingleHost")
+        << 1 << 30 << 90.0 << QStringList{"0 5xx5 in"};
+    // DetectorImpl::onIntervalTimer: the multiplier of a host that is in and
+    // has been for an interval goes down at every sweep (EjectTimeBackoff:
+    // "for the next two intervals the node is healthy").
+    QTest::newRow("EjectTimeBackoff: a recovered host is forgiven")
+        << 1 << 30 << 100.0
+        << QStringList{"0 5xx5 ejected mult=1",  "30 in mult=1",   "40 in mult=0",
+                       "40 5xx5 ejected mult=1", "69.999 ejected", "70 in"};
+    // checkHostForUneject runs only at the sweep (BasicFlow5xxViaHttpCodes:
+    // "Interval that doesn't bring the host back in").
+    QTest::newRow("BasicFlow5xxViaHttpCodes: back at the first sweep after the ejection time")
+        << 1 << 20 << 100.0 << QStringList{"0 in",       "5 5xx5 ejected", "20 ejected",
+                                           "25 ejected", "29.999 ejected", "30 in"};
+}
+
+void TestOutlierDetector::script()
+{
+    QFETCH(int, hosts);
+    QFETCH(int, baseS);
+    QFETCH(double, maxEjectionPercent);
+    QFETCH(QStringList, steps);
+
+    OutlierDetectionConfig config;
+    config.baseEjectionTime = seconds(baseS);
+    config.maxEjectionTime =
+        OutlierDetectionConfig::defaultMaxEjectionTime(config.baseEjectionTime);
+    config.maxEjectionPercent = maxEjectionPercent;
+    OutlierDetector detector(hosts, config);
+    for (const QString &step : steps) {
+        QStringList words = step.split(u' ');
+        const TimePoint at = t0 + fromMs(words.takeFirst().toDouble() * 1000);
+        for (QString word : words) {
+            int host = 0;
+            if (word.startsWith(u'h')) {
+                host = word.mid(1, word.indexOf(u':') - 1).toInt();
+                word = word.mid(word.indexOf(u':') + 1);
+            }
+            const QString where = step + QStringLiteral(": ") + word;
+            if (word.startsWith(QLatin1String("5xx")) || word.startsWith(QLatin1String("ok"))) {
+                const bool error = word.startsWith(QLatin1String("5xx"));
+                const int n = word.mid(error ? 3 : 2).toInt();
+                feed(detector, host, at, QString(n, error ? u'E' : u'O'));
+            } else if (word == QLatin1String("ejected") || word == QLatin1String("in")) {
+                QVERIFY2(detector.isEjected(host, at) == (word == QLatin1String("ejected")),
+                         qPrintable(where));
+            } else if (word.startsWith(QLatin1String("mult="))) {
+                detector.advance(at);
+                QVERIFY2(detector.ejectionMultiplier(host) == word.mid(5).toInt(),
+                         qPrintable(
+                             where +
+                             QStringLiteral(", found %1").arg(detector.ejectionMultiplier(host))));
+            } else {
+                QFAIL(qPrintable(QStringLiteral("bad step ") + where));
+            }
+        }
+    }
+}
+
+// outlier_detection_impl_test.cc MaxEjectTime and MaxEjectTimeNotAlligned:
+// base 10 s; the nth ejection in a row lasts min(n × base, max), and ends at
+// the first sweep after that (sweeps every 10 s). With a max that is no
+// multiple of the base, the multiplier stops one past it: 305 s becomes 310.
+void TestOutlierDetector::maxEjectionTime_data()
+{
+    QTest::addColumn<int>("maxS");
+    QTest::addColumn<int>("ejection");
+    QTest::addColumn<int>("expectedS");
+
+    QTest::newRow("MaxEjectTime: first") << 300 << 1 << 10;
+    QTest::newRow("MaxEjectTime: fifteenth") << 300 << 15 << 150;
+    QTest::newRow("MaxEjectTime: thirtieth reaches max") << 300 << 30 << 300;
+    QTest::newRow("MaxEjectTime: thirty-first stays at max") << 300 << 31 << 300;
+    QTest::newRow("MaxEjectTime: thirty-ninth stays at max") << 300 << 39 << 300;
+    QTest::newRow("MaxEjectTimeNotAlligned: thirtieth") << 305 << 30 << 300;
+    QTest::newRow("MaxEjectTimeNotAlligned: thirty-first, one sweep past max") << 305 << 31 << 310;
+    QTest::newRow("MaxEjectTimeNotAlligned: fortieth") << 305 << 40 << 310;
+}
+
+void TestOutlierDetector::maxEjectionTime()
+{
+    QFETCH(int, maxS);
+    QFETCH(int, ejection);
+    QFETCH(int, expectedS);
+
+    OutlierDetectionConfig config;
+    config.baseEjectionTime = seconds(10);
+    config.maxEjectionTime = seconds(maxS);
+    config.maxEjectionPercent = 100;
+    OutlierDetector detector(1, config);
+    TimePoint now = t0;
+    int lasted = 0;
+    for (int n = 1; n <= ejection; ++n) {
+        QCOMPARE(feed(detector, 0, now, QStringLiteral("EEEEE")), 1);
+        const TimePoint ejectedAt = now;
+        do {
+            now += seconds(10);
+        } while (detector.isEjected(0, now) && now - ejectedAt < seconds(1000));
+        lasted = int(std::chrono::duration_cast<seconds>(now - ejectedAt).count());
+    }
+    QCOMPARE(lasted, expectedS);
+}
+
+// outlier_detection_impl_test.cc DetectorStaticConfig… tests.
+void TestOutlierDetector::configDefaultsAndValidation_data()
+{
+    QTest::addColumn<int>("baseS");
+    QTest::addColumn<int>("maxS"); // -1: not given
+    QTest::addColumn<int>("expectedMaxS");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("DetectorStaticConfig") << 10 << 400 << 400 << true;
+    QTest::newRow("DetectorStaticConfigMaxDefaultValue") << 10 << -1 << 300 << true;
+    QTest::newRow("DetectorStaticConfigBaseLargerThanMaxNoMax") << 400 << -1 << 400 << true;
+    QTest::newRow("DetectorStaticConfigiInvalidMaxEjectTime") << 10 << 3 << 3 << false;
+}
+
+void TestOutlierDetector::configDefaultsAndValidation()
+{
+    QFETCH(int, baseS);
+    QFETCH(int, maxS);
+    QFETCH(int, expectedMaxS);
+    QFETCH(bool, valid);
+
+    OutlierDetectionConfig config;
+    config.baseEjectionTime = seconds(baseS);
+    config.maxEjectionTime =
+        maxS < 0 ? OutlierDetectionConfig::defaultMaxEjectionTime(config.baseEjectionTime)
+                 : seconds(maxS);
+    QCOMPARE(config.maxEjectionTime, Duration(seconds(expectedMaxS)));
+    QCOMPARE(config.validationError().isEmpty(), valid);
+    QCOMPARE(OutlierDetectionConfig().interval, Duration(seconds(10)));
+    QCOMPARE(OutlierDetectionConfig().validationError(), QString());
 }
 
 void TestOutlierDetector::resultsWhileEjectedDoNotCount()
