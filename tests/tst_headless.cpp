@@ -5,6 +5,8 @@
 #include "shop.h"
 #include "sqlite.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <map>
@@ -33,6 +35,7 @@ private slots:
     void badOptionExitsWithTwo_data();
     void badOptionExitsWithTwo();
     void badDatabaseFileIsNamedAndKept();
+    void reportInsideANewDataDir();
     void helpDocumentsEveryOption();
 
 private:
@@ -238,6 +241,21 @@ void TestHeadless::badDatabaseFileIsNamedAndKept()
     QFile f(product);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY2(f.readAll() == notes, "the file was changed");
+}
+
+// The README's own example on a first run: the report's folder is the data
+// directory, which does not exist until the run makes it.
+void TestHeadless::reportInsideANewDataDir()
+{
+    const QString data = m_dir->filePath(QStringLiteral("shop"));
+    const QString report = data + QStringLiteral("/reports/report.json");
+    const Run r =
+        run({QStringLiteral("--headless"), QStringLiteral("--duration"), QStringLiteral("1"),
+             QStringLiteral("--data-dir"), data, QStringLiteral("--report"), report});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QFile file(report);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(QJsonDocument::fromJson(file.readAll()).object().contains(QStringLiteral("audit")));
 }
 
 void TestHeadless::helpDocumentsEveryOption()
