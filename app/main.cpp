@@ -169,8 +169,18 @@ int main(int argc, char **argv)
                                  "\"load\" sets the rate)\n");
             return 2;
         }
-        if (parser.isSet(QStringLiteral("duration")))
+        if (parser.isSet(QStringLiteral("duration"))) {
             options.scenario->duration = options.durationSeconds;
+            // A shorter run must not skip steps or leave windows unmeasured.
+            const QStringList problems = options.scenario->validate();
+            for (const QString &p : problems)
+                std::fprintf(stderr, "microcosm: %s: %s\n", qPrintable(file), qPrintable(p));
+            if (!problems.isEmpty()) {
+                std::fprintf(stderr, "microcosm: %s: %lld problem(s); nothing was run\n",
+                             qPrintable(file), qlonglong(problems.size()));
+                return 2;
+            }
+        }
         if (parser.isSet(QStringLiteral("seed"))) {
             options.scenario->seed = options.seed;
             options.scenario->load.seed = options.seed;

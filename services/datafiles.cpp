@@ -83,8 +83,33 @@ struct Contents
     std::map<QString, SchemaObject> objects; // by name, SQLite's own ones included
 };
 
+// Reads the stamp and the schema in one read transaction when none is open:
+// another worker may commit the schema and the stamp between two statements,
+// and a stamp read before it with a user_version read after looks foreign.
+class ReadSnapshot
+{
+public:
+    explicit ReadSnapshot(Database &db) : m_db(db), m_own(sqlite3_get_autocommit(db.handle()))
+    {
+        if (m_own)
+            m_db.execScript(QStringLiteral("BEGIN DEFERRED;"));
+    }
+    ~ReadSnapshot()
+    {
+        if (m_own && !sqlite3_get_autocommit(m_db.handle()))
+            sqlite3_exec(m_db.handle(), "COMMIT", nullptr, nullptr, nullptr);
+    }
+    ReadSnapshot(const ReadSnapshot &) = delete;
+    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+
+private:
+    Database &m_db;
+    const bool m_own;
+};
+
 Contents readContents(Database &db)
 {
+    const ReadSnapshot snapshot(db);
     Contents c;
     c.applicationId = db.prepare(QStringLiteral("PRAGMA application_id")).scalar();
     c.userVersion = db.prepare(QStringLiteral("PRAGMA user_version")).scalar();

@@ -191,9 +191,14 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     for (const ExpectationResult &r : results) {
         out << "  " << r.text() << Qt::endl;
         allHeld = allHeld && r.held;
-        expectations.append(QJsonObject{{QStringLiteral("expect"), r.expectation.describe()},
-                                        {QStringLiteral("measured"), r.measured},
-                                        {QStringLiteral("held"), r.held}});
+        QJsonObject e{{QStringLiteral("expect"), r.expectation.describe()},
+                      {QStringLiteral("evaluated"), r.evaluated()},
+                      {QStringLiteral("held"), r.held}};
+        if (r.evaluated())
+            e.insert(QStringLiteral("measured"), r.measured);
+        else
+            e.insert(QStringLiteral("notEvaluated"), r.notEvaluated);
+        expectations.append(e);
     }
     report.insert(QStringLiteral("expectations"), expectations);
     report.insert(QStringLiteral("passed"), allHeld);

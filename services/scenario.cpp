@@ -1,8 +1,12 @@
 #include "scenario.h"
 
+#include "cart/cartservice.h"
 #include "jsonreader.h"
+#include "order/orderservice.h"
+#include "product/productservice.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -20,6 +24,118 @@ const QStringList Ops{QStringLiteral(">="), QStringLiteral(">"), QStringLiteral(
 Duration ms(double v)
 {
     return fromMs(v);
+}
+
+// The routes a service answers, from the service itself: what "routes",
+// "routeTimeoutsMs" and "route:" entities may name. Users reach only the
+// public ones; the internal ones are for the other services.
+QStringList routeKeys(const QString &service, bool publicOnly = false)
+{
+    QList<RouteSpec> specs;
+    if (service == QLatin1String("product"))
+        specs = ProductService().routes();
+    else if (service == QLatin1String("cart"))
+        specs = CartService().routes();
+    else if (service == QLatin1String("order"))
+        specs = OrderService().routes();
+    QStringList keys;
+    for (const RouteSpec &spec : specs)
+        if (!publicOnly || !spec.internal)
+            keys << spec.key();
+    return keys;
+}
+
+const ServiceConfig &serviceConfig(const ShopConfig &shop, const QString &service)
+{
+    return service == QLatin1String("product") ? shop.product
+           : service == QLatin1String("cart")  ? shop.cart
+                                               : shop.order;
+}
+
+// The most replicas a service can have at a time of the timeline: its
+// deployment, raised by each scale up to then and by its autoscaler's
+// maximum, plus the surge of a rolling update started by then. A bound, not
+// a forecast: a replica beyond it cannot exist then.
+int mostReplicas(const Scenario &s, const QString &service, double at)
+{
+    int most = serviceConfig(s.shop, service).replicas;
+    int surge = 0;
+    const auto autoscaler = s.autoscalers.find(service);
+    if (autoscaler != s.autoscalers.end() && autoscaler->second.enabled)
+        most = std::max(most, autoscaler->second.hpa.maxReplicas);
+    for (const TimelineAction &a : s.timeline) {
+        if (a.at > at || a.service != service)
+            continue;
+        if (a.kind == TimelineAction::Kind::Scale)
+            most = std::max(most, a.replicas);
+        else if (a.kind == TimelineAction::Kind::RollingUpdate)
+            surge = std::max(surge, a.update.maxSurge);
+    }
+    return most + surge;
+}
+
+// The checks of Scenario::validate(); those against the duration only when it is known.
+QStringList crossCheck(const Scenario &s, bool withDuration)
+{
+    QStringList problems;
+    for (qsizetype i = 0; i < s.timeline.size(); ++i) {
+        const TimelineAction &a = s.timeline[i];
+        const QString path =
+            QStringLiteral("$.timeline[%1]").arg(a.fileIndex >= 0 ? a.fileIndex : i);
+        if (withDuration && a.at > s.duration)
+            problems << QStringLiteral("%1.at: expected at most the duration (%2 s), found %3 (the "
+                                       "step \"%4\" would never be played)")
+                            .arg(path)
+                            .arg(s.duration)
+                            .arg(a.at)
+                            .arg(a.describe());
+        if (a.kind == TimelineAction::Kind::KillReplica) {
+            const int most = mostReplicas(s, a.service, a.at);
+            if (a.replica > most)
+                problems << QStringLiteral("%1.replica: expected at most %2 (%3 has at most %2 "
+                                           "replicas at %4 s), found %5 (the step \"%6\" would "
+                                           "kill nothing)")
+                                .arg(path)
+                                .arg(most)
+                                .arg(a.service)
+                                .arg(a.at)
+                                .arg(a.replica)
+                                .arg(a.describe());
+        }
+    }
+    for (qsizetype i = 0; withDuration && i < s.expectations.size(); ++i) {
+        const Expectation &e = s.expectations[i];
+        const QString path = QStringLiteral("$.expect[%1]").arg(e.fileIndex >= 0 ? e.fileIndex : i);
+        if (e.from >= s.duration)
+            problems << QStringLiteral("%1.from: expected less than the duration (%2 s), found %3 "
+                                       "(the window of \"%4\" would begin after the run)")
+                            .arg(path)
+                            .arg(s.duration)
+                            .arg(e.from)
+                            .arg(e.describe());
+        else if (e.to > s.duration)
+            problems << QStringLiteral("%1.to: expected at most the duration (%2 s), found %3 (the "
+                                       "window of \"%4\" would end after the run)")
+                            .arg(path)
+                            .arg(s.duration)
+                            .arg(e.to)
+                            .arg(e.describe());
+    }
+    return problems;
+}
+
+// Reports each key of o that is not one of routes; internal: routes that
+// exist but that the caller cannot call.
+void allowRoutes(JsonReader &r, const QJsonObject &o, const QString &path,
+                 const QStringList &routes, const QStringList &internal = {})
+{
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!routes.contains(it.key()))
+            r.fail(path, QStringLiteral("%1 route \"%2\" (expected one of: %3)")
+                             .arg(internal.contains(it.key())
+                                      ? QStringLiteral("users cannot call the internal")
+                                      : QStringLiteral("unknown"),
+                                  it.key(), routes.join(QStringLiteral(", "))));
 }
 
 ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &path,
@@ -42,7 +158,8 @@ ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &p
     return t;
 }
 
-void readService(JsonReader &r, const QJsonObject &o, const QString &path, ServiceConfig &c)
+void readService(JsonReader &r, const QJsonObject &o, const QString &path, const QString &service,
+                 ServiceConfig &c)
 {
     r.allowKeys(o, path,
                 {QStringLiteral("replicas"), QStringLiteral("workers"), QStringLiteral("queue"),
@@ -59,12 +176,13 @@ void readService(JsonReader &r, const QJsonObject &o, const QString &path, Servi
                             JsonReader::join(path, QStringLiteral("serviceTime")), c.serviceTime);
     if (o.contains(QStringLiteral("routes"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("routes"));
-        if (auto routes = r.object(o.value(QStringLiteral("routes")), rp))
+        if (auto routes = r.object(o.value(QStringLiteral("routes")), rp)) {
+            allowRoutes(r, *routes, rp, routeKeys(service));
             for (auto it = routes->begin(); it != routes->end(); ++it)
                 c.routeServiceTime.insert(
-                    it.key(),
-                    readServiceTime(r, it.value(), rp + QStringLiteral("[\"%1\"]").arg(it.key()),
-                                    c.serviceTime));
+                    it.key(), readServiceTime(r, it.value(), JsonReader::member(rp, it.key()),
+                                              c.serviceTime));
+        }
     }
     c.coldStart =
         ms(r.number(o, path, QStringLiteral("coldStartMs"), toMs(c.coldStart), 0, 600000));
@@ -164,7 +282,10 @@ void readBreaker(JsonReader &r, const QJsonValue &v, const QString &path, Circui
                   b.permittedNumberOfCallsInHalfOpenState, 1, 10000);
 }
 
-void readEdge(JsonReader &r, const QJsonObject &o, const QString &path, EdgePolicy &e)
+// routes: those the edge's callee answers to its caller, for routeTimeoutsMs;
+// internal: those it has but does not answer to that caller.
+void readEdge(JsonReader &r, const QJsonObject &o, const QString &path, const QStringList &routes,
+              const QStringList &internal, EdgePolicy &e)
 {
     r.allowKeys(o, path,
                 {QStringLiteral("timeoutMs"), QStringLiteral("perTryTimeoutMs"),
@@ -176,10 +297,12 @@ void readEdge(JsonReader &r, const QJsonObject &o, const QString &path, EdgePoli
         ms(r.number(o, path, QStringLiteral("perTryTimeoutMs"), toMs(e.perTryTimeout), 0, 3600000));
     if (o.contains(QStringLiteral("routeTimeoutsMs"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("routeTimeoutsMs"));
-        if (auto routes = r.object(o.value(QStringLiteral("routeTimeoutsMs")), rp))
-            for (auto it = routes->begin(); it != routes->end(); ++it)
+        if (auto timeouts = r.object(o.value(QStringLiteral("routeTimeoutsMs")), rp)) {
+            allowRoutes(r, *timeouts, rp, routes, internal);
+            for (auto it = timeouts->begin(); it != timeouts->end(); ++it)
                 e.routeTimeouts.insert(it.key(),
-                                       ms(r.number(*routes, rp, it.key(), 1000, 0, 3600000)));
+                                       ms(r.number(*timeouts, rp, it.key(), 1000, 0, 3600000)));
+        }
     }
     if (o.contains(QStringLiteral("retry"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("retry"));
@@ -308,6 +431,13 @@ QStringList Expectation::metricNames()
             QStringLiteral("lost-orders"),     QStringLiteral("duplicate-orders")};
 }
 
+bool Expectation::isWholeRun(const QString &metric)
+{
+    return metric == QLatin1String("invariants") || metric == QLatin1String("lost-orders") ||
+           metric == QLatin1String("duplicate-orders") || metric == QLatin1String("dropped") ||
+           metric == QLatin1String("retries");
+}
+
 QString Expectation::describe() const
 {
     QString s = entity.isEmpty() ? metric : QStringLiteral("%1 %2").arg(entity, metric);
@@ -318,6 +448,11 @@ QString Expectation::describe() const
                  .arg(std::max(0.0, from))
                  .arg(to < 0 ? QStringLiteral("the end") : QString::number(to));
     return s;
+}
+
+QStringList Scenario::validate() const
+{
+    return crossCheck(*this, true);
 }
 
 Scenario Scenario::steadyState(double rate, double duration, quint64 seed)
@@ -335,28 +470,53 @@ Scenario Scenario::steadyState(double rate, double duration, quint64 seed)
 
 std::optional<Scenario> Scenario::fromFile(const QString &path, QStringList *errors)
 {
+    // Only a regular file: a FIFO would block the open, /dev/zero never ends.
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        *errors << (info.isDir() ? QStringLiteral("is a directory, not a regular file")
+                                 : QStringLiteral("is not a regular file"));
+        return std::nullopt;
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *errors << QStringLiteral("%1: cannot open: %2").arg(path, file.errorString());
+        *errors << QStringLiteral("cannot open: %1").arg(file.errorString());
         return std::nullopt;
     }
-    if (file.size() > 4 * 1024 * 1024) {
-        *errors << QStringLiteral("%1: a scenario is at most 4 MiB, this file has %2 bytes")
-                       .arg(path)
-                       .arg(file.size());
+    if (file.isSequential()) {
+        *errors << QStringLiteral("is not a regular file");
         return std::nullopt;
     }
-    return parse(file.readAll(), errors);
+    // What is read is capped, whatever size() says (a file can grow under us).
+    const QByteArray json = file.read(MaxFileBytes + 1);
+    if (json.size() > MaxFileBytes) {
+        *errors << QStringLiteral("is larger than a scenario may be (at most %1 bytes, 4 MiB)")
+                       .arg(MaxFileBytes);
+        return std::nullopt;
+    }
+    if (file.error() != QFileDevice::NoError) {
+        *errors << QStringLiteral("cannot read: %1").arg(file.errorString());
+        return std::nullopt;
+    }
+    return parse(json, errors);
 }
 
 std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *errors)
 {
+    // QJsonDocument keeps the last of two equal keys without a word, and
+    // names no path when it refuses a number: the scan says both.
+    const JsonReader::Scan scan = JsonReader::scan(json);
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *errors << QStringLiteral("$: not valid JSON at byte %1: %2")
-                       .arg(parseError.offset)
-                       .arg(parseError.errorString());
+        if (!scan.badNumber.isEmpty() && parseError.offset >= scan.badNumberStart &&
+            parseError.offset <= scan.badNumberEnd)
+            *errors << QStringLiteral("%1; not valid JSON at byte %2")
+                           .arg(scan.badNumber)
+                           .arg(parseError.offset);
+        else
+            *errors << QStringLiteral("$: not valid JSON at byte %1: %2")
+                           .arg(parseError.offset)
+                           .arg(parseError.errorString());
         return std::nullopt;
     }
     JsonReader r;
@@ -366,7 +526,7 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                              : QJsonValue(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue()),
                          QStringLiteral("$"));
     if (!root) {
-        *errors << r.errors();
+        *errors << scan.duplicates << r.errors();
         return std::nullopt;
     }
     const QString $ = QStringLiteral("$");
@@ -377,7 +537,9 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                  QStringLiteral("expect")});
     s.title = r.string(*root, $, QStringLiteral("title"), QString(), true);
     s.lesson = r.string(*root, $, QStringLiteral("lesson"), QString());
+    const qsizetype errorsBeforeDuration = r.errors().size();
     s.duration = r.number(*root, $, QStringLiteral("duration"), 30, 1, 86400, true);
+    const bool durationOk = r.errors().size() == errorsBeforeDuration;
     s.seed = quint64(r.number(*root, $, QStringLiteral("seed"), 1, 0, 9007199254740991.0));
     s.load.seed = s.seed;
 
@@ -390,7 +552,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 if (services->contains(ServiceNames[i]))
                     if (auto o = r.object(services->value(ServiceNames[i]),
                                           JsonReader::join(p, ServiceNames[i])))
-                        readService(r, *o, JsonReader::join(p, ServiceNames[i]), *configs[i]);
+                        readService(r, *o, JsonReader::join(p, ServiceNames[i]), ServiceNames[i],
+                                    *configs[i]);
         }
     }
 
@@ -424,8 +587,15 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                         EdgePolicy e;
                         e.timeout = ends[0] == QLatin1String("users") ? s.platform.gatewayTimeout
                                                                       : s.platform.clientTimeout;
+                        const bool users = ends[0] == QLatin1String("users");
+                        QStringList routes, internal;
+                        for (const QString &service : ServiceNames)
+                            if (ends[1] == service || ends[1] == QLatin1String("*")) {
+                                routes << routeKeys(service, users);
+                                internal << routeKeys(service);
+                            }
                         if (auto o = r.object(it.value(), path))
-                            readEdge(r, *o, path, e);
+                            readEdge(r, *o, path, routes, internal, e);
                         s.edges[it.key()] = e;
                     }
                 }
@@ -556,6 +726,7 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 if (!o)
                     continue;
                 TimelineAction a;
+                a.fileIndex = i;
                 a.at = r.number(*o, path, QStringLiteral("at"), 0, 0, 86400, true);
                 const QString kind = r.choice(*o, path, QStringLiteral("action"),
                                               TimelineAction::kindNames(), QString(), true);
@@ -640,10 +811,7 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                                         QStringLiteral("forced-open")},
                                        QString(), true);
                 if (a.kind == K::RollingUpdate) {
-                    const ServiceConfig &base = a.service == QLatin1String("product")
-                                                    ? s.shop.product
-                                                : a.service == QLatin1String("cart") ? s.shop.cart
-                                                                                     : s.shop.order;
+                    const ServiceConfig &base = serviceConfig(s.shop, a.service);
                     a.update.version =
                         r.string(*o, path, QStringLiteral("version"), QString(), true);
                     a.update.profile = base.profile();
@@ -686,11 +854,6 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                             }
                     }
                 }
-                if (a.at > s.duration)
-                    r.fail(JsonReader::join(path, QStringLiteral("at")),
-                           QStringLiteral("expected at most the duration (%1 s), found %2")
-                               .arg(s.duration)
-                               .arg(a.at));
                 s.timeline.append(a);
             }
             std::stable_sort(
@@ -712,28 +875,50 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                              QStringLiteral("op"), QStringLiteral("value"), QStringLiteral("from"),
                              QStringLiteral("to")});
                 Expectation e;
+                e.fileIndex = i;
                 e.metric = r.choice(*o, path, QStringLiteral("metric"), Expectation::metricNames(),
                                     QString(), true);
                 const bool global = e.metric == QLatin1String("invariants") ||
                                     e.metric == QLatin1String("lost-orders") ||
                                     e.metric == QLatin1String("duplicate-orders") ||
                                     e.metric == QLatin1String("dropped");
+                const QString ep = JsonReader::join(path, QStringLiteral("entity"));
                 e.entity = r.string(*o, path, QStringLiteral("entity"),
                                     global ? QString() : QStringLiteral("gateway"));
+                if (global && !e.entity.isEmpty())
+                    r.fail(ep, QStringLiteral("%1 is about the whole shop; it takes no entity, "
+                                              "found \"%2\"")
+                                   .arg(e.metric, e.entity));
                 if (!e.entity.isEmpty() && !global) {
-                    const bool known =
-                        e.entity == QLatin1String("gateway") ||
-                        e.entity == QLatin1String("client") || ServiceNames.contains(e.entity) ||
-                        e.entity.startsWith(QLatin1String("route:")) ||
-                        (e.entity.contains(QLatin1Char('>')) &&
-                         Callers.contains(e.entity.section(QLatin1Char('>'), 0, 0)) &&
-                         ServiceNames.contains(e.entity.section(QLatin1Char('>'), 1)));
+                    const QString caller = e.entity.section(QLatin1Char('>'), 0, 0);
+                    const QString callee = e.entity.section(QLatin1Char('>'), 1);
+                    const bool edge = e.entity.contains(QLatin1Char('>')) &&
+                                      Callers.contains(caller) && ServiceNames.contains(callee);
+                    const bool known = e.entity == QLatin1String("gateway") ||
+                                       e.entity == QLatin1String("client") ||
+                                       ServiceNames.contains(e.entity) ||
+                                       e.entity.startsWith(QLatin1String("route:")) || edge;
                     if (!known)
-                        r.error(JsonReader::join(path, QStringLiteral("entity")),
+                        r.error(ep,
                                 QStringLiteral(
                                     "gateway, client, a service (product, cart, order), an edge "
                                     "like \"order>product\" or \"route:cart:GET /carts/{user}\""),
                                 QJsonValue(e.entity));
+                    if (edge && caller == callee)
+                        r.fail(ep, QStringLiteral("a service does not call itself, found \"%1\"")
+                                       .arg(e.entity));
+                    if (e.entity.startsWith(QLatin1String("route:"))) {
+                        // route:<service>:<method> <pattern>, as the gateway names them.
+                        const QString service = e.entity.section(QLatin1Char(':'), 1, 1);
+                        QStringList valid;
+                        for (const QString &name : ServiceNames)
+                            if (name == service || !ServiceNames.contains(service))
+                                for (const QString &key : routeKeys(name))
+                                    valid << QStringLiteral("route:%1:%2").arg(name, key);
+                        if (!valid.contains(e.entity))
+                            r.fail(ep, QStringLiteral("unknown route \"%1\" (expected one of: %2)")
+                                           .arg(e.entity, valid.join(QStringLiteral(", "))));
+                    }
                 }
                 e.op = r.choice(*o, path, QStringLiteral("op"), Ops, QStringLiteral(">="));
                 e.value = r.number(*o, path, QStringLiteral("value"), 0, -1e12, 1e12,
@@ -746,15 +931,23 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                                .arg(e.from)
                                .arg(e.to));
                 if (e.metric == QLatin1String("retries") && !e.entity.contains(QLatin1Char('>')))
-                    r.fail(JsonReader::join(path, QStringLiteral("entity")),
+                    r.fail(ep,
                            QStringLiteral("retries are counted per edge, e.g. \"users>product\""));
+                if (Expectation::isWholeRun(e.metric) &&
+                    (o->contains(QStringLiteral("from")) || o->contains(QStringLiteral("to"))))
+                    r.fail(path, QStringLiteral("%1 is counted over the whole run; it takes no "
+                                                "\"from\" or \"to\"")
+                                     .arg(e.metric));
                 s.expectations.append(e);
             }
         }
     }
 
-    if (!r.ok()) {
-        *errors << r.errors();
+    // Across fields, once all are read; against the duration only when it is known.
+    QStringList problems = scan.duplicates + r.errors();
+    problems << crossCheck(s, durationOk);
+    if (!problems.isEmpty()) {
+        *errors << problems;
         return std::nullopt;
     }
     return s;

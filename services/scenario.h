@@ -47,6 +47,7 @@ struct TimelineAction
     Fault fault;
     RollingUpdate update;
     ChaosMonkeyConfig monkey;
+    int fileIndex = -1; // its place in the file's "timeline" (played sorted by time), or -1
 
     static QStringList kindNames();
     static QString kindName(Kind k);
@@ -62,15 +63,20 @@ struct Expectation
     double value = 0;
     double from = -1; // seconds after the load starts; -1: the whole run
     double to = -1;
+    int fileIndex = -1; // its place in the file's "expect", or -1
     QString describe() const;
     static QStringList metricNames();
+    // Metrics counted over the whole run (the audit, the client's drops, an
+    // edge's retries): they take no window.
+    static bool isWholeRun(const QString &metric);
 };
 
 // One experiment, as a JSON file describes it: the deployment, policies,
 // autoscalers, load, a timeline of faults and operations, its duration and
 // seed, the lesson it teaches and what is expected to hold. parse() accepts
 // only well-formed files: every problem is reported with its JSON path, and
-// an unknown key is a problem.
+// an unknown key, a key given twice, a number that is not finite or a
+// route, service or replica that the shop does not have is a problem.
 struct Scenario
 {
     QString title = QStringLiteral("Steady state");
@@ -88,7 +94,16 @@ struct Scenario
     QList<Expectation> expectations;
 
     static std::optional<Scenario> parse(const QByteArray &json, QStringList *errors);
+    // A regular file of at most MaxFileBytes. The messages do not repeat the
+    // path: the caller says which file it was.
     static std::optional<Scenario> fromFile(const QString &path, QStringList *errors);
+    static constexpr qint64 MaxFileBytes = 4 * 1024 * 1024;
+    // The checks across fields that parse() makes, against the scenario as
+    // it is now: no timeline step after the end, no expectation window
+    // reaching past it, no kill-replica of a replica the service cannot have
+    // by then. Call it again after changing the duration (--duration): one
+    // message per problem, naming the step or expectation; empty when fine.
+    QStringList validate() const;
     // The scenario a plain --rate/--duration run stands for.
     static Scenario steadyState(double rate, double duration, quint64 seed);
     // Applies deployment-independent settings (policies, autoscalers) to a started platform.

@@ -1,5 +1,7 @@
 #include "scenariorun.h"
 
+#include "savefile.h"
+
 #include <QFile>
 #include <QTextStream>
 
@@ -9,6 +11,9 @@ namespace microcosm {
 
 QString ExpectationResult::text() const
 {
+    if (!evaluated())
+        return QStringLiteral("NOT EVALUATED %1 (measured nothing: %2)")
+            .arg(expectation.describe(), notEvaluated);
     return QStringLiteral("%1 %2 (measured %3)")
         .arg(held ? QStringLiteral("PASS") : QStringLiteral("FAIL"), expectation.describe())
         .arg(measured, 0, 'g', 6);
@@ -183,7 +188,8 @@ bool ScenarioRun::settle(Duration timeout)
         milliseconds(100), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
 }
 
-double ScenarioRun::measure(std::size_t index, const AuditReport &audit) const
+std::optional<double> ScenarioRun::measure(std::size_t index, const AuditReport &audit,
+                                           QString *nothing) const
 {
     const Expectation &e = m_scenario.expectations[qsizetype(index)];
     const QString &m = e.metric;
@@ -199,15 +205,32 @@ double ScenarioRun::measure(std::size_t index, const AuditReport &audit) const
         for (const EdgeStatus &s : m_session.platform().gateway().edgeStatus())
             if (s.from + QLatin1Char('>') + s.to == e.entity)
                 return double(s.retries);
-        return 0;
+        *nothing = QStringLiteral("the edge %1 was never called").arg(e.entity);
+        return std::nullopt;
     }
-    if (index >= m_watches.size() || m_watches[index] < 0)
-        return 0; // not started
+    const QString window = e.from >= 0 || e.to >= 0 ? QStringLiteral("in its window")
+                                                    : QStringLiteral("during the run");
+    if (index >= m_watches.size() || m_watches[index] < 0) {
+        *nothing = QStringLiteral("the run did not start");
+        return std::nullopt;
+    }
     const EntitySummary s = m_session.platform().metrics().watched(m_watches[index]);
+    // No second of the window was recorded for the entity: nothing to judge.
+    if (s.windows == 0) {
+        *nothing = QStringLiteral("no sample of %1 %2").arg(e.entity, window);
+        return std::nullopt;
+    }
     if (m == QLatin1String("max-replicas"))
         return s.maxReplicasReady;
     if (m == QLatin1String("min-replicas"))
-        return s.windows ? s.minReplicasReady : 1e9;
+        return s.minReplicasReady;
+    // Rates, latencies and counts of outcomes are about requests: with none,
+    // "success-rate >= 0.99" or "timeouts == 0" would hold by accident. Only
+    // the count of requests itself is measured as 0.
+    if (s.total() == 0 && m != QLatin1String("requests")) {
+        *nothing = QStringLiteral("no requests to %1 %2").arg(e.entity, window);
+        return std::nullopt;
+    }
     const auto count = [&s](Outcome o) { return double(s.totals[int(o)]); };
     if (m == QLatin1String("success-rate"))
         return s.successRate();
@@ -235,7 +258,8 @@ double ScenarioRun::measure(std::size_t index, const AuditReport &audit) const
         return count(Outcome::Fallback);
     if (m == QLatin1String("server-errors"))
         return count(Outcome::ServerError);
-    return 0;
+    *nothing = QStringLiteral("no measure for the metric %1").arg(m);
+    return std::nullopt;
 }
 
 QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
@@ -243,7 +267,15 @@ QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
     QList<ExpectationResult> out;
     for (std::size_t i = 0; i < std::size_t(m_scenario.expectations.size()); ++i) {
         const Expectation &e = m_scenario.expectations[qsizetype(i)];
-        ExpectationResult r{e, measure(i, audit), false};
+        ExpectationResult r{e, 0, false, {}};
+        const std::optional<double> measured = measure(i, audit, &r.notEvaluated);
+        if (!measured) {
+            if (r.notEvaluated.isEmpty())
+                r.notEvaluated = QStringLiteral("nothing to measure");
+            out.append(r);
+            continue;
+        }
+        r.measured = *measured;
         const double v = r.measured, want = e.value;
         if (e.metric == QLatin1String("invariants"))
             r.held = v == 1;
@@ -264,12 +296,9 @@ QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
 
 bool ScenarioRun::writeCsv(const QString &path, QString *error) const
 {
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QTextStream out(&file);
+    // Built whole, then written whole and checked (a full disk is an error).
+    QByteArray csv;
+    QTextStream out(&csv);
     out << "time,entity,metric,value\n";
     const MetricsRegistry &metrics = m_session.platform().metrics();
     for (const QString &name : metrics.names()) {
@@ -297,6 +326,11 @@ bool ScenarioRun::writeCsv(const QString &path, QString *error) const
                 row("replicas", w.gauges.replicasTotal);
             }
         }
+    }
+    out.flush();
+    if (!writeWhole(path, csv, error)) {
+        *error = QStringLiteral("the CSV was not written: ") + *error;
+        return false;
     }
     return true;
 }

@@ -7,6 +7,7 @@
 #include <QList>
 
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace microcosm {
@@ -16,6 +17,11 @@ struct ExpectationResult
     Expectation expectation;
     double measured = 0;
     bool held = false;
+    // Why nothing was measured (no request, no sample in its window), in
+    // which case it is not evaluated and does not hold; empty when it was.
+    QString notEvaluated;
+    bool evaluated() const { return notEvaluated.isEmpty(); }
+    // "PASS …", "FAIL …" or "NOT EVALUATED … (measured nothing: …)".
     QString text() const;
 };
 
@@ -42,13 +48,17 @@ public:
     // and wait until checkouts, compensations and the outbox are done.
     bool settle(Duration timeout = seconds(30));
 
+    // One result per expectation. One that measured nothing is not
+    // evaluated and does not hold: an empty window proves nothing.
     QList<ExpectationResult> evaluate(const AuditReport &audit) const;
     // Every metric of every entity, second by second: time,entity,metric,value.
     bool writeCsv(const QString &path, QString *error) const;
 
 private:
     void play(const TimelineAction &action);
-    double measure(std::size_t index, const AuditReport &audit) const;
+    // What expectation index measured, or nothing, with why in *nothing.
+    std::optional<double> measure(std::size_t index, const AuditReport &audit,
+                                  QString *nothing) const;
 
     ShopSession &m_session;
     const Scenario m_scenario;

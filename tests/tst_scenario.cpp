@@ -1,12 +1,21 @@
 // Scenario files: a malformed file is refused with one message per problem
 // naming the JSON path, and exit code 2; nothing runs. A well-formed file
 // parses into what it says.
+#include "jsonreader.h"
 #include "scenario.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cmath>
+
+#include <sys/stat.h>
 
 using namespace microcosm;
 
@@ -19,6 +28,14 @@ private slots:
     void malformedFileIsRefused();
     void everyBadFileIsInTheTable();
     void missingFileIsRefused();
+    void onlyRegularFilesAreRead_data();
+    void onlyRegularFilesAreRead();
+    void fileSizeIsCapped();
+    void numberReadersRefuseNonFinite();
+    void durationOverrideIsValidated();
+    void shorterDurationIsRefusedByTheProgram_data();
+    void shorterDurationIsRefusedByTheProgram();
+    void expectationThatMeasuredNothingIsNotEvaluated();
     void presetsParse_data();
     void presetsParse();
     void parsesWhatItSays();
@@ -76,6 +93,37 @@ const QList<QPair<QString, QStringList>> &badFiles()
           QStringLiteral("$.seed: expected a number from 0 to")}},
         {QStringLiteral("update-cannot-progress.json"),
          {QStringLiteral("$.timeline[0]: maxUnavailable and maxSurge cannot both be 0")}},
+        // QJsonDocument keeps the last of two equal keys; "titl\u0065" is "title".
+        {QStringLiteral("duplicate-key.json"),
+         {QStringLiteral("$.duration: duplicate key"), QStringLiteral("$.title: duplicate key"),
+          QStringLiteral("$.timeline[0].service: duplicate key")}},
+        {QStringLiteral("unknown-route.json"),
+         {QStringLiteral("$.expect[0].entity: unknown route \"route:cart:GET /cart/{user}\" "
+                         "(expected one of: route:cart:GET /carts/{user}, route:cart:POST "
+                         "/carts/{user}/items")}},
+        {QStringLiteral("unknown-service-route.json"),
+         {QStringLiteral("$.services.cart.routes: unknown route \"GET /cart/{user}\" (expected "
+                         "one of: GET /carts/{user}, ")}},
+        {QStringLiteral("unknown-timeout-route.json"),
+         {QStringLiteral("$.policies.edges[\"users>product\"].routeTimeoutsMs: users cannot call "
+                         "the internal route \"POST /products/{id}/reserve\" (expected one of: "
+                         "GET /products, GET /products/{id})")}},
+        {QStringLiteral("window-after-end.json"),
+         {QStringLiteral("$.expect[0].from: expected less than the duration (3 s), found 50"),
+          QStringLiteral("$.expect[1].to: expected at most the duration (3 s), found 4")}},
+        // Played in time order: the scale to 4 at 1 s comes first; step 0 is still named so.
+        {QStringLiteral("missing-replica.json"),
+         {QStringLiteral("$.timeline[0].replica: expected at most 4 (cart has at most 4 replicas "
+                         "at 5 s), found 9")}},
+        {QStringLiteral("infinite-number.json"),
+         {QStringLiteral("$.duration: expected a finite number, found 1e999")}},
+        {QStringLiteral("nan-number.json"),
+         {QStringLiteral("$.seed: expected a finite number, found NaN")}},
+        {QStringLiteral("whole-run-metrics.json"),
+         {QStringLiteral("$.expect[0]: invariants is counted over the whole run; it takes no "
+                         "\"from\" or \"to\""),
+          QStringLiteral("$.expect[1].entity: dropped is about the whole shop; it takes no entity"),
+          QStringLiteral("$.expect[2].entity: a service does not call itself")}},
     };
     return files;
 }
@@ -86,15 +134,23 @@ struct Run
     QString output;
 };
 
-Run runMicrocosm(const QStringList &arguments)
+Run runMicrocosm(const QStringList &arguments, int timeoutMs = 60000)
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(QStringLiteral(MICROCOSM_BINARY), arguments);
-    if (!p.waitForFinished(60000))
-        return {};
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return {-1, QString::fromUtf8(p.readAll())};
+    }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
             QString::fromUtf8(p.readAll())};
+}
+
+QString presetPath(const QString &name)
+{
+    return QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/") + name;
 }
 
 } // namespace
@@ -143,12 +199,202 @@ void TestScenario::everyBadFileIsInTheTable()
 
 void TestScenario::missingFileIsRefused()
 {
+    const QString path = QStringLiteral("/nonexistent/scenario.json");
     QStringList errors;
-    QVERIFY(!Scenario::fromFile(QStringLiteral("/nonexistent/scenario.json"), &errors));
-    QVERIFY(errors.value(0).contains(QStringLiteral("cannot open")));
-    const Run run = runMicrocosm({QStringLiteral("--headless"), QStringLiteral("--scenario"),
-                                  QStringLiteral("/nonexistent/scenario.json")});
+    QVERIFY(!Scenario::fromFile(path, &errors));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].startsWith(QStringLiteral("cannot open: ")), qPrintable(errors[0]));
+    // The caller names the file, once: the message does not repeat it.
+    QVERIFY2(!errors[0].contains(path), qPrintable(errors[0]));
+    const Run run =
+        runMicrocosm({QStringLiteral("--headless"), QStringLiteral("--scenario"), path});
     QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.output.contains(QStringLiteral("microcosm: %1: cannot open: ").arg(path)),
+             qPrintable(run.output));
+    QVERIFY2(!run.output.contains(QStringLiteral("%1: %1").arg(path)), qPrintable(run.output));
+}
+
+void TestScenario::onlyRegularFilesAreRead_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("fifo") << QStringLiteral("fifo");
+    QTest::newRow("/dev/zero") << QStringLiteral("/dev/zero");
+    QTest::newRow("directory") << QStringLiteral("directory");
+}
+
+void TestScenario::onlyRegularFilesAreRead()
+{
+    // A FIFO would block the open for ever and /dev/zero never ends (it
+    // reports size 0): both are refused before anything is read.
+    QFETCH(QString, kind);
+    QTemporaryDir dir;
+    QString path = kind;
+    if (kind == QLatin1String("fifo")) {
+        path = dir.filePath(QStringLiteral("scenario.json"));
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else if (kind == QLatin1String("directory")) {
+        path = dir.path();
+    }
+    QElapsedTimer timer;
+    timer.start();
+    QStringList errors;
+    QVERIFY(!Scenario::fromFile(path, &errors));
+    QVERIFY(timer.elapsed() < 5000);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].contains(QStringLiteral("not a regular file")), qPrintable(errors[0]));
+
+    QTemporaryDir data;
+    const Run run = runMicrocosm({QStringLiteral("--headless"), QStringLiteral("--scenario"), path,
+                                  QStringLiteral("--data-dir"), data.path()},
+                                 20000);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.output.contains(QStringLiteral("microcosm: %1: %2").arg(path, errors[0])),
+             qPrintable(run.output));
+}
+
+void TestScenario::fileSizeIsCapped()
+{
+    // At most MaxFileBytes are read: a file of exactly that size is parsed
+    // (and refused as JSON, being all spaces), one byte more is refused unread.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("big.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QCOMPARE(file.write(QByteArray(Scenario::MaxFileBytes, ' ')), Scenario::MaxFileBytes);
+    file.close();
+    QStringList errors;
+    QVERIFY(!Scenario::fromFile(path, &errors));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].startsWith(QStringLiteral("$: not valid JSON")), qPrintable(errors[0]));
+
+    QVERIFY(file.open(QIODevice::Append));
+    QCOMPARE(file.write(" "), 1);
+    file.close();
+    errors.clear();
+    QVERIFY(!Scenario::fromFile(path, &errors));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].startsWith(QStringLiteral("is larger than a scenario may be")),
+             qPrintable(errors[0]));
+}
+
+void TestScenario::numberReadersRefuseNonFinite()
+{
+    // QJsonDocument refuses 1e999 and NaN in text, but a QJsonObject built
+    // in code can hold them: every number reader refuses them, with the path.
+    for (const double bad : {qInf(), -qInf(), qQNaN()}) {
+        const QJsonObject o{{QStringLiteral("x"), bad}};
+        JsonReader r;
+        QCOMPARE(r.number(o, QStringLiteral("$.a"), QStringLiteral("x"), 7, -1e300, 1e300), 7.0);
+        QCOMPARE(r.integer(o, QStringLiteral("$.a"), QStringLiteral("x"), 7, INT_MIN, INT_MAX), 7);
+        QCOMPARE(r.errors().size(), 2);
+        QVERIFY2(r.errors()[0].startsWith(QStringLiteral("$.a.x: expected a number from")),
+                 qPrintable(r.errors()[0]));
+        QVERIFY2(r.errors()[1].startsWith(QStringLiteral("$.a.x: expected an integer from")),
+                 qPrintable(r.errors()[1]));
+    }
+}
+
+void TestScenario::durationOverrideIsValidated()
+{
+    // --duration replaces the file's after parse(); validate() then names
+    // every step and window that would no longer fit.
+    QStringList errors;
+    auto s = Scenario::fromFile(presetPath(QStringLiteral("kill-product.json")), &errors);
+    QVERIFY2(s, qPrintable(errors.join(QLatin1Char('\n'))));
+    QVERIFY(s->validate().isEmpty());
+    s->duration = 10;
+    const QStringList problems = s->validate();
+    const QStringList expected{
+        QStringLiteral("$.timeline[1].at: expected at most the duration (10 s), found 20 (the "
+                       "step \"restart product\" would never be played)"),
+        QStringLiteral("$.expect[0].to: expected at most the duration (10 s), found 20"),
+        QStringLiteral("$.expect[1].to: expected at most the duration (10 s), found 20"),
+        QStringLiteral("$.expect[2].to: expected at most the duration (10 s), found 20"),
+        QStringLiteral("$.expect[3].from: expected less than the duration (10 s), found 24 (the "
+                       "window of \"gateway success-rate >= 0.99 between 24 s and 30 s\" would "
+                       "begin after the run)")};
+    QCOMPARE(problems.size(), expected.size());
+    for (int i = 0; i < expected.size(); ++i)
+        QVERIFY2(problems[i].startsWith(expected[i]),
+                 qPrintable(problems[i] + QStringLiteral(" lacks ") + expected[i]));
+    s->duration = 30;
+    QVERIFY(s->validate().isEmpty());
+}
+
+void TestScenario::shorterDurationIsRefusedByTheProgram_data()
+{
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<QString>("duration");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("rolling-update") << QStringLiteral("rolling-update.json") << QStringLiteral("4")
+                                    << QStringLiteral("$.timeline[0].at: expected at most the "
+                                                      "duration (4 s), found 6");
+    QTest::newRow("kill-product") << QStringLiteral("kill-product.json") << QStringLiteral("10")
+                                  << QStringLiteral("$.expect[3].from: expected less than the "
+                                                    "duration (10 s), found 24");
+}
+
+void TestScenario::shorterDurationIsRefusedByTheProgram()
+{
+    // A --duration that cuts the timeline short is a bad option: exit 2 and
+    // nothing run, not steps skipped and their windows passed.
+    QFETCH(QString, preset);
+    QFETCH(QString, duration);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const Run run = runMicrocosm({QStringLiteral("--headless"), QStringLiteral("--scenario"),
+                                  presetPath(preset), QStringLiteral("--duration"), duration,
+                                  QStringLiteral("--data-dir"), dir.path()});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.output.contains(message), qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("nothing was run")), qPrintable(run.output));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("product.db"))));
+}
+
+void TestScenario::expectationThatMeasuredNothingIsNotEvaluated()
+{
+    // The load stops at 1 s: the cart gets no request from 3 s on, so an
+    // expectation on that window measured nothing. It is not evaluated, and
+    // the run fails naming it; the others are judged as usual.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("idle.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({ "title": "Idle window", "duration": 5, "seed": 3,
+        "load": { "profile": { "shape": "constant", "rate": 40 } },
+        "timeline": [ { "at": 1, "action": "set-rate", "rate": 0 } ],
+        "expect": [
+          { "metric": "success-rate", "entity": "cart", "op": ">=", "value": 0.99, "from": 3, "to": 5 },
+          { "metric": "server-errors", "entity": "cart", "op": "==", "value": 0, "from": 3, "to": 5 },
+          { "metric": "requests", "entity": "gateway", "op": ">", "value": 0, "from": 0, "to": 2 },
+          { "metric": "invariants" } ] })");
+    file.close();
+    const QString report = dir.filePath(QStringLiteral("report.json"));
+    const Run run = runMicrocosm({QStringLiteral("--headless"), QStringLiteral("--scenario"), path,
+                                  QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("db")),
+                                  QStringLiteral("--report"), report});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.output.contains(QStringLiteral(
+                 "NOT EVALUATED cart success-rate >= 0.99 between 3 s and 5 s (measured nothing: "
+                 "no requests to cart in its window)")),
+             qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral(
+                 "NOT EVALUATED cart server-errors == 0 between 3 s and 5 s (measured nothing")),
+             qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("PASS gateway requests > 0 between 0 s and 2 s")),
+             qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("PASS invariants")), qPrintable(run.output));
+    // The report counts them as not held, so the run did not pass.
+    QFile f(report);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(o.value(QStringLiteral("passed")).toBool(true), false);
+    const QJsonArray results = o.value(QStringLiteral("expectations")).toArray();
+    QCOMPARE(results.size(), 4);
+    const bool held[] = {false, false, true, true};
+    for (int i = 0; i < 4; ++i)
+        QVERIFY2(results[i].toObject().value(QStringLiteral("held")).toBool() == held[i],
+                 qPrintable(results[i].toObject().value(QStringLiteral("expect")).toString()));
 }
 
 void TestScenario::presetsParse_data()
