@@ -212,21 +212,90 @@ void readService(JsonReader &r, const QJsonObject &o, const QString &path, const
                 if (auto od = r.object(h->value(QStringLiteral("outlierDetection")), op)) {
                     r.allowKeys(*od, op,
                                 {QStringLiteral("consecutive5xx"), QStringLiteral("baseEjectionMs"),
-                                 QStringLiteral("maxEjectionMs"),
+                                 QStringLiteral("maxEjectionMs"), QStringLiteral("intervalMs"),
                                  QStringLiteral("maxEjectionPercent")});
                     c.health.outlierDetectionEnabled = true;
                     auto &d = c.health.outlier;
                     d.consecutive5xx = r.integer(*od, op, QStringLiteral("consecutive5xx"),
                                                  d.consecutive5xx, 1, 1000);
+                    d.interval = ms(r.number(*od, op, QStringLiteral("intervalMs"),
+                                             toMs(d.interval), 1, 3600000));
                     d.baseEjectionTime = ms(r.number(*od, op, QStringLiteral("baseEjectionMs"),
                                                      toMs(d.baseEjectionTime), 1, 3600000));
-                    d.maxEjectionTime = ms(r.number(*od, op, QStringLiteral("maxEjectionMs"),
-                                                    toMs(d.maxEjectionTime), 1, 3600000));
+                    // Envoy: max_ejection_time defaults to max(300 s, base_ejection_time).
+                    d.maxEjectionTime = ms(r.number(
+                        *od, op, QStringLiteral("maxEjectionMs"),
+                        toMs(OutlierDetectionConfig::defaultMaxEjectionTime(d.baseEjectionTime)), 1,
+                        3600000));
+                    if (const QString why = d.validationError(); !why.isEmpty())
+                        r.fail(JsonReader::join(op, QStringLiteral("maxEjectionMs")), why);
                     d.maxEjectionPercent = r.number(*od, op, QStringLiteral("maxEjectionPercent"),
                                                     d.maxEjectionPercent, 0, 100);
                 }
             }
         }
+    }
+}
+
+// An HPA's behavior, spelt as in autoscaling/v2: scaleUp and scaleDown, each
+// with stabilizationWindowSeconds, selectPolicy (Max, Min, Disabled) and
+// policies [{type: Pods|Percent, value, periodSeconds}]. What is left out
+// keeps Kubernetes' default (HpaScalingRules::defaultScaleUp/Down).
+void readHpaBehavior(JsonReader &r, const QJsonValue &v, const QString &path, HpaConfig &hpa)
+{
+    const auto behavior = r.object(v, path);
+    if (!behavior)
+        return;
+    r.allowKeys(*behavior, path, {QStringLiteral("scaleUp"), QStringLiteral("scaleDown")});
+    for (const bool up : {true, false}) {
+        const QString key = up ? QStringLiteral("scaleUp") : QStringLiteral("scaleDown");
+        if (!behavior->contains(key))
+            continue;
+        const QString p = JsonReader::join(path, key);
+        const auto o = r.object(behavior->value(key), p);
+        if (!o)
+            continue;
+        r.allowKeys(*o, p,
+                    {QStringLiteral("stabilizationWindowSeconds"), QStringLiteral("selectPolicy"),
+                     QStringLiteral("policies")});
+        Duration &window = up ? hpa.scaleUpStabilization : hpa.scaleDownStabilization;
+        HpaScalingRules &rules = up ? hpa.scaleUp : hpa.scaleDown;
+        // Kubernetes allows 0 to 3600 s.
+        window = ms(1000 * r.number(*o, p, QStringLiteral("stabilizationWindowSeconds"),
+                                    toMs(window) / 1000.0, 0, 3600));
+        HpaScalingRules::selectPolicyFromName(
+            r.choice(*o, p, QStringLiteral("selectPolicy"),
+                     {QStringLiteral("Max"), QStringLiteral("Min"), QStringLiteral("Disabled")},
+                     HpaScalingRules::selectPolicyName(rules.selectPolicy)),
+            &rules.selectPolicy);
+        if (!o->contains(QStringLiteral("policies")))
+            continue;
+        const QString pp = JsonReader::join(p, QStringLiteral("policies"));
+        const auto list = r.array(o->value(QStringLiteral("policies")), pp);
+        if (!list)
+            continue;
+        rules.policies.clear();
+        for (qsizetype i = 0; i < list->size(); ++i) {
+            const QString ip = QStringLiteral("%1[%2]").arg(pp).arg(i);
+            const auto po = r.object(list->at(i), ip);
+            if (!po)
+                continue;
+            r.allowKeys(
+                *po, ip,
+                {QStringLiteral("type"), QStringLiteral("value"), QStringLiteral("periodSeconds")});
+            HpaScalingPolicy policy;
+            HpaScalingPolicy::typeFromName(
+                r.choice(*po, ip, QStringLiteral("type"),
+                         {QStringLiteral("Pods"), QStringLiteral("Percent")}, QString(), true),
+                &policy.type);
+            // Kubernetes: value > 0; 0 < periodSeconds <= 1800.
+            policy.value = r.integer(*po, ip, QStringLiteral("value"), 0, 1, 100000, true);
+            policy.period =
+                ms(1000 * r.number(*po, ip, QStringLiteral("periodSeconds"), 0, 1, 1800, true));
+            rules.policies.push_back(policy);
+        }
+        if (rules.policies.empty() && rules.selectPolicy != HpaScalingRules::SelectPolicy::Disabled)
+            r.fail(pp, QStringLiteral("expected at least one policy (or selectPolicy Disabled)"));
     }
 }
 
@@ -612,13 +681,13 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 auto o = r.object(it.value(), path);
                 if (!o || !ServiceNames.contains(it.key()))
                     continue;
-                r.allowKeys(*o, path,
-                            {QStringLiteral("enabled"), QStringLiteral("metric"),
-                             QStringLiteral("target"), QStringLiteral("minReplicas"),
-                             QStringLiteral("maxReplicas"), QStringLiteral("tolerance"),
-                             QStringLiteral("syncPeriodMs"),
-                             QStringLiteral("scaleUpStabilizationMs"),
-                             QStringLiteral("scaleDownStabilizationMs")});
+                r.allowKeys(
+                    *o, path,
+                    {QStringLiteral("enabled"), QStringLiteral("metric"), QStringLiteral("target"),
+                     QStringLiteral("minReplicas"), QStringLiteral("maxReplicas"),
+                     QStringLiteral("tolerance"), QStringLiteral("syncPeriodMs"),
+                     QStringLiteral("scaleUpStabilizationMs"),
+                     QStringLiteral("scaleDownStabilizationMs"), QStringLiteral("behavior")});
                 AutoscalerConfig c;
                 c.enabled = r.boolean(*o, path, QStringLiteral("enabled"), true);
                 AutoscalerConfig::metricFromName(
@@ -645,6 +714,9 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 c.hpa.scaleDownStabilization =
                     ms(r.number(*o, path, QStringLiteral("scaleDownStabilizationMs"),
                                 toMs(c.hpa.scaleDownStabilization), 0, 3600000));
+                if (o->contains(QStringLiteral("behavior")))
+                    readHpaBehavior(r, o->value(QStringLiteral("behavior")),
+                                    JsonReader::join(path, QStringLiteral("behavior")), c.hpa);
                 s.autoscalers[it.key()] = c;
             }
         }

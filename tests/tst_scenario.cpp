@@ -39,6 +39,7 @@ private slots:
     void presetsParse_data();
     void presetsParse();
     void parsesWhatItSays();
+    void upstreamNamesParse();
     void rateWithScenarioIsRefused();
 };
 
@@ -115,6 +116,15 @@ const QList<QPair<QString, QStringList>> &badFiles()
         {QStringLiteral("missing-replica.json"),
          {QStringLiteral("$.timeline[0].replica: expected at most 4 (cart has at most 4 replicas "
                          "at 5 s), found 9")}},
+        // autoscaling/v2 HorizontalPodAutoscalerBehavior: selectPolicy Max|Min|Disabled,
+        // policy type Pods|Percent, 0 < periodSeconds <= 1800.
+        {QStringLiteral("hpa-behavior.json"),
+         {QStringLiteral("$.autoscaler.cart.behavior.scaleUp.selectPolicy: expected one of"),
+          QStringLiteral("$.autoscaler.cart.behavior.scaleUp.policies[0].type: expected one of"),
+          QStringLiteral("$.autoscaler.cart.behavior.scaleDown.policies[0].periodSeconds")}},
+        // Envoy DetectorImpl::create refuses max_ejection_time < base_ejection_time.
+        {QStringLiteral("ejection-max-below-base.json"),
+         {QStringLiteral("$.services.cart.health.outlierDetection.maxEjectionMs")}},
         {QStringLiteral("infinite-number.json"),
          {QStringLiteral("$.duration: expected a finite number, found 1e999")}},
         {QStringLiteral("nan-number.json"),
@@ -462,6 +472,38 @@ void TestScenario::parsesWhatItSays()
     QCOMPARE(s->timeline[1].kind, TimelineAction::Kind::Kill);
     QCOMPARE(s->expectations[0].describe(),
              QStringLiteral("cart success-rate >= 0.99 between 10 s and 20 s"));
+}
+
+// The upstream names: HPA behavior as in autoscaling/v2, Envoy's outlier
+// detection interval and its max_ejection_time default of max(300 s, base).
+void TestScenario::upstreamNamesParse()
+{
+    const QByteArray json = R"({
+      "title": "t", "duration": 10,
+      "services": { "cart": { "health": { "outlierDetection": { "baseEjectionMs": 400000, "intervalMs": 2000 } } } },
+      "autoscaler": { "product": { "target": 0.6, "behavior": {
+          "scaleUp": { "stabilizationWindowSeconds": 30, "selectPolicy": "Min",
+                       "policies": [ { "type": "Pods", "value": 2, "periodSeconds": 10 },
+                                     { "type": "Percent", "value": 50, "periodSeconds": 20 } ] },
+          "scaleDown": { "selectPolicy": "Disabled" } } } }
+    })";
+    QStringList errors;
+    const auto s = Scenario::parse(json, &errors);
+    QVERIFY2(s, qPrintable(errors.join(QLatin1Char('\n'))));
+    const HpaConfig &hpa = s->autoscalers.at(QStringLiteral("product")).hpa;
+    QCOMPARE(hpa.scaleUpStabilization, seconds(30));
+    QCOMPARE(hpa.scaleUp.selectPolicy, HpaScalingRules::SelectPolicy::Min);
+    QCOMPARE(hpa.scaleUp.policies.size(), std::size_t(2));
+    QCOMPARE(hpa.scaleUp.policies[0].type, HpaScalingPolicy::Type::Pods);
+    QCOMPARE(hpa.scaleUp.policies[0].value, 2);
+    QCOMPARE(hpa.scaleUp.policies[1].period, seconds(20));
+    QCOMPARE(hpa.scaleDown.selectPolicy, HpaScalingRules::SelectPolicy::Disabled);
+    // Left out: Kubernetes' defaults (scale-down window 300 s, 100 % per 15 s).
+    QCOMPARE(hpa.scaleDownStabilization, seconds(300));
+    QCOMPARE(hpa.scaleDown.policies.size(), HpaScalingRules::defaultScaleDown().policies.size());
+    const OutlierDetectionConfig &d = s->shop.cart.health.outlier;
+    QCOMPARE(d.interval, milliseconds(2000));
+    QCOMPARE(d.maxEjectionTime, seconds(400)); // max(300 s, base 400 s)
 }
 
 void TestScenario::rateWithScenarioIsRefused()

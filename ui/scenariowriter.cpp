@@ -47,6 +47,7 @@ QJsonObject serviceJson(const ServiceConfig &c)
         const OutlierDetectionConfig &d = c.health.outlier;
         health.insert(QStringLiteral("outlierDetection"),
                       QJsonObject{{QStringLiteral("consecutive5xx"), d.consecutive5xx},
+                                  {QStringLiteral("intervalMs"), msOf(d.interval)},
                                   {QStringLiteral("baseEjectionMs"), msOf(d.baseEjectionTime)},
                                   {QStringLiteral("maxEjectionMs"), msOf(d.maxEjectionTime)},
                                   {QStringLiteral("maxEjectionPercent"), d.maxEjectionPercent}});
@@ -101,9 +102,24 @@ QJsonObject edgeJson(const EdgePolicy &e)
     return o;
 }
 
+// behavior as in autoscaling/v2; the windows are written as the *Ms keys.
+QJsonObject scalingRulesJson(const HpaScalingRules &rules)
+{
+    QJsonArray policies;
+    for (const HpaScalingPolicy &p : rules.policies)
+        policies.append(QJsonObject{{QStringLiteral("type"), HpaScalingPolicy::typeName(p.type)},
+                                    {QStringLiteral("value"), p.value},
+                                    {QStringLiteral("periodSeconds"), msOf(p.period) / 1000.0}});
+    return {{QStringLiteral("selectPolicy"), HpaScalingRules::selectPolicyName(rules.selectPolicy)},
+            {QStringLiteral("policies"), policies}};
+}
+
 QJsonObject autoscalerJson(const AutoscalerConfig &c)
 {
-    return {{QStringLiteral("enabled"), c.enabled},
+    return {{QStringLiteral("behavior"),
+             QJsonObject{{QStringLiteral("scaleUp"), scalingRulesJson(c.hpa.scaleUp)},
+                         {QStringLiteral("scaleDown"), scalingRulesJson(c.hpa.scaleDown)}}},
+            {QStringLiteral("enabled"), c.enabled},
             {QStringLiteral("metric"), AutoscalerConfig::metricName(c.metric)},
             {QStringLiteral("target"), c.hpa.target},
             {QStringLiteral("minReplicas"), c.hpa.minReplicas},
