@@ -117,6 +117,7 @@ inline ProgramRun runProgram(const QStringList &arguments, int timeoutMs, const 
         r.err = QString::fromUtf8(err.readAll());
     return r;
 #else
+    Q_UNUSED(scratchDir);
     QProcess process;
     process.setProcessEnvironment(env);
     process.start(binary, arguments);

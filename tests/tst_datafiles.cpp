@@ -11,6 +11,7 @@
 // Fixtures are real SQLite files, made and damaged with SQLite itself.
 #include "datafiles.h"
 #include "product/productservice.h"
+#include "programrunner.h"
 #include "shop.h"
 #include "shopsession.h"
 #include "testsupport.h"
@@ -26,23 +27,6 @@
 #include <map>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-// As in tst_headless: under ThreadSanitizer the child is started with
-// posix_spawn(), which its runtime can follow, instead of QProcess's clone().
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define MICROCOSM_TEST_UNDER_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define MICROCOSM_TEST_UNDER_TSAN 1
-#endif
-#ifdef MICROCOSM_TEST_UNDER_TSAN
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-extern char **environ;
-#endif
 
 using namespace microcosm;
 
@@ -189,11 +173,8 @@ private slots:
     void servicesRefuseAFileThatIsNotTheirs();
 
 private:
-    struct Run
+    struct Run : test::ProgramRun
     {
-        int exitCode = -1;
-        QString out;
-        QString err;
         QString all() const
         {
             return QStringLiteral("exit %1\n--- stdout\n%2--- stderr\n%3")
@@ -216,12 +197,7 @@ private:
 
 void TestDataFiles::initTestCase()
 {
-#ifdef MICROCOSM_BINARY
-    m_binary = QStringLiteral(MICROCOSM_BINARY);
-#else
-    m_binary = QDir(QCoreApplication::applicationDirPath())
-                   .absoluteFilePath(QStringLiteral("../app/microcosm"));
-#endif
+    m_binary = test::programBinary();
     QVERIFY2(QFileInfo(m_binary).isExecutable(),
              qPrintable(m_binary + QStringLiteral(" is not built")));
     QVERIFY(m_goodDir.isValid());
@@ -239,78 +215,12 @@ void TestDataFiles::init()
 
 TestDataFiles::Run TestDataFiles::run(const QString &dataDir, int timeoutMs)
 {
-    const QStringList arguments{QStringLiteral("--headless"), QStringLiteral("--duration"),
-                                QStringLiteral("2"), QStringLiteral("--data-dir"), dataDir};
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("DISPLAY"));
-    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     Run r;
-#ifdef MICROCOSM_TEST_UNDER_TSAN
-    const QString outPath = m_dir->filePath(QStringLiteral("stdout.txt"));
-    const QString errPath = m_dir->filePath(QStringLiteral("stderr.txt"));
-    const QByteArray outFile = QFile::encodeName(outPath), errFile = QFile::encodeName(errPath);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, 1, outFile.constData(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&files, 2, errFile.constData(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    QList<QByteArray> args{QFile::encodeName(m_binary)}, vars;
-    for (const QString &a : arguments)
-        args << a.toLocal8Bit();
-    for (const QString &v : env.toStringList())
-        vars << v.toLocal8Bit();
-    std::vector<char *> argv, envp;
-    for (QByteArray &a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (QByteArray &v : vars)
-        envp.push_back(v.data());
-    envp.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&files);
-    if (spawned != 0) {
-        r.err = QStringLiteral("cannot start %1: %2")
-                    .arg(m_binary, QString::fromLocal8Bit(strerror(spawned)));
-        return r;
-    }
-    int status = 0;
-    QDeadlineTimer deadline(timeoutMs);
-    pid_t done = 0;
-    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && !deadline.hasExpired())
-        QTest::qWait(20);
-    if (done == 0) {
-        ::kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        r.err = QStringLiteral("did not finish");
-        return r;
-    }
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    QFile out(outPath), err(errPath);
-    if (out.open(QIODevice::ReadOnly))
-        r.out = QString::fromUtf8(out.readAll());
-    if (err.open(QIODevice::ReadOnly))
-        r.err = QString::fromUtf8(err.readAll());
-    QFile::remove(outPath);
-    QFile::remove(errPath);
+    static_cast<test::ProgramRun &>(r) =
+        test::runProgram({QStringLiteral("--headless"), QStringLiteral("--duration"),
+                          QStringLiteral("2"), QStringLiteral("--data-dir"), dataDir},
+                         timeoutMs, m_goodDir.path());
     return r;
-#else
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.start(m_binary, arguments);
-    if (!process.waitForStarted(10'000) || !process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished(5000);
-        r.err = QStringLiteral("did not finish: ") + process.errorString();
-        return r;
-    }
-    r.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    r.out = QString::fromUtf8(process.readAllStandardOutput());
-    r.err = QString::fromUtf8(process.readAllStandardError());
-    return r;
-#endif
 }
 
 // Copies the clean run's database files, with their logs if any are left,
