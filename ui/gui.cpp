@@ -129,8 +129,11 @@ void showStartupProblems(const QStringList &problems)
 {
     if (QGuiApplication::platformName() == QLatin1String("offscreen"))
         return;
+    QStringList lines;
+    for (const QString &p : problems) // sentences in the dialog, one line each on stderr
+        lines << (p.isEmpty() ? p : p.front().toUpper() + p.mid(1) + QLatin1Char('.'));
     QMessageBox::critical(nullptr, QObject::tr("Microcosm cannot start"),
-                          problems.join(QStringLiteral("\n\n")));
+                          lines.join(QStringLiteral("\n\n")));
 }
 
 int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
