@@ -41,8 +41,12 @@ struct ProgramRun
     QString err;
 };
 
+// The build's program, or the one MICROCOSM_TEST_BINARY names (to hold the
+// tests against another build, e.g. an older commit's).
 inline QString programBinary()
 {
+    if (const QString other = qEnvironmentVariable("MICROCOSM_TEST_BINARY"); !other.isEmpty())
+        return other;
 #ifdef MICROCOSM_BINARY
     return QStringLiteral(MICROCOSM_BINARY);
 #else
