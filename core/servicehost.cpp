@@ -98,14 +98,16 @@ std::shared_ptr<Replica> ServiceHost::startReplica(int index, const QString &ver
     if (int(m_slots.size()) <= index) {
         m_slots.resize(index + 1);
         m_rotation.resize(index + 1, false);
-        m_generation.resize(index + 1, 0);
         m_probeFailures.resize(index + 1, 0);
         if (m_outliers)
             m_outliers->setHostCount(index + 1);
     }
     if (m_slots[index])
         m_retired.push_back(m_slots[index]);
-    auto replica = std::make_shared<Replica>(*this, index, ++m_generation[index], m_config.workers,
+    // The start number counts for the whole host and never goes back: after
+    // a scale-down and up a slot's new replica can never take the name of an
+    // earlier, dead one (whose PENDING orders would then look owned).
+    auto replica = std::make_shared<Replica>(*this, index, ++m_starts, m_config.workers,
                                              m_config.queueCapacity, version);
     m_slots[index] = replica;
     m_rotation[index] = false;

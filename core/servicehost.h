@@ -125,7 +125,7 @@ private:
     ServiceConfig m_config;
     std::vector<std::shared_ptr<Replica>> m_slots;
     std::vector<bool> m_rotation;
-    std::vector<int> m_generation;
+    int m_starts = 0; // replicas started on this host, ever: each incarnation's number
     std::vector<int> m_probeFailures;
     QHash<QString, VersionProfile> m_versions;
     std::optional<RollingUpdate> m_update;

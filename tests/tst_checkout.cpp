@@ -56,6 +56,7 @@ private slots:
     void pendingOrderIsCompensatedAfterOrderRestart();
     void pendingOrderOfAKilledReplicaIsCompensatedByItsPeer();
     void pendingOrderFromAPreviousRunIsCompensated();
+    void scalingNeverReusesAnIncarnation();
 
 private:
     // A shop whose slow routes are given per row; client calls wait long
@@ -479,6 +480,48 @@ void TestCheckout::pendingOrderFromAPreviousRunIsCompensated()
     QCOMPARE(a.heldQuantity, qint64(0));
     QCOMPARE(a.initialStock, a.currentStock);
     QCOMPARE(stockOf(platform(), 31), initialStockOf(31));
+}
+
+// Scaled 4 → 2 → 4 → 1 → 3, every replica start has a name of its own; a
+// PENDING order of a replica that went away in a scale-down is compensated
+// even after the slot has a replica again (a reused name would make its dead
+// owner look alive, and the order would stay PENDING with its stock held).
+void TestCheckout::scalingNeverReusesAnIncarnation()
+{
+    startShop();
+    ServiceHost *order = platform().host(QStringLiteral("order"));
+    QVERIFY(order);
+    QStringList started;           // every incarnation, in order of first sight
+    QHash<QString, QString> first; // replica name ("order#3") → its first incarnation
+    for (const int n : {4, 2, 4, 1, 3}) {
+        QVERIFY(platform().scaleService(QStringLiteral("order"), n));
+        QTRY_COMPARE_WITH_TIMEOUT(order->readyCount(), n, 10000);
+        for (const auto &r : order->replicas()) {
+            if (!r || started.contains(r->incarnation()))
+                continue;
+            started << r->incarnation();
+            if (!first.contains(r->name()))
+                first.insert(r->name(), r->incarnation());
+        }
+    }
+    QCOMPARE(started.size(), 2 + 2 + 2 + 0 + 2); // the first two, then each start after
+    QCOMPARE(QSet<QString>(started.begin(), started.end()).size(), started.size());
+
+    // The first order#3 was scaled away at "→ 2"; order#3 exists again now.
+    const QString gone = first.value(QStringLiteral("order#3"));
+    QVERIFY(!gone.isEmpty());
+    for (const auto &r : order->replicas())
+        QVERIFY2(!r || r->incarnation() != gone, qPrintable(gone));
+    {
+        Database db(QDir(dataDir()).filePath(QStringLiteral("order.db")));
+        db.prepare(QStringLiteral("INSERT INTO orders (id, user_id, idempotency_key, status, "
+                                  "owner, created_at, updated_at) VALUES ('stranded-1', 'u11', "
+                                  "'key-stranded', 'PENDING', ?, '2026-01-01', '2026-01-01')"))
+            .bind(1, gone)
+            .exec();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(orderStatusByKey(QStringLiteral("key-stranded")),
+                              QStringLiteral("FAILED"), 10000);
 }
 
 QTEST_GUILESS_MAIN(TestCheckout)
