@@ -23,27 +23,9 @@ Platform::~Platform()
     shutdown();
 }
 
-bool Platform::isDatabaseFailure(int sqliteCode)
-{
-    switch (sqliteCode & 0xff) {
-    case 3:  // SQLITE_PERM
-    case 8:  // SQLITE_READONLY
-    case 10: // SQLITE_IOERR
-    case 11: // SQLITE_CORRUPT
-    case 13: // SQLITE_FULL
-    case 14: // SQLITE_CANTOPEN
-    case 26: // SQLITE_NOTADB
-        return true;
-    default:
-        return false;
-    }
-}
-
-void Platform::noteDatabaseFailure(const QString &service, const QString &source, int sqliteCode,
+void Platform::noteDatabaseFailure(const QString &service, const QString &source,
                                    const QString &reason)
 {
-    if (!isDatabaseFailure(sqliteCode))
-        return;
     const double now = elapsed();
     bool announce = false;
     std::uint64_t count = 0;

@@ -91,12 +91,9 @@ public:
         std::uint64_t count = 0;
         QString lastReason;
     };
-    void noteDatabaseFailure(const QString &service, const QString &source, int sqliteCode,
-                             const QString &reason);
+    // For a DbError whose fileFailure() is true.
+    void noteDatabaseFailure(const QString &service, const QString &source, const QString &reason);
     QList<DatabaseFailure> databaseFailures() const;
-    // True for the SQLite result codes noteDatabaseFailure() is for (not busy
-    // or interrupted, which are load and kills, not a broken file).
-    static bool isDatabaseFailure(int sqliteCode);
 
 private:
     Gauges gaugesFor(const QString &entity, double windowSeconds);

@@ -215,8 +215,8 @@ void Replica::workerMain(int worker)
 
 void Replica::noteDatabaseFailure(const DbError &e)
 {
-    m_host.platform().noteDatabaseFailure(m_host.name(), m_name, e.code(),
-                                          QString::fromUtf8(e.what()));
+    if (e.fileFailure())
+        m_host.platform().noteDatabaseFailure(m_host.name(), m_name, QString::fromUtf8(e.what()));
 }
 
 void Replica::serve(int worker, Database &db)

@@ -231,6 +231,22 @@ bool DbError::busy() const
     return (m_code & 0xff) == SQLITE_BUSY || (m_code & 0xff) == SQLITE_LOCKED;
 }
 
+bool DbError::fileFailure() const
+{
+    switch (m_code & 0xff) {
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB:
+        return true;
+    default:
+        return false;
+    }
+}
+
 Statement::Statement(Database &db, const QString &sql) : m_db(db), m_sql(sql)
 {
     const QByteArray utf8 = sql.toUtf8();

@@ -22,6 +22,9 @@ public:
     int code() const { return m_code; }
     bool interrupted() const;
     bool busy() const;
+    // The file itself cannot be used: full, read-only, unreadable, corrupt,
+    // failing I/O, not a database (not busy or interrupted: load and kills).
+    bool fileFailure() const;
 
 private:
     int m_code;
