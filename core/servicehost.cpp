@@ -430,8 +430,13 @@ void ServiceHost::onReplicaResult(int index, bool is5xx)
         std::lock_guard lock(m_mutex);
         detector = m_outliers;
     }
-    if (detector)
-        detector->onResult(index, Clock::now(), is5xx);
+    // An ejection takes the host out of the rotation before the answer that
+    // caused it reaches its caller (both callers complete the call after
+    // this returns), so nobody who saw the ejection is sent there again.
+    if (detector && detector->onResult(index, Clock::now(), is5xx)) {
+        std::lock_guard lock(m_mutex);
+        rebuildRotationLocked();
+    }
 }
 
 void ServiceHost::probe()
