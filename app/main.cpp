@@ -2,7 +2,9 @@
 // headless runner. Everything else lives in the libraries.
 #include "datadirlock.h"
 #include "headless.h"
+#include "metricscsv.h"
 #include "numbers.h"
+#include "shop.h"
 #include "shopsession.h"
 
 #include <QCommandLineParser>
@@ -45,6 +47,22 @@ std::optional<double> number(const QCommandLineParser &p, const QString &name, d
     return v;
 }
 
+// What --rate says about journeys, from the shop's own list and mix, so
+// that a journey added to the shop is named here too.
+QString journeysHelp()
+{
+    const ShopWorkload shop;
+    const QStringList journeys = shop.journeys();
+    QStringList weights;
+    for (const QString &j : journeys)
+        weights << QString::number(shop.defaultWeight(j));
+    return QStringLiteral("A journey is %1 or %2, mixed %3 by default; checkout is two requests "
+                          "(add to cart, then order), so slightly more requests than journeys "
+                          "reach the gateway.")
+        .arg(journeys.mid(0, journeys.size() - 1).join(QStringLiteral(", ")), journeys.last(),
+             weights.join(QLatin1Char(':')));
+}
+
 QString defaultDataDir()
 {
     const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
@@ -80,15 +98,17 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
-        {QStringLiteral("headless"), QStringLiteral("Run without a window and print a report.")},
+        {QStringLiteral("headless"),
+         QStringLiteral("Run without a window and print a report (default: the window when a "
+                        "display is present, headless when not).")},
         {QStringLiteral("duration"),
-         QStringLiteral("Seconds of load in a headless run (default 20)."), QStringLiteral("S"),
-         QStringLiteral("20")},
+         QStringLiteral("Seconds of load in a headless run (default 20); overrides a scenario's "
+                        "duration."),
+         QStringLiteral("S"), QStringLiteral("20")},
         {QStringLiteral("rate"),
-         QStringLiteral(
-             "User journeys started per second, Poisson arrivals (default 100). A journey is "
-             "browse, view, add-to-cart or checkout (add + order), so slightly more "
-             "requests than journeys reach the gateway."),
+         QStringLiteral("User journeys started per second, Poisson arrivals (default 100). %1 Not "
+                        "with --scenario (its \"load\" sets the rate).")
+             .arg(journeysHelp()),
          QStringLiteral("RPS"), QStringLiteral("100")},
         {QStringLiteral("data-dir"),
          QStringLiteral("Directory for product.db, cart.db and order.db (created if missing; data "
@@ -100,16 +120,24 @@ int main(int argc, char **argv)
          QStringLiteral(
              "Run the experiment described by the JSON file F (see resources/scenarios/). "
              "Headless, the exit code says whether its expectations held: 0 yes, 1 no, "
-             "2 bad file or option. --duration and --seed override the file's."),
+             "2 bad file or option. --duration and --seed override the file's. Default: the "
+             "steady state at --rate."),
          QStringLiteral("F")},
-        {QStringLiteral("report"), QStringLiteral("Write the end-of-run report as JSON to FILE."),
+        {QStringLiteral("report"),
+         QStringLiteral("Write the end-of-run report as JSON to FILE; edges are named "
+                        "caller>service, as in scenario files (default: no report file)."),
          QStringLiteral("FILE")},
         {QStringLiteral("csv"),
-         QStringLiteral(
-             "Write every metric, second by second, to FILE as CSV (time,entity,metric,value)."),
+         QStringLiteral("Write every metric of every service, edge and the gateway, second by "
+                        "second, to FILE as CSV: one row per time,entity,metric,value (default: "
+                        "no CSV file)."),
          QStringLiteral("FILE")},
+        {QStringLiteral("csv-wide"),
+         QStringLiteral("Write the --csv file wide instead: one row per entity and second, one "
+                        "column per metric (time,entity,requests,ok,…) (default: long).")},
         {QStringLiteral("seed"),
-         QStringLiteral("Seed of the load generator's random choices (default 1)."),
+         QStringLiteral("Seed of the load generator's random choices (default 1; overrides a "
+                        "scenario's)."),
          QStringLiteral("N"), QStringLiteral("1")},
     });
 #ifdef MICROCOSM_HAVE_GUI
@@ -153,6 +181,13 @@ int main(int argc, char **argv)
                           : defaultDataDir();
     options.reportPath = parser.value(QStringLiteral("report"));
     options.csvPath = parser.value(QStringLiteral("csv"));
+    if (parser.isSet(QStringLiteral("csv-wide"))) {
+        if (options.csvPath.isEmpty()) {
+            std::fprintf(stderr, "microcosm: --csv-wide needs --csv FILE\n");
+            return 2;
+        }
+        options.csvLayout = CsvLayout::Wide;
+    }
     if (parser.isSet(QStringLiteral("scenario"))) {
         QStringList problems;
         const QString file = parser.value(QStringLiteral("scenario"));

@@ -1,5 +1,6 @@
 #include "chaos.h"
 
+#include "edgekey.h"
 #include "platform.h"
 #include "sqlite.h"
 
@@ -21,10 +22,11 @@ void ChaosController::setServiceFault(const QString &service, const Fault &fault
 void ChaosController::setLinkFault(const QString &caller, const QString &service,
                                    const Fault &fault)
 {
-    const QString link = caller + QStringLiteral("→") + service;
+    const QString link = edgeLabel(caller, service);
     m_platform.faults().setLink(caller, service, fault);
     m_platform.events().add(
-        link, fault.active() ? QStringLiteral("fault-start") : QStringLiteral("fault-end"),
+        edgeKey(caller, service),
+        fault.active() ? QStringLiteral("fault-start") : QStringLiteral("fault-end"),
         fault.active() ? QStringLiteral("fault injected on %1: %2").arg(link, fault.describe())
                        : QStringLiteral("faults on %1 cleared").arg(link));
 }
@@ -33,16 +35,18 @@ void ChaosController::clearAll()
 {
     m_platform.faults().clearAll();
     for (const QString &s : m_platform.serviceNames())
-        unlockDatabase(s);
+        releaseDatabase(s);
     stopMonkey();
     m_platform.events().add(QStringLiteral("chaos"), QStringLiteral("fault-end"),
                             QStringLiteral("all faults cleared"));
 }
 
-bool ChaosController::lockDatabase(const QString &service)
+bool ChaosController::blockWrites(const QString &service)
 {
     if (!m_platform.host(service))
         return false;
+    if (databaseFault(service) == DatabaseFault::FileLocked)
+        releaseDatabase(service);
     {
         std::lock_guard lock(m_mutex);
         if (m_locks.count(service))
@@ -52,46 +56,82 @@ bool ChaosController::lockDatabase(const QString &service)
             auto db = std::make_unique<Database>(m_platform.databasePath(service),
                                                  Database::Mode::ReadWrite, 0);
             db->execScript(QStringLiteral("BEGIN EXCLUSIVE"));
-            m_locks[service] = std::move(db);
+            m_locks[service] = {DatabaseFault::WritesBlocked, std::move(db)};
         } catch (const DbError &) {
             m_platform.scheduler().after(milliseconds(5),
-                                         [this, service] { lockDatabase(service); });
+                                         [this, service] { blockWrites(service); });
             return true;
         }
     }
     m_platform.events().add(
         service, QStringLiteral("fault-start"),
-        QStringLiteral("%1.db locked: its writes wait and then fail, reads go on").arg(service));
+        QStringLiteral("%1.db: writes blocked, reads go on (writes wait for the busy timeout and "
+                       "fail)")
+            .arg(service));
     return true;
 }
 
-bool ChaosController::unlockDatabase(const QString &service)
+bool ChaosController::lockFile(const QString &service)
 {
-    std::unique_ptr<Database> db;
+    if (!m_platform.host(service))
+        return false;
+    if (databaseFault(service) == DatabaseFault::WritesBlocked)
+        releaseDatabase(service);
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_locks.count(service))
+            return true;
+        setWholeFileLock(m_platform.databasePath(service), true);
+        m_locks[service] = {DatabaseFault::FileLocked, nullptr};
+    }
+    m_platform.events().add(service, QStringLiteral("fault-start"),
+                            QStringLiteral("%1.db: whole file locked, reads and writes wait for "
+                                           "the busy timeout and fail")
+                                .arg(service));
+    return true;
+}
+
+bool ChaosController::releaseDatabase(const QString &service)
+{
+    DatabaseLock released;
     {
         std::lock_guard lock(m_mutex);
         auto it = m_locks.find(service);
         if (it == m_locks.end())
             return false;
-        db = std::move(it->second);
+        released = std::move(it->second);
         m_locks.erase(it);
+        if (released.fault == DatabaseFault::FileLocked)
+            setWholeFileLock(m_platform.databasePath(service), false);
     }
-    db->execScript(QStringLiteral("ROLLBACK"));
+    if (released.writer)
+        released.writer->execScript(QStringLiteral("ROLLBACK"));
     m_platform.events().add(service, QStringLiteral("fault-end"),
-                            QStringLiteral("%1.db unlocked").arg(service));
+                            released.fault == DatabaseFault::FileLocked
+                                ? QStringLiteral("%1.db: file unlocked").arg(service)
+                                : QStringLiteral("%1.db: writes unblocked").arg(service));
     return true;
 }
 
 void ChaosController::releaseLocks()
 {
     std::lock_guard lock(m_mutex);
+    for (const auto &[service, held] : m_locks)
+        if (held.fault == DatabaseFault::FileLocked)
+            setWholeFileLock(m_platform.databasePath(service), false);
     m_locks.clear(); // closing a connection rolls its transaction back
+}
+
+DatabaseFault ChaosController::databaseFault(const QString &service) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_locks.find(service);
+    return it == m_locks.end() ? DatabaseFault::None : it->second.fault;
 }
 
 bool ChaosController::databaseLocked(const QString &service) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_locks.count(service) > 0;
+    return databaseFault(service) != DatabaseFault::None;
 }
 
 void ChaosController::startMonkey(const ChaosMonkeyConfig &config)

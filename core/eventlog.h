@@ -14,7 +14,7 @@ struct Event
 {
     qint64 seq = 0;
     double t = 0;    // seconds since the platform started
-    QString source;  // "product", "product#2", "order→cart", "autoscaler", "chaos"
+    QString source;  // "product", "product#2", "order>cart", "autoscaler", "chaos"
     QString kind;    // "killed", "restarted", "breaker-open", "scaled", ...
     QString message; // human sentence with the reason
 };

@@ -1,5 +1,6 @@
 #include "gateway.h"
 
+#include "edgekey.h"
 #include "platform.h"
 #include "servicehost.h"
 
@@ -47,7 +48,8 @@ struct Gateway::Edge
 {
     QString caller;
     QString service;
-    QString name; // "order→product"
+    QString key;  // "order>product": its events and metrics
+    QString name; // "order→product": the reasons and trace spans people read
     EdgePolicy policy;
     std::unique_ptr<CircuitBreaker> breaker;
     std::unique_ptr<Bulkhead> bulkhead;
@@ -200,17 +202,18 @@ std::shared_ptr<Gateway::Edge> Gateway::makeEdge(const QString &caller, const QS
     auto e = std::make_shared<Edge>();
     e->caller = caller;
     e->service = service;
-    e->name = caller + QStringLiteral("→") + service;
+    e->key = edgeKey(caller, service);
+    e->name = edgeLabel(caller, service);
     e->policy = policy;
-    e->stats = m_platform.metrics().entity(QStringLiteral("edge:%1>%2").arg(caller, service));
+    e->stats = m_platform.metrics().entity(QStringLiteral("edge:") + e->key);
     if (policy.breakerEnabled) {
         e->breaker = std::make_unique<CircuitBreaker>(policy.breaker);
         Platform *platform = &m_platform;
-        const QString name = e->name;
-        e->breaker->setOnStateChange([platform, name](CircuitBreaker::State,
-                                                      CircuitBreaker::State to,
-                                                      const QString &reason) {
-            platform->events().add(name, QStringLiteral("breaker-") + breakerName(to),
+        const QString key = e->key, name = e->name;
+        e->breaker->setOnStateChange([platform, key, name](CircuitBreaker::State,
+                                                           CircuitBreaker::State to,
+                                                           const QString &reason) {
+            platform->events().add(key, QStringLiteral("breaker-") + breakerName(to),
                                    QStringLiteral("circuit breaker %1 → %2: %3")
                                        .arg(name, CircuitBreaker::stateName(to), reason));
         });

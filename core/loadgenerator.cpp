@@ -35,6 +35,47 @@ double LoadProfile::rateAt(double t) const
     return rate;
 }
 
+QList<LoadChange> LoadProfile::changes() const
+{
+    const auto journeys = [](double r) { return QString::number(r); };
+    QList<LoadChange> out;
+    auto change = [&](double t, double a, double b, const QString &why) {
+        if (a != b)
+            out.append({t, a, b,
+                        QStringLiteral("load %1 → %2 journeys/s (%3)")
+                            .arg(journeys(a), journeys(b), why)});
+    };
+    switch (shape) {
+    case Shape::Constant:
+        break;
+    case Shape::Step:
+        change(at, rate, to, QStringLiteral("step"));
+        break;
+    case Shape::Spike:
+        change(at, rate, to, QStringLiteral("spike for %1 s").arg(duration));
+        change(at + duration, to, rate, QStringLiteral("spike over"));
+        break;
+    case Shape::Ramp:
+        if (duration <= 0) {
+            change(at, rate, to, QStringLiteral("ramp"));
+            break;
+        }
+        change(at, rate, to, QStringLiteral("ramp over %1 s begins").arg(duration));
+        if (rate != to)
+            out.append({at + duration, to, to,
+                        QStringLiteral("load at %1 journeys/s (ramp done)").arg(journeys(to))});
+        break;
+    case Shape::Wave:
+        if (amplitude > 0)
+            out.append({0, rate, rate,
+                        QStringLiteral("load waves %1–%2 journeys/s every %3 s (wave)")
+                            .arg(journeys(std::max(0.0, rate - amplitude)),
+                                 journeys(rate + amplitude), journeys(period))});
+        break;
+    }
+    return out;
+}
+
 QString LoadProfile::shapeName(Shape s)
 {
     switch (s) {
@@ -99,6 +140,8 @@ void LoadGenerator::start()
         m_spawned = 0;
         if (m_config.profile.shape == LoadProfile::Shape::Constant)
             m_config.profile.rate = m_config.rate;
+        m_changes = m_config.model == LoadConfig::Model::Open ? m_config.profile.changes()
+                                                              : QList<LoadChange>();
     }
     m_timer.store(m_platform.scheduler().every(milliseconds(1), [this] { tick(); }));
 }
@@ -116,6 +159,7 @@ void LoadGenerator::setRate(double perSecond)
     m_config.rate = std::max(0.0, perSecond);
     m_config.profile = LoadProfile{};
     m_config.profile.rate = m_config.rate;
+    m_changes.clear(); // the profile's changes to come are no more
     m_nextArrival = std::max(m_nextArrival, Clock::now());
 }
 
@@ -173,8 +217,11 @@ void LoadGenerator::tick()
     const double t = std::chrono::duration<double>(now - m_started).count();
     std::vector<std::shared_ptr<Run>> due;
     std::vector<int> spawn;
+    QStringList changed;
     {
         std::lock_guard lock(m_mutex);
+        while (!m_changes.isEmpty() && m_changes.front().at <= t)
+            changed << m_changes.takeFirst().text;
         if (m_config.model == LoadConfig::Model::Closed) {
             const int target = std::min(m_config.virtualUsers, int(m_config.spawnRate * t) + 1);
             while (m_spawned < target)
@@ -198,6 +245,8 @@ void LoadGenerator::tick()
             }
         }
     }
+    for (const QString &text : changed)
+        m_platform.events().add(QStringLiteral("load"), QStringLiteral("load-change"), text);
     for (int vu : spawn)
         startVirtualUser(vu);
     for (auto &run : due) {

@@ -38,6 +38,16 @@ public:
     }
 };
 
+// A moment where a load profile changes its rate: from one rate to another
+// (a step, the two ends of a spike or a ramp), with a line for the events.
+struct LoadChange
+{
+    double at = 0; // seconds since the profile began
+    double from = 0;
+    double to = 0;
+    QString text; // "load 80 → 320 journeys/s (spike for 25 s)"
+};
+
 // How the arrival rate of the open model changes over time (seconds since
 // the load started), in the shapes k6 and Locust users know.
 struct LoadProfile
@@ -58,6 +68,9 @@ struct LoadProfile
     double amplitude = 0; // of a wave
     double period = 60;   // of a wave, seconds
     double rateAt(double t) const;
+    // Its changes in time order: none for a constant rate; a step's one; a
+    // spike's rise and fall; a ramp's start and end; a wave's start.
+    QList<LoadChange> changes() const;
     static QString shapeName(Shape s);
     static bool shapeFromName(const QString &name, Shape *out);
 };
@@ -86,7 +99,10 @@ struct LoadConfig
 // the system answers. Each request's latency is measured from its intended
 // send time, so a stalled system cannot hide its stall (no coordinated
 // omission); arrivals it could not send are counted as dropped, never
-// silently skipped. Runs on the platform's scheduler (a 1 ms tick).
+// silently skipped. Runs on the platform's scheduler (a 1 ms tick). Each
+// change of its profile's rate is an event (source "load", kind
+// "load-change") when its time comes; a rate set from outside is not (its
+// caller says why it changed).
 class LoadGenerator
 {
 public:
@@ -132,6 +148,8 @@ private:
     std::mt19937_64 m_rng;
     TimePoint m_nextArrival;
     TimePoint m_started;
+    QList<LoadChange> m_changes; // the profile's, from the next one due
+
     int m_spawned = 0;                       // closed model: virtual users started
     std::set<Scheduler::TimerId> m_thinking; // closed model: users between journeys
     std::atomic<Scheduler::TimerId> m_timer{0};

@@ -150,6 +150,8 @@ void ServiceHost::onReplicaReady(Replica &replica)
             return;
         replica.markReady();
         m_rotation[replica.index()] = true;
+        if (m_update && replica.version() == m_update->version)
+            m_readySince[replica.incarnation()] = Clock::now();
         rebuildRotationLocked();
     }
     m_platform.events().add(
@@ -313,14 +315,18 @@ bool ServiceHost::startRollingUpdate(const RollingUpdate &update)
         if (m_update || m_shutdown)
             return false;
         m_update = update;
+        m_readySince.clear();
+        m_announcedAvailable.clear();
         m_versions.insert(update.version, update.profile);
     }
     m_platform.events().add(
         m_name, QStringLiteral("update-started"),
-        QStringLiteral("rolling update of %1 to %2 (max unavailable %3, max surge %4)")
+        QStringLiteral("rolling update of %1 to %2 (max unavailable %3, max surge %4, min ready "
+                       "%5 s)")
             .arg(m_name, update.version)
             .arg(update.maxUnavailable)
-            .arg(update.maxSurge));
+            .arg(update.maxSurge)
+            .arg(update.minReadySeconds));
     m_platform.scheduler().after(milliseconds(100), [this] { stepRollingUpdate(); });
     return true;
 }
@@ -342,23 +348,43 @@ void ServiceHost::stepRollingUpdate()
             return;
         const RollingUpdate &u = *m_update;
         const int desired = m_config.replicas;
-        int present = 0, ready = 0, newPresent = 0, newReady = 0;
+        // Available, as the Deployment controller counts it: ready, and a
+        // new replica ready for at least minReadySeconds. Old replicas are
+        // scaled down only while the available ones stay at or above
+        // desired - maxUnavailable, and the update is done when the new
+        // version alone has desired available replicas (kubernetes
+        // pkg/controller/deployment/rolling.go, scaleDownOldReplicaSetsForRollingUpdate;
+        // availability: pkg/api/v1/pod/util.go, IsPodAvailable).
+        const TimePoint now = Clock::now();
+        const auto minReady =
+            std::chrono::duration_cast<Duration>(std::chrono::duration<double>(u.minReadySeconds));
+        int present = 0, available = 0, newPresent = 0, newAvailable = 0;
         std::vector<int> old;
         for (int i = 0; i < int(m_slots.size()); ++i) {
             const auto &r = m_slots[i];
             if (!r)
                 continue;
             ++present;
-            ready += r->serving();
-            if (r->version() == u.version) {
-                ++newPresent;
-                newReady += r->serving();
-            } else {
+            if (r->version() != u.version) {
+                available += r->serving();
                 old.push_back(i);
+                continue;
             }
+            ++newPresent;
+            if (!r->serving())
+                continue;
+            const auto since = m_readySince.try_emplace(r->incarnation(), now).first;
+            if (now - since->second < minReady)
+                continue;
+            ++available;
+            ++newAvailable;
+            if (u.minReadySeconds > 0 && m_announcedAvailable.insert(r->incarnation()).second)
+                messages << QStringLiteral("%1 (%2) available: ready for %3 s (min ready)")
+                                .arg(r->name(), u.version)
+                                .arg(u.minReadySeconds);
         }
-        // Remove an old replica when enough others are ready (max unavailable).
-        if (!old.empty() && ready - 1 >= desired - u.maxUnavailable) {
+        // Remove an old replica when enough others are available (max unavailable).
+        if (!old.empty() && available - 1 >= desired - u.maxUnavailable) {
             // Prefer one that is not serving anyway.
             int pick = old.front();
             for (int i : old)
@@ -379,7 +405,7 @@ void ServiceHost::stepRollingUpdate()
             messages << QStringLiteral("%1 (%2) starting").arg(r->name(), u.version);
         }
         rebuildRotationLocked();
-        if (old.empty() && newReady >= desired) {
+        if (old.empty() && newAvailable >= desired) {
             m_config.version = u.version;
             m_config.serviceTime = u.profile.serviceTime;
             m_config.routeServiceTime = u.profile.routeServiceTime;
@@ -388,6 +414,8 @@ void ServiceHost::stepRollingUpdate()
             messages
                 << QStringLiteral("rolling update of %1 to %2 complete").arg(m_name, u.version);
             m_update.reset();
+            m_readySince.clear();
+            m_announcedAvailable.clear();
             done = true;
         }
     }

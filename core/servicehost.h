@@ -10,9 +10,11 @@
 
 #include <QHash>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace microcosm {
@@ -56,6 +58,10 @@ struct RollingUpdate
     VersionProfile profile;
     int maxUnavailable = 0;
     int maxSurge = 1;
+    // The Deployment's minReadySeconds: a new replica counts as available
+    // (to let an old one go, or to finish the update) only once it has been
+    // ready this long. 0, Kubernetes' default: as soon as it is ready.
+    double minReadySeconds = 0;
 };
 
 // Runs one service as a set of replicas: starts, kills, restarts and scales
@@ -129,6 +135,9 @@ private:
     std::vector<int> m_probeFailures;
     QHash<QString, VersionProfile> m_versions;
     std::optional<RollingUpdate> m_update;
+    // During an update: when each replica of the new version became ready, by incarnation.
+    std::map<QString, TimePoint> m_readySince;
+    std::set<QString> m_announcedAvailable; // those whose "available" event was given
     std::shared_ptr<OutlierDetector> m_outliers;
     std::vector<std::shared_ptr<Replica>> m_rotationList; // what dispatch picks from
     std::vector<std::shared_ptr<Replica>> m_retired;      // killed or drained, to be joined

@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QUrl>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -38,6 +40,243 @@ void configurePageCachePool()
         sqlite3_config(SQLITE_CONFIG_PAGECACHE, pool.get(), slot, Slots);
     });
 }
+
+} // namespace
+
+// What this process knows of one database file beyond any one connection:
+// whether the chaos controller holds its whole-file lock, and how many
+// connections have been waiting long for one of its locks. Keyed like
+// openFiles(); never erased (a process has a handful of files).
+struct FileState
+{
+    std::atomic<bool> wholeFileLocked{false};
+    std::atomic<int> longWaiters{0};
+};
+
+namespace {
+
+QString fileKey(const QString &path);
+
+std::shared_ptr<FileState> fileState(const QString &path)
+{
+    static std::mutex mutex;
+    static std::map<QString, std::shared_ptr<FileState>> states;
+    std::lock_guard lock(mutex);
+    auto &state = states[fileKey(path)];
+    if (!state)
+        state = std::make_shared<FileState>();
+    return state;
+}
+
+// A VFS over the platform's own that holds a file's locks while its
+// whole-file lock is on: every lock SQLite asks of the file's WAL index
+// (-shm) is refused with SQLITE_BUSY_TIMEOUT, which SQLite hands to the
+// connection's busy handler like any lock held by another connection (a
+// plain SQLITE_BUSY on a read lock would instead be retried in a loop of
+// its own for about 10 s, with no busy handler). So a read or a write
+// transaction waits for the busy timeout and then fails, as behind a
+// connection in exclusive locking mode that has written. That lock itself
+// cannot be used on a running service: SQLite grants exclusive locking
+// mode on a WAL file only when no other connection has it open, and every
+// WAL connection keeps a SHARED lock on its file while it is open. SQLite's
+// own test VFS (src/test_vfs.c) refuses shm locks the same way. Releasing
+// locks is never refused.
+struct ChaosFile
+{
+    sqlite3_file base;
+    sqlite3_file *real; // the platform VFS's file, allocated right after this struct
+    FileState *state;   // for a main database file; null for its journals
+};
+
+sqlite3_vfs *platformVfs()
+{
+    static sqlite3_vfs *vfs = sqlite3_vfs_find(nullptr);
+    return vfs;
+}
+
+sqlite3_file *real(sqlite3_file *f)
+{
+    return reinterpret_cast<ChaosFile *>(f)->real;
+}
+
+int chaosClose(sqlite3_file *f)
+{
+    const int rc = real(f)->pMethods ? real(f)->pMethods->xClose(real(f)) : SQLITE_OK;
+    f->pMethods = nullptr;
+    return rc;
+}
+int chaosRead(sqlite3_file *f, void *p, int n, sqlite3_int64 o)
+{
+    return real(f)->pMethods->xRead(real(f), p, n, o);
+}
+int chaosWrite(sqlite3_file *f, const void *p, int n, sqlite3_int64 o)
+{
+    return real(f)->pMethods->xWrite(real(f), p, n, o);
+}
+int chaosTruncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    return real(f)->pMethods->xTruncate(real(f), size);
+}
+int chaosSync(sqlite3_file *f, int flags)
+{
+    return real(f)->pMethods->xSync(real(f), flags);
+}
+int chaosFileSize(sqlite3_file *f, sqlite3_int64 *size)
+{
+    return real(f)->pMethods->xFileSize(real(f), size);
+}
+int chaosLock(sqlite3_file *f, int level)
+{
+    return real(f)->pMethods->xLock(real(f), level);
+}
+int chaosUnlock(sqlite3_file *f, int level)
+{
+    return real(f)->pMethods->xUnlock(real(f), level);
+}
+int chaosCheckReservedLock(sqlite3_file *f, int *out)
+{
+    return real(f)->pMethods->xCheckReservedLock(real(f), out);
+}
+int chaosFileControl(sqlite3_file *f, int op, void *arg)
+{
+    return real(f)->pMethods->xFileControl(real(f), op, arg);
+}
+int chaosSectorSize(sqlite3_file *f)
+{
+    return real(f)->pMethods->xSectorSize(real(f));
+}
+int chaosDeviceCharacteristics(sqlite3_file *f)
+{
+    return real(f)->pMethods->xDeviceCharacteristics(real(f));
+}
+int chaosShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **p)
+{
+    return real(f)->pMethods->xShmMap(real(f), region, size, extend, p);
+}
+int chaosShmLock(sqlite3_file *f, int offset, int n, int flags)
+{
+    const FileState *state = reinterpret_cast<ChaosFile *>(f)->state;
+    if (state && (flags & SQLITE_SHM_LOCK) && state->wholeFileLocked.load())
+        return SQLITE_BUSY_TIMEOUT;
+    return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
+}
+void chaosShmBarrier(sqlite3_file *f)
+{
+    real(f)->pMethods->xShmBarrier(real(f));
+}
+int chaosShmUnmap(sqlite3_file *f, int deleteFlag)
+{
+    return real(f)->pMethods->xShmUnmap(real(f), deleteFlag);
+}
+int chaosFetch(sqlite3_file *f, sqlite3_int64 o, int n, void **p)
+{
+    return real(f)->pMethods->xFetch(real(f), o, n, p);
+}
+int chaosUnfetch(sqlite3_file *f, sqlite3_int64 o, void *p)
+{
+    return real(f)->pMethods->xUnfetch(real(f), o, p);
+}
+
+const sqlite3_io_methods ChaosMethods = {3,
+                                         chaosClose,
+                                         chaosRead,
+                                         chaosWrite,
+                                         chaosTruncate,
+                                         chaosSync,
+                                         chaosFileSize,
+                                         chaosLock,
+                                         chaosUnlock,
+                                         chaosCheckReservedLock,
+                                         chaosFileControl,
+                                         chaosSectorSize,
+                                         chaosDeviceCharacteristics,
+                                         chaosShmMap,
+                                         chaosShmLock,
+                                         chaosShmBarrier,
+                                         chaosShmUnmap,
+                                         chaosFetch,
+                                         chaosUnfetch};
+
+int chaosOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *outFlags)
+{
+    auto *f = reinterpret_cast<ChaosFile *>(file);
+    f->real = reinterpret_cast<sqlite3_file *>(f + 1);
+    f->state = nullptr;
+    file->pMethods = nullptr;
+    sqlite3_vfs *base = static_cast<sqlite3_vfs *>(vfs->pAppData);
+    const int rc = base->xOpen(base, name, f->real, flags, outFlags);
+    if (f->real->pMethods) {
+        // The state lives as long as the process: the pointer stays valid.
+        if (name && (flags & SQLITE_OPEN_MAIN_DB))
+            f->state = fileState(QString::fromUtf8(name)).get();
+        file->pMethods = f->real->pMethods->iVersion >= 3 ? &ChaosMethods : nullptr;
+        if (!file->pMethods) // not a VFS this wrapper knows: pass its file through unchanged
+            f->real->pMethods->xClose(f->real);
+    }
+    return file->pMethods || rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
+}
+
+sqlite3_vfs *base(sqlite3_vfs *vfs)
+{
+    return static_cast<sqlite3_vfs *>(vfs->pAppData);
+}
+
+// Registered once, as the default VFS, before the first connection opens.
+// Everything but xOpen is the platform VFS's, called with its own object.
+void registerChaosVfs()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        sqlite3_vfs *platform = platformVfs();
+        static sqlite3_vfs vfs{};
+        vfs.iVersion = 1;
+        vfs.szOsFile = int(sizeof(ChaosFile)) + platform->szOsFile;
+        vfs.mxPathname = platform->mxPathname;
+        vfs.zName = "microcosm";
+        vfs.pAppData = platform;
+        vfs.xOpen = chaosOpen;
+        vfs.xDelete = [](sqlite3_vfs *v, const char *name, int syncDir) {
+            return base(v)->xDelete(base(v), name, syncDir);
+        };
+        vfs.xAccess = [](sqlite3_vfs *v, const char *name, int flags, int *out) {
+            return base(v)->xAccess(base(v), name, flags, out);
+        };
+        vfs.xFullPathname = [](sqlite3_vfs *v, const char *name, int n, char *out) {
+            return base(v)->xFullPathname(base(v), name, n, out);
+        };
+        vfs.xDlOpen = [](sqlite3_vfs *v, const char *name) {
+            return base(v)->xDlOpen(base(v), name);
+        };
+        vfs.xDlError = [](sqlite3_vfs *v, int n, char *out) { base(v)->xDlError(base(v), n, out); };
+        vfs.xDlSym = [](sqlite3_vfs *v, void *handle, const char *symbol) {
+            return base(v)->xDlSym(base(v), handle, symbol);
+        };
+        vfs.xDlClose = [](sqlite3_vfs *v, void *handle) { base(v)->xDlClose(base(v), handle); };
+        vfs.xRandomness = [](sqlite3_vfs *v, int n, char *out) {
+            return base(v)->xRandomness(base(v), n, out);
+        };
+        vfs.xSleep = [](sqlite3_vfs *v, int us) { return base(v)->xSleep(base(v), us); };
+        vfs.xCurrentTime = [](sqlite3_vfs *v, double *out) {
+            return base(v)->xCurrentTime(base(v), out);
+        };
+        vfs.xGetLastError = [](sqlite3_vfs *v, int n, char *out) {
+            return base(v)->xGetLastError(base(v), n, out);
+        };
+        sqlite3_vfs_register(&vfs, 1);
+    });
+}
+
+// Connections that have waited this long for a lock are "waiting long": the
+// lock is held, not merely contended (a write holds a file's lock for a
+// millisecond or so).
+constexpr auto LongWait = std::chrono::milliseconds(50);
+// At most this many connections of this process wait long for a file's
+// locks at a time; any other gives up once it has waited LongWait. SQLite
+// lets one writer in at a time, and a worker waiting out a busy timeout
+// serves nobody meanwhile: without a bound, writes stuck behind a lock would
+// take every worker of a service, and its reads, which WAL lets go on,
+// would queue behind them until they timed out.
+constexpr int MaxLongWaiters = 2;
 
 quint32 bigEndian32(const QByteArray &b, int at)
 {
@@ -252,6 +491,7 @@ Statement::Statement(Database &db, const QString &sql) : m_db(db), m_sql(sql)
     const QByteArray utf8 = sql.toUtf8();
     const int rc = sqlite3_prepare_v3(db.handle(), utf8.constData(), int(utf8.size()),
                                       SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
+    db.endBusyWait();
     if (rc != SQLITE_OK)
         db.fail(QStringLiteral("prepare \"%1\"").arg(sql), rc);
 }
@@ -291,6 +531,7 @@ bool Statement::next()
     if (m_db.aborted())
         m_db.fail(QStringLiteral("step \"%1\" (worker stopped)").arg(m_sql), SQLITE_INTERRUPT);
     const int rc = sqlite3_step(m_stmt);
+    m_db.endBusyWait();
     if (rc == SQLITE_ROW)
         return true;
     if (rc == SQLITE_DONE)
@@ -348,6 +589,9 @@ QString Statement::columnName(int column) const
 Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(path)
 {
     configurePageCachePool();
+    registerChaosVfs();
+    if (isFilePath(path))
+        m_fileState = fileState(path);
     if (mode == Mode::ReadWrite && isFilePath(path)) {
         std::lock_guard lock(openFilesMutex());
         const QString key = fileKey(path);
@@ -388,7 +632,8 @@ Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(p
         forgetWriter();
         throw DbError(QStringLiteral("cannot open %1: %2").arg(path, message), rc);
     }
-    sqlite3_busy_timeout(m_db, busyTimeoutMs);
+    m_busyTimeoutMs = std::max(0, busyTimeoutMs);
+    sqlite3_busy_handler(m_db, &Database::onBusy, this);
     sqlite3_extended_result_codes(m_db, 1);
     try {
         if (mode == Mode::ReadWrite) {
@@ -431,6 +676,7 @@ Database::Database(const QString &path, Mode mode, int busyTimeoutMs) : m_path(p
 
 Database::~Database()
 {
+    endBusyWait();
     m_cache.clear(); // statements must be finalized before the connection closes
     if (m_db) {
         // A kill interrupts a worker's connection (interrupt()), and SQLite
@@ -486,6 +732,7 @@ void Database::execScript(const QString &sql)
 {
     char *error = nullptr;
     const int rc = sqlite3_exec(m_db, sql.toUtf8().constData(), nullptr, nullptr, &error);
+    endBusyWait();
     if (rc != SQLITE_OK) {
         const QString message = QString::fromUtf8(error ? error : sqlite3_errstr(rc));
         sqlite3_free(error);
@@ -496,6 +743,57 @@ void Database::execScript(const QString &sql)
 qint64 Database::lastInsertId() const
 {
     return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::onBusy(void *self, int count)
+{
+    auto *db = static_cast<Database *>(self);
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0) {
+        db->endBusyWait();
+        db->m_busySince = now;
+    }
+    const auto waited = now - db->m_busySince;
+    const auto timeout = std::chrono::milliseconds(db->m_busyTimeoutMs);
+    if (db->aborted() || waited >= timeout) {
+        db->endBusyWait();
+        return 0;
+    }
+    if (!db->m_waitingLong && waited >= LongWait && db->m_fileState) {
+        // Only MaxLongWaiters may go on waiting; the others give up now.
+        std::atomic<int> &waiters = db->m_fileState->longWaiters;
+        int n = waiters.load();
+        do {
+            if (n >= MaxLongWaiters)
+                return 0;
+        } while (!waiters.compare_exchange_weak(n, n + 1));
+        db->m_waitingLong = true;
+    }
+    // Short naps, as SQLite's own busy handler starts, and never long ones:
+    // a kill (the abort flag) is seen within 25 ms.
+    static constexpr int naps[] = {1, 2, 5, 10, 15, 20, 25};
+    const auto nap = std::chrono::milliseconds(naps[std::min(count, 6)]);
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(nap, timeout - waited));
+    return 1;
+}
+
+void Database::endBusyWait()
+{
+    if (m_waitingLong) {
+        m_waitingLong = false;
+        m_fileState->longWaiters.fetch_sub(1);
+    }
+}
+
+void setWholeFileLock(const QString &databasePath, bool locked)
+{
+    fileState(databasePath)->wholeFileLocked.store(locked);
+}
+
+bool wholeFileLocked(const QString &databasePath)
+{
+    return fileState(databasePath)->wholeFileLocked.load();
 }
 
 void Database::interrupt()

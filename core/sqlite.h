@@ -4,6 +4,7 @@
 #include <QString>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>
@@ -31,6 +32,7 @@ private:
 };
 
 class Database;
+struct FileState;
 
 // A prepared statement, cached per connection by Database. Used through a
 // Query handle; every value is bound, never spliced into the SQL text.
@@ -176,11 +178,19 @@ public:
     sqlite3 *handle() const { return m_db; }
     QString path() const { return m_path; }
     Origin origin() const { return m_origin; }
+    // How long a statement waits for a lock before it fails with SQLITE_BUSY.
+    int busyTimeoutMs() const { return m_busyTimeoutMs; }
 
     [[noreturn]] void fail(const QString &what, int code) const;
+    // After a statement: this connection no longer waits for a lock.
+    void endBusyWait();
 
 private:
     void forgetWriter();
+    // The busy handler: waits up to the busy timeout, in short naps that
+    // see the abort flag; gives up early when enough other connections of
+    // this process already wait long for the same file (see sqlite.cpp).
+    static int onBusy(void *self, int count);
 
     sqlite3 *m_db = nullptr;
     QString m_path;
@@ -188,7 +198,21 @@ private:
     Origin m_origin = Origin::Existing;
     const std::atomic<bool> *m_abort = nullptr;
     std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
+    std::shared_ptr<FileState> m_fileState; // null for ":memory:"
+    int m_busyTimeoutMs = 0;
+    std::chrono::steady_clock::time_point m_busySince;
+    bool m_waitingLong = false;
 };
+
+// The whole-file lock of the database file at databasePath, for every
+// connection of this process: while it is on, each read and each write
+// transaction that begins waits for its busy timeout and then fails with
+// SQLITE_BUSY, as behind a connection in exclusive locking mode that has
+// written (which SQLite would not grant while other connections have the
+// file open; sqlite.cpp says how the lock is held instead). Transactions
+// already under way finish. Also for a file not open yet.
+void setWholeFileLock(const QString &databasePath, bool locked);
+bool wholeFileLocked(const QString &databasePath);
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless committed.
 class Transaction

@@ -19,8 +19,9 @@ packages=(
   libsqlite3-dev sqlite3
   # sanitizer and fuzzing builds (scripts/sanitize.sh, scripts/fuzz.sh)
   clang libclang-rt-14-dev
-  # looking at the window without a display: xvfb-run and screenshots
-  xvfb xauth imagemagick
+  # looking at the window without a display: xvfb-run and screenshots; the
+  # type the window is drawn in (its presenter-mode sizes are measured in it)
+  xvfb xauth imagemagick fonts-dejavu-core
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "auditor.h"
+#include "edgekey.h"
 #include "platform.h"
 #include "savefile.h"
 #include "scenariorun.h"
@@ -124,7 +125,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
 
         QJsonObject edges;
         for (const EdgeSnapshot &e : snap.edges)
-            edges.insert(e.from + QStringLiteral("→") + e.to, summaryJson(e.stats));
+            edges.insert(edgeKey(e.from, e.to), summaryJson(e.stats));
         const auto stats = generator.stats();
         QJsonObject gateway = summaryJson(snap.gateway);
         gateway.insert(QStringLiteral("throughputRps"), double(snap.gateway.total()) / loadSeconds);
@@ -209,7 +210,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
 
     if (!options.csvPath.isEmpty()) {
         QString error;
-        if (!run->writeCsv(options.csvPath, &error)) {
+        if (!run->writeCsv(options.csvPath, options.csvLayout, &error)) {
             err << "microcosm: " << error << Qt::endl;
             return 2;
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "metricscsv.h"
 #include "scenario.h"
 
 #include <QString>
@@ -14,6 +15,7 @@ struct HeadlessOptions
     QString dataDir;
     QString reportPath;
     QString csvPath;
+    CsvLayout csvLayout = CsvLayout::Long; // --csv-wide: Wide
     quint64 seed = 1;
     // The experiment to run; without --scenario, the steady state at --rate.
     std::optional<Scenario> scenario;
@@ -22,7 +24,8 @@ struct HeadlessOptions
 
 // Runs a scenario without a window: prints a line a second, then a
 // per-service table and each expectation with its measured value; writes
-// the JSON report and the per-second CSV; audits the databases. Returns the
+// the JSON report (edges named "caller>service", as in scenario files) and
+// the per-second CSV (metricsCsv()); audits the databases. Returns the
 // exit code: 0 when every expectation held and the audit passed, 1 when
 // not, 2 when an output file could not be written.
 int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err);

@@ -1,6 +1,7 @@
 #include "scenario.h"
 
 #include "cart/cartservice.h"
+#include "edgekey.h"
 #include "jsonreader.h"
 #include "order/orderservice.h"
 #include "product/productservice.h"
@@ -74,6 +75,18 @@ int mostReplicas(const Scenario &s, const QString &service, double at)
     return most + surge;
 }
 
+// The database fault an "unblock"/"unlock" step ends (block-writes for
+// unlock-database too), or nothing for any other step.
+std::optional<TimelineAction::Kind> lockUndone(TimelineAction::Kind k)
+{
+    using K = TimelineAction::Kind;
+    if (k == K::UnblockWrites || k == K::UnlockDatabase)
+        return K::BlockWrites;
+    if (k == K::UnlockFile)
+        return K::LockFile;
+    return std::nullopt;
+}
+
 // The checks of Scenario::validate(); those against the duration only when it is known.
 QStringList crossCheck(const Scenario &s, bool withDuration)
 {
@@ -89,6 +102,26 @@ QStringList crossCheck(const Scenario &s, bool withDuration)
                             .arg(s.duration)
                             .arg(a.at)
                             .arg(a.describe());
+        if (const auto lock = lockUndone(a.kind)) {
+            bool locked = false;
+            for (qsizetype j = 0; j < i; ++j) {
+                const TimelineAction &b = s.timeline[j];
+                if (b.service != a.service)
+                    continue;
+                if (lockUndone(b.kind) == lock)
+                    locked = false;
+                else if (b.kind == *lock || (*lock == TimelineAction::Kind::BlockWrites &&
+                                             b.kind == TimelineAction::Kind::LockDatabase))
+                    locked = true;
+            }
+            if (!locked)
+                problems << QStringLiteral("%1.action: \"%2\" at %3 s, but no step before it "
+                                           "does what it undoes on %4 (the step \"%5\" would do "
+                                           "nothing)")
+                                .arg(path, TimelineAction::kindName(a.kind))
+                                .arg(a.at)
+                                .arg(a.service, a.describe());
+        }
         if (a.kind == TimelineAction::Kind::KillReplica) {
             const int most = mostReplicas(s, a.service, a.at);
             if (a.replica > most)
@@ -440,7 +473,9 @@ QStringList TimelineAction::kindNames()
             QStringLiteral("lock-database"), QStringLiteral("unlock-database"),
             QStringLiteral("clear-faults"),  QStringLiteral("rolling-update"),
             QStringLiteral("chaos-monkey"),  QStringLiteral("chaos-monkey-off"),
-            QStringLiteral("set-rate"),      QStringLiteral("breaker")};
+            QStringLiteral("set-rate"),      QStringLiteral("breaker"),
+            QStringLiteral("block-writes"),  QStringLiteral("unblock-writes"),
+            QStringLiteral("lock-file"),     QStringLiteral("unlock-file")};
 }
 
 QString TimelineAction::kindName(Kind k)
@@ -450,7 +485,7 @@ QString TimelineAction::kindName(Kind k)
 
 QString TimelineAction::describe() const
 {
-    const QString target = service.isEmpty() ? from + QStringLiteral("→") + to : service;
+    const QString target = service.isEmpty() ? edgeLabel(from, to) : service;
     switch (kind) {
     case Kind::Kill:
         return QStringLiteral("kill %1").arg(service);
@@ -466,9 +501,15 @@ QString TimelineAction::describe() const
     case Kind::SlowDatabase:
         return QStringLiteral("%1 on %2: %3").arg(kindName(kind), target, fault.describe());
     case Kind::LockDatabase:
-        return QStringLiteral("lock %1.db").arg(service);
+    case Kind::BlockWrites:
+        return QStringLiteral("block writes to %1.db (reads go on)").arg(service);
     case Kind::UnlockDatabase:
-        return QStringLiteral("unlock %1.db").arg(service);
+    case Kind::UnblockWrites:
+        return QStringLiteral("unblock writes to %1.db").arg(service);
+    case Kind::LockFile:
+        return QStringLiteral("lock the whole %1.db (reads and writes fail)").arg(service);
+    case Kind::UnlockFile:
+        return QStringLiteral("unlock the whole %1.db").arg(service);
     case Kind::ClearFaults:
         return QStringLiteral("clear faults on %1").arg(target);
     case Kind::RollingUpdate:
@@ -809,10 +850,12 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 QStringList allowed{QStringLiteral("at"), QStringLiteral("action")};
                 const bool linkable = a.kind == K::Latency || a.kind == K::Errors ||
                                       a.kind == K::ClearFaults || a.kind == K::Breaker;
-                const bool needsService = a.kind == K::Kill || a.kind == K::KillReplica ||
-                                          a.kind == K::Restart || a.kind == K::Scale ||
-                                          a.kind == K::SlowDatabase || a.kind == K::LockDatabase ||
-                                          a.kind == K::UnlockDatabase || a.kind == K::RollingUpdate;
+                const bool needsService =
+                    a.kind == K::Kill || a.kind == K::KillReplica || a.kind == K::Restart ||
+                    a.kind == K::Scale || a.kind == K::SlowDatabase || a.kind == K::LockDatabase ||
+                    a.kind == K::UnlockDatabase || a.kind == K::RollingUpdate ||
+                    a.kind == K::BlockWrites || a.kind == K::UnblockWrites ||
+                    a.kind == K::LockFile || a.kind == K::UnlockFile;
                 const bool needsLink = a.kind == K::Partition || a.kind == K::Breaker;
                 if (needsService || (linkable && !needsLink))
                     allowed << QStringLiteral("service");
@@ -838,7 +881,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 case K::RollingUpdate:
                     allowed << QStringLiteral("version") << QStringLiteral("serviceTime")
                             << QStringLiteral("errorPercent") << QStringLiteral("errorStatus")
-                            << QStringLiteral("maxUnavailable") << QStringLiteral("maxSurge");
+                            << QStringLiteral("maxUnavailable") << QStringLiteral("maxSurge")
+                            << QStringLiteral("minReadySeconds");
                     break;
                 case K::ChaosMonkey:
                     allowed << QStringLiteral("meanSecondsBetweenFailures")
@@ -899,6 +943,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                     a.update.maxUnavailable =
                         r.integer(*o, path, QStringLiteral("maxUnavailable"), 0, 0, 32);
                     a.update.maxSurge = r.integer(*o, path, QStringLiteral("maxSurge"), 1, 0, 32);
+                    a.update.minReadySeconds =
+                        r.number(*o, path, QStringLiteral("minReadySeconds"), 0, 0, 3600);
                     if (a.update.maxUnavailable == 0 && a.update.maxSurge == 0)
                         r.fail(path, QStringLiteral("maxUnavailable and maxSurge cannot both be 0 "
                                                     "(the update could never progress)"));

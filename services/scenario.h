@@ -34,7 +34,11 @@ struct TimelineAction
         ChaosMonkey,
         ChaosMonkeyOff,
         SetRate,
-        Breaker
+        Breaker,
+        BlockWrites,   // lock-database is its first name
+        UnblockWrites, // unlock-database likewise
+        LockFile,
+        UnlockFile
     };
     double at = 0; // seconds after the load starts
     Kind kind = Kind::Kill;

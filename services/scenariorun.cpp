@@ -1,9 +1,6 @@
 #include "scenariorun.h"
 
-#include "savefile.h"
-
 #include <QFile>
-#include <QTextStream>
 
 #include <thread>
 
@@ -132,11 +129,21 @@ void ScenarioRun::play(const TimelineAction &a)
     case K::SlowDatabase:
         chaos.setServiceFault(a.service, a.fault);
         break;
-    case K::LockDatabase:
-        chaos.lockDatabase(a.service);
+    case K::LockDatabase: // the first name of block-writes
+    case K::BlockWrites:
+        chaos.blockWrites(a.service);
         break;
     case K::UnlockDatabase:
-        chaos.unlockDatabase(a.service);
+    case K::UnblockWrites:
+        if (chaos.databaseFault(a.service) == DatabaseFault::WritesBlocked)
+            chaos.releaseDatabase(a.service);
+        break;
+    case K::UnlockFile:
+        if (chaos.databaseFault(a.service) == DatabaseFault::FileLocked)
+            chaos.releaseDatabase(a.service);
+        break;
+    case K::LockFile:
+        chaos.lockFile(a.service);
         break;
     case K::ClearFaults:
         if (!a.service.isEmpty())
@@ -156,9 +163,15 @@ void ScenarioRun::play(const TimelineAction &a)
     case K::ChaosMonkeyOff:
         chaos.stopMonkey();
         break;
-    case K::SetRate:
+    case K::SetRate: {
+        const double from = m_session.load().rate();
         m_session.load().setRate(a.rate);
+        if (from != a.rate)
+            p.events().add(QStringLiteral("load"), QStringLiteral("load-change"),
+                           QStringLiteral("load %1 → %2 journeys/s (set-rate step)")
+                               .arg(QString::number(from), QString::number(a.rate)));
         break;
+    }
     case K::Breaker:
         p.gateway().setBreakerState(a.from, a.to, a.state);
         break;
@@ -294,45 +307,9 @@ QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
     return out;
 }
 
-bool ScenarioRun::writeCsv(const QString &path, QString *error) const
+bool ScenarioRun::writeCsv(const QString &path, CsvLayout layout, QString *error) const
 {
-    // Built whole, then written whole and checked (a full disk is an error).
-    QByteArray csv;
-    QTextStream out(&csv);
-    out << "time,entity,metric,value\n";
-    const MetricsRegistry &metrics = m_session.platform().metrics();
-    for (const QString &name : metrics.names()) {
-        const QString entity =
-            name.contains(QLatin1Char(',')) ? QLatin1Char('"') + name + QLatin1Char('"') : name;
-        for (const Window &w : metrics.series(name)) {
-            const QString t = QString::number(w.t - m_platformStart, 'f', 3);
-            auto row = [&](const char *metric, double value) {
-                out << t << ',' << entity << ',' << metric << ',' << value << '\n';
-            };
-            for (int i = 0; i < OutcomeCount; ++i)
-                out << t << ',' << entity << ',' << outcomeName(Outcome(i)) << ',' << w.counts[i]
-                    << '\n';
-            row("requests", double(w.total()));
-            row("p50_ms", w.p50);
-            row("p95_ms", w.p95);
-            row("p99_ms", w.p99);
-            row("p999_ms", w.p999);
-            row("max_ms", double(w.maxUs) / 1000.0);
-            if (name.startsWith(QLatin1String("service:"))) {
-                row("queue_depth", w.gauges.queueDepth);
-                row("busy_workers", w.gauges.busyWorkers);
-                row("utilization", w.gauges.utilization());
-                row("replicas_ready", w.gauges.replicasReady);
-                row("replicas", w.gauges.replicasTotal);
-            }
-        }
-    }
-    out.flush();
-    if (!writeWhole(path, csv, error)) {
-        *error = QStringLiteral("the CSV was not written: ") + *error;
-        return false;
-    }
-    return true;
+    return writeMetricsCsv(m_session.platform().metrics(), m_platformStart, layout, path, error);
 }
 
 } // namespace microcosm

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auditor.h"
+#include "metricscsv.h"
 #include "scenario.h"
 #include "shopsession.h"
 
@@ -51,8 +52,9 @@ public:
     // One result per expectation. One that measured nothing is not
     // evaluated and does not hold: an empty window proves nothing.
     QList<ExpectationResult> evaluate(const AuditReport &audit) const;
-    // Every metric of every entity, second by second: time,entity,metric,value.
-    bool writeCsv(const QString &path, QString *error) const;
+    // Every metric of every entity, second by second (metricsCsv()), time
+    // from the start of the load.
+    bool writeCsv(const QString &path, CsvLayout layout, QString *error) const;
 
 private:
     void play(const TimelineAction &action);

@@ -52,7 +52,8 @@ enum Action
     LinkLatency,
     LinkPartition,
     SlowDatabase,
-    LockDatabase,
+    BlockWrites,
+    LockFile,
     ChaosMonkey,
     ClearAll
 };
@@ -75,6 +76,8 @@ private slots:
     void partitionedLinkTimesOutWhileOthersWork();
     void slowDatabaseSlowsOnlyThatService();
     void lockedDatabaseFailsWritesButNotReads();
+    void blockedWritesLeaveWorkersForReads();
+    void lockedFileFailsReadsAndWrites();
     void chaosMonkeyKillsAndRestarts();
     void everyFaultStartsAndEndsAsAnEvent_data();
     void everyFaultStartsAndEndsAsAnEvent();
@@ -355,6 +358,65 @@ void TestChaos::lockedDatabaseFailsWritesButNotReads()
     QCOMPARE(cartItems(p, QStringLiteral("u1")).size(), 3);
 }
 
+void TestChaos::blockedWritesLeaveWorkersForReads()
+{
+    PlatformConfig config;
+    config.gatewayTimeout = milliseconds(1000);
+    startShop(config);
+    Platform &p = platform();
+    QVERIFY(p.chaos().blockWrites(product));
+    QTRY_VERIFY_WITH_TIMEOUT(p.chaos().databaseFault(product) == DatabaseFault::WritesBlocked,
+                             2000);
+
+    // Twice as many reservations at once as product has workers (2 replicas
+    // of 4): each would hold its worker for SQLite's 5 s busy timeout.
+    std::vector<std::future<Response>> writes;
+    for (int i = 0; i < 16; ++i) {
+        auto promise = std::make_shared<std::promise<Response>>();
+        writes.push_back(promise->get_future());
+        p.gateway().call(order,
+                         makeRequest(QStringLiteral("POST"), QStringLiteral("/products/1/reserve"),
+                                     QJsonObject{{QStringLiteral("orderId"),
+                                                  QStringLiteral("blocked-%1").arg(i)},
+                                                 {QStringLiteral("quantity"), 1}}),
+                         [promise](Response r) { promise->set_value(std::move(r)); });
+    }
+    // Reads still find a worker: browsing goes on while the writes wait.
+    QTRY_VERIFY_WITH_TIMEOUT(outstanding(p, product) >= 2, 2000);
+    getInRounds(p, QStringLiteral("/products/1"), 5, 4);
+    getInRounds(p, QStringLiteral("/products"), 5, 4);
+    for (auto &w : writes) {
+        const Response r = await(w);
+        QVERIFY2(r.status >= 500, qPrintable(describe(r)));
+    }
+    QVERIFY(p.chaos().releaseDatabase(product));
+}
+
+void TestChaos::lockedFileFailsReadsAndWrites()
+{
+    PlatformConfig config;
+    config.gatewayTimeout = milliseconds(300);
+    startShop(config);
+    Platform &p = platform();
+    QCOMPARE(addToCart(p, QStringLiteral("u1"), 2, 1).status, 201);
+
+    QVERIFY(p.chaos().lockFile(cart));
+    QCOMPARE(p.chaos().databaseFault(cart), DatabaseFault::FileLocked);
+    // Reads wait for the lock too, and the caller gives up; so do writes.
+    const Response read = get(p, QStringLiteral("/carts/u1"));
+    QCOMPARE(read.status, 504);
+    QVERIFY2(read.reason.contains(QStringLiteral("timeout 300 ms at users→cart")),
+             qPrintable(describe(read)));
+    const Response write = addToCart(p, QStringLiteral("u1"), 5, 1);
+    QVERIFY2(write.status == 503 || write.status == 504, qPrintable(describe(write)));
+    // The other services' files are not touched.
+    QCOMPARE(get(p, QStringLiteral("/products/1")).status, 200);
+
+    QVERIFY(p.chaos().releaseDatabase(cart));
+    QVERIFY(!p.chaos().databaseLocked(cart));
+    QTRY_VERIFY_WITH_TIMEOUT(get(p, QStringLiteral("/carts/u1")).status == 200, 8000);
+}
+
 void TestChaos::chaosMonkeyKillsAndRestarts()
 {
     startShop();
@@ -421,18 +483,21 @@ void TestChaos::everyFaultStartsAndEndsAsAnEvent_data()
     QTest::newRow("service errors")
         << int(ServiceErrors) << product << start << QStringLiteral("503 on 30% of calls") << end
         << QStringLiteral("faults on product cleared");
-    QTest::newRow("link latency") << int(LinkLatency) << QStringLiteral("order→cart") << start
+    QTest::newRow("link latency") << int(LinkLatency) << QStringLiteral("order>cart") << start
                                   << QStringLiteral("+40 ms") << end
                                   << QStringLiteral("faults on order→cart cleared");
     QTest::newRow("link partition")
-        << int(LinkPartition) << QStringLiteral("users→cart") << start
+        << int(LinkPartition) << QStringLiteral("users>cart") << start
         << QStringLiteral("partitioned") << end << QStringLiteral("faults on users→cart cleared");
     QTest::newRow("slow database")
         << int(SlowDatabase) << cart << start << QStringLiteral("database +20 ms") << end
         << QStringLiteral("faults on cart cleared");
-    QTest::newRow("locked database")
-        << int(LockDatabase) << cart << start << QStringLiteral("cart.db locked") << end
-        << QStringLiteral("cart.db unlocked");
+    QTest::newRow("blocked writes") << int(BlockWrites) << cart << start
+                                    << QStringLiteral("cart.db: writes blocked, reads go on") << end
+                                    << QStringLiteral("cart.db: writes unblocked");
+    QTest::newRow("locked file") << int(LockFile) << cart << start
+                                 << QStringLiteral("cart.db: whole file locked") << end
+                                 << QStringLiteral("cart.db: file unlocked");
     QTest::newRow("chaos monkey") << int(ChaosMonkey) << QStringLiteral("chaos")
                                   << QStringLiteral("monkey-on")
                                   << QStringLiteral("chaos monkey on")
@@ -479,9 +544,13 @@ void TestChaos::everyFaultStartsAndEndsAsAnEvent()
         fault.dbDelayMs = 20;
         chaos.setServiceFault(cart, fault);
         break;
-    case LockDatabase:
-        QVERIFY(chaos.lockDatabase(cart));
-        QTRY_VERIFY_WITH_TIMEOUT(chaos.databaseLocked(cart), 2000);
+    case BlockWrites:
+        QVERIFY(chaos.blockWrites(cart));
+        QTRY_VERIFY_WITH_TIMEOUT(chaos.databaseFault(cart) == DatabaseFault::WritesBlocked, 2000);
+        break;
+    case LockFile:
+        QVERIFY(chaos.lockFile(cart));
+        QCOMPARE(chaos.databaseFault(cart), DatabaseFault::FileLocked);
         break;
     case ChaosMonkey: {
         ChaosMonkeyConfig monkey;
@@ -512,8 +581,10 @@ void TestChaos::everyFaultStartsAndEndsAsAnEvent()
     case SlowDatabase:
         chaos.setServiceFault(cart, {});
         break;
-    case LockDatabase:
-        QVERIFY(chaos.unlockDatabase(cart));
+    case BlockWrites:
+    case LockFile:
+        QVERIFY(chaos.releaseDatabase(cart));
+        QCOMPARE(chaos.databaseFault(cart), DatabaseFault::None);
         break;
     case ChaosMonkey:
         chaos.stopMonkey();

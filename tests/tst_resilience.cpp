@@ -369,13 +369,13 @@ void TestResilience::breakerOpensOnAKillAndClosesAfterRestart()
     QVERIFY(p.killService(product));
     // The demo breaker trips once half of at least ten calls have failed.
     int calls = 0;
-    while (!hasEvent(p, QStringLiteral("users→product"), QStringLiteral("breaker-open")) &&
+    while (!hasEvent(p, QStringLiteral("users>product"), QStringLiteral("breaker-open")) &&
            calls < 40) {
         const Response r = call(p, QStringLiteral("GET"), QStringLiteral("/products/1"));
         QCOMPARE(r.status, 503);
         ++calls;
     }
-    QVERIFY2(hasEvent(p, QStringLiteral("users→product"), QStringLiteral("breaker-open")),
+    QVERIFY2(hasEvent(p, QStringLiteral("users>product"), QStringLiteral("breaker-open")),
              qPrintable(QStringLiteral("no breaker-open event after %1 failed calls").arg(calls)));
     // Five good calls and five failed ones fill the window's minimum of ten
     // at a 50% failure rate: the fifth failure trips it.
@@ -407,9 +407,9 @@ void TestResilience::breakerOpensOnAKillAndClosesAfterRestart()
         closed ||
             (closed =
                  call(p, QStringLiteral("GET"), QStringLiteral("/products/1")).status == 200 &&
-                 hasEvent(p, QStringLiteral("users→product"), QStringLiteral("breaker-closed"))),
+                 hasEvent(p, QStringLiteral("users>product"), QStringLiteral("breaker-closed"))),
         10000);
-    QVERIFY(hasEvent(p, QStringLiteral("users→product"), QStringLiteral("breaker-half-open")));
+    QVERIFY(hasEvent(p, QStringLiteral("users>product"), QStringLiteral("breaker-half-open")));
     QCOMPARE(edgeStatus(p, users, product)->breaker, QStringLiteral("closed"));
     for (const Event &e : p.events().all())
         if (e.kind.startsWith(QLatin1String("breaker-")))

@@ -204,8 +204,9 @@ void TestSqlite::walModeAndBusyTimeout()
     auto mode = db->prepare(QStringLiteral("PRAGMA journal_mode"));
     QVERIFY(mode.next());
     QCOMPARE(mode.text(0), QStringLiteral("wal"));
-    QCOMPARE(db->prepare(QStringLiteral("PRAGMA busy_timeout")).scalar(),
-             qint64(busyTimeoutMs < 0 ? 5000 : busyTimeoutMs));
+    // The connection's own busy handler waits this long (PRAGMA busy_timeout
+    // reports only SQLite's built-in one).
+    QCOMPARE(db->busyTimeoutMs(), busyTimeoutMs < 0 ? 5000 : busyTimeoutMs);
     QCOMPARE(db->prepare(QStringLiteral("PRAGMA foreign_keys")).scalar(), qint64(1));
 
     db->execScript(QStringLiteral("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);"));

@@ -21,8 +21,9 @@ ChaosControls::ChaosControls(ShopController *controller, QWidget *parent)
       m_errorPercent(new QSpinBox(this)), m_errorStatus(new QComboBox(this)),
       m_slowDb(new QSpinBox(this)), m_inject(new QPushButton(tr("Inject"), this)),
       m_clear(new QPushButton(tr("Clear"), this)), m_now(new QLabel(this)),
-      m_lock(new QPushButton(this)), m_monkey(new QCheckBox(tr("on, a kill every"), this)),
-      m_monkeyMean(new QSpinBox(this)), m_clearAll(new QPushButton(tr("Clear every fault"), this))
+      m_lock(new QPushButton(this)), m_lockFile(new QPushButton(this)),
+      m_monkey(new QCheckBox(tr("on, a kill every"), this)), m_monkeyMean(new QSpinBox(this)),
+      m_clearAll(new QPushButton(tr("Clear every fault"), this))
 {
     setObjectName(QStringLiteral("chaos-controls"));
     m_service->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -77,9 +78,15 @@ ChaosControls::ChaosControls(ShopController *controller, QWidget *parent)
     m_now->setWordWrap(true);
     m_lock->setObjectName(QStringLiteral("chaos-lock-db"));
     m_lock->setCheckable(true);
-    m_lock->setToolTip(tr("Hold an exclusive lock on the service's database file: its writes "
-                          "wait for SQLite's busy timeout and then fail, its reads go on. The "
-                          "other services' files are not affected: database per service."));
+    m_lock->setToolTip(tr("Block the writes to the service's database file (a connection holds "
+                          "its write lock): writes wait for SQLite's busy timeout and then "
+                          "fail; reads go on, as WAL lets them. The other services' files are "
+                          "not affected: database per service."));
+    m_lockFile->setObjectName(QStringLiteral("chaos-lock-file"));
+    m_lockFile->setCheckable(true);
+    m_lockFile->setToolTip(tr("Lock the whole database file, as a connection in exclusive locking "
+                              "mode would: reads and writes wait for the busy timeout and then "
+                              "fail. Browsing that service fails too."));
 
     m_monkey->setObjectName(QStringLiteral("chaos-monkey"));
     m_monkey->setToolTip(tr("Netflix's Chaos Monkey: kills a replica (sometimes a whole service) "
@@ -113,8 +120,12 @@ ChaosControls::ChaosControls(ShopController *controller, QWidget *parent)
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_inject);
     buttons->addWidget(m_clear);
-    buttons->addWidget(m_lock, 1);
+    buttons->addStretch(1);
     form->addRow(buttons);
+    auto *database = new QHBoxLayout;
+    database->addWidget(m_lock, 1);
+    database->addWidget(m_lockFile, 1);
+    form->addRow(tr("Database:"), database);
     form->addRow(tr("Now:"), m_now);
     auto *line = new QFrame(this);
     line->setFrameShape(QFrame::HLine);
@@ -142,7 +153,13 @@ ChaosControls::ChaosControls(ShopController *controller, QWidget *parent)
     });
     connect(m_lock, &QPushButton::clicked, this, [this](bool on) {
         if (m_controller)
-            m_controller->setDatabaseLocked(currentService(), on);
+            m_controller->setDatabaseFault(currentService(),
+                                           on ? DatabaseFault::WritesBlocked : DatabaseFault::None);
+    });
+    connect(m_lockFile, &QPushButton::clicked, this, [this](bool on) {
+        if (m_controller)
+            m_controller->setDatabaseFault(currentService(),
+                                           on ? DatabaseFault::FileLocked : DatabaseFault::None);
     });
     connect(m_monkey, &QCheckBox::clicked, this, [this](bool on) {
         if (!m_controller)
@@ -225,12 +242,14 @@ void ChaosControls::showState()
         return;
     const QString s = currentService();
     const Fault f = m_controller->serviceFault(s);
-    const bool locked = m_controller->databaseLocked(s);
+    const DatabaseFault db = m_controller->databaseFault(s);
     QStringList parts;
     if (f.active())
         parts << f.describe();
-    if (locked)
-        parts << tr("%1.db locked").arg(s);
+    if (db == DatabaseFault::WritesBlocked)
+        parts << tr("%1.db: writes blocked, reads go on").arg(s);
+    else if (db == DatabaseFault::FileLocked)
+        parts << tr("%1.db: whole file locked").arg(s);
     const QString text = parts.isEmpty()
                              ? tr("no fault on %1").arg(s)
                              : QStringLiteral("<span style='color:%1'>%2</span>")
@@ -239,8 +258,11 @@ void ChaosControls::showState()
     if (m_now->text() != text)
         m_now->setText(text);
     m_clear->setEnabled(f.active());
-    m_lock->setChecked(locked);
-    m_lock->setText(locked ? tr("Unlock %1.db").arg(s) : tr("Lock %1.db").arg(s));
+    m_lock->setChecked(db == DatabaseFault::WritesBlocked);
+    m_lock->setText(db == DatabaseFault::WritesBlocked ? tr("Unblock writes") : tr("Block writes"));
+    m_lockFile->setChecked(db == DatabaseFault::FileLocked);
+    m_lockFile->setText(db == DatabaseFault::FileLocked ? tr("Unlock the file")
+                                                        : tr("Lock the whole file"));
     const bool monkey = m_controller->monkeyRunning();
     if (m_monkey->isChecked() != monkey) {
         const QSignalBlocker block(m_monkey);

@@ -19,7 +19,8 @@ class ShopController;
 /*
  * The "Chaos" section of the controls: for one service at a time, added
  * latency (on a share of its calls), injected errors (a share, a status), a
- * slow database, and a lock on its database file; a chaos monkey that kills
+ * slow database, and its database file's writes blocked or the whole file
+ * locked; a chaos monkey that kills
  * and restarts at random; and one button that clears every fault. Faults go
  * through the platform's ChaosController, so each is an event on the
  * timeline and a badge on the topology.
@@ -48,7 +49,10 @@ public:
     QSpinBox *slowDatabaseBox() const { return m_slowDb; }
     QPushButton *injectButton() const { return m_inject; }
     QPushButton *clearButton() const { return m_clear; }
+    // Blocks the service's writes (reads go on), and locks its whole file
+    // (reads fail too); each toggles, and one replaces the other.
     QPushButton *lockButton() const { return m_lock; }
+    QPushButton *lockFileButton() const { return m_lockFile; }
     QCheckBox *monkeyBox() const { return m_monkey; }
     QSpinBox *monkeyMeanBox() const { return m_monkeyMean; }
     QPushButton *clearAllButton() const { return m_clearAll; }
@@ -69,6 +73,7 @@ private:
     QPushButton *m_clear;
     QLabel *m_now;
     QPushButton *m_lock;
+    QPushButton *m_lockFile;
     QCheckBox *m_monkey;
     QSpinBox *m_monkeyMean;
     QPushButton *m_clearAll;

@@ -2,9 +2,11 @@
 
 #include "eventlog.h"
 #include "metrics.h"
+#include "snapshot.h"
 
 #include <QHash>
 #include <QPointer>
+#include <QSize>
 #include <QWidget>
 
 #include <deque>
@@ -13,7 +15,9 @@
 
 class QChart;
 class QChartView;
+class QBoxLayout;
 class QComboBox;
+class QLabel;
 class QXYSeries;
 class QValueAxis;
 class QGraphicsItem;
@@ -22,17 +26,22 @@ namespace microcosm {
 
 class ShopController;
 
-/*
- * The live charts: throughput per service, gateway latency percentiles,
- * errors by kind, replicas ready with utilization, and queue depth, over a
- * selectable window (1, 5 or 15 minutes) of the platform's one-second
- * metrics ring, with kill / restart / scale events as vertical markers.
- *
- * Invariants: refreshes once per closed one-second window (not per
- * snapshot), pulling only the windows it has not seen; every series is fed
- * whole through QXYSeries::replace(), and no chart animates; points older
- * than the longest window are dropped, so memory stays bounded.
- */
+// The live charts: throughput per service, gateway latency percentiles,
+// errors by kind, replicas ready, utilization (busy %) and queue depth, over
+// a selectable window (1, 5 or 15 minutes) of the platform's one-second
+// metrics ring, with kill / restart / scale / load-change events as
+// vertical markers. Each chart has its legend below it as a wrapping label,
+// so no series name is ever cut short, whatever the font (presenter mode)
+// or the width; charts keep a readable minimum width and the row scrolls
+// sideways when the panel is narrower.
+//
+// Invariants: redraws once per closed one-second window (not per
+// snapshot), pulling only the windows it has not seen; the only per-snapshot
+// work is comparing each service's ready count with the last one and
+// recording a step when it changed, so that a replica that lives for less
+// than a window still shows; every series is fed whole through
+// QXYSeries::replace(), and no chart animates; points, steps and markers
+// older than the longest window are dropped, so memory stays bounded.
 class ChartsPanel : public QWidget
 {
     Q_OBJECT
@@ -51,9 +60,20 @@ public:
     // "utilization:order", "queue:product"; null when there is none.
     QXYSeries *series(const QString &id) const { return m_series.value(id); }
     QList<QChartView *> chartViews() const { return m_views; }
+    // The legend shown below a chart's view (a word-wrapped label).
+    QLabel *legendOf(QChartView *view) const;
     int markerCount() const { return int(m_markers.size()); }
 
+    // The size a chart is exported at unless another is chosen; PNGs are
+    // rendered at twice it (device pixel ratio 2), SVGs at it.
+    static constexpr QSize DefaultExportSize{1600, 900};
+    // Renders the chart alone (no widget around it) to a PNG or SVG file,
+    // chosen by the suffix.
     bool exportChart(QChartView *view, const QString &path, QString *error = nullptr);
+    bool exportChart(QChartView *view, const QString &path, QSize size, QString *error = nullptr);
+    // Asks which chart, at what size and where, then exports it; view
+    // preselects a chart (the first when null).
+    void exportChartInteractively(QChartView *view = nullptr);
     void applyPalette();
 
 signals:
@@ -74,33 +94,61 @@ private:
     {
         double t;
         QString label;
+        QString detail; // the event's own sentence, for the tooltip
         QColor color;
     };
     struct Chart
     {
         QChart *chart = nullptr;
+        QChartView *view = nullptr;
+        QLabel *legend = nullptr;
+        QBoxLayout *box = nullptr; // the view and its legend, below or beside
+        QString legendText;        // the legend as plain text, to measure
         QValueAxis *x = nullptr;
         QValueAxis *y = nullptr;
-        QValueAxis *y2 = nullptr;
         QXYSeries *anchor = nullptr;
         std::vector<QGraphicsItem *> markerItems;
         bool integerY = false;
+        double fixedTop = 0; // a fixed y range (0..fixedTop) when > 0
+        int maxIndex = -1;   // which running maximum scales the y axis
+    };
+    // One service's ready count as it changed: (t, count) at each change.
+    struct ReadyStep
+    {
+        double t;
+        int ready;
     };
 
-    Chart &addChart(const QString &title, const QString &tip, bool secondAxis = false);
-    QXYSeries *addSeries(Chart &c, const QString &id, const QString &name, const QColor &color,
-                         bool dashed = false, bool secondAxis = false);
+    Chart &addChart(const QString &title, const QString &tip);
+    QXYSeries *addSeries(Chart &c, const QString &id, const QString &name, const QColor &color);
+    void updateLegend(Chart &c);
+    void applyFonts(Chart &c, const QFont &base);
+    void updateMinimumWidths();
+    struct Heights;
+    Heights heights() const;
+    void setLegendBeside(bool beside);
+    void updateMinimumHeight();
+    void fitHeight(int height);
+    void onSnapshot(const SystemSnapshot &snapshot);
+    QList<QPointF> readySteps(const QString &service, double from, double to) const;
     void pull(const QString &entity);
     void redraw();
     void placeMarkers(Chart &c);
+    Chart *chartOf(QChartView *view);
+    void applyTicks(Chart &c);
     static double niceCeiling(double v);
+    static double niceStep(double span, int ticks, bool integral);
 
     QPointer<ShopController> m_controller;
     QComboBox *m_windowBox;
+    QLabel *m_hint = nullptr;
+    bool m_legendBeside = false;
+    int m_valueTicks = 5; // the most value labels a chart's height has room for
     QStringList m_services;
     int m_window = 60;
     double m_now = 0;
     std::map<QString, std::deque<Sample>> m_samples;
+    std::map<QString, std::deque<ReadyStep>> m_ready;
     std::deque<Chart> m_charts;
     QList<QChartView *> m_views;
     QHash<QString, QXYSeries *> m_series;

@@ -6,17 +6,26 @@
 #include "shopcontroller.h"
 #include "theme.h"
 
+#include <QAbstractSlider>
+#include <QAbstractSpinBox>
+#include <QChildEvent>
 #include <QComboBox>
+#include <QFrame>
 #include <QGridLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStyle>
+#include <QTimer>
+#include <QToolButton>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -26,6 +35,31 @@ namespace microcosm {
 namespace {
 constexpr double SliderMaxRate = 5000;
 constexpr int SliderSteps = 1000;
+
+// Fields whose value the wheel changes (a scroll bar, which the wheel is
+// for, is not one).
+bool takesWheel(const QObject *o)
+{
+    return qobject_cast<const QAbstractSpinBox *>(o) || qobject_cast<const QComboBox *>(o) ||
+           (qobject_cast<const QAbstractSlider *>(o) && !qobject_cast<const QScrollBar *>(o));
+}
+
+// Such a field takes the focus by click or Tab only: the wheel over it
+// scrolls the panel instead of giving it the focus.
+void takeFocusByClick(QObject *o)
+{
+    auto *w = qobject_cast<QWidget *>(o);
+    if (w && takesWheel(w) && (w->focusPolicy() & Qt::WheelFocus) == Qt::WheelFocus)
+        w->setFocusPolicy(Qt::StrongFocus);
+    // A drop-down's longest entry must not set the panel's minimum width
+    // (the side column is narrow in presenter mode): it shows what fits.
+    if (auto *box = qobject_cast<QComboBox *>(o);
+        box && box->sizeAdjustPolicy() != QComboBox::AdjustToMinimumContentsLengthWithIcon) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
+}
+
 } // namespace
 
 ControlsPanel::ControlsPanel(ShopController *controller, QWidget *parent)
@@ -42,52 +76,198 @@ ControlsPanel::ControlsPanel(ShopController *controller, QWidget *parent)
                tr("Each service runs as replicas (pods). Scale one service without touching the "
                   "others; kill one and watch the others keep serving."));
     m_policies = new PolicyControls(controller, this);
+    // Folded by default, so that at 1600×1000 every header is on screen.
     addSection(tr("Policies"), m_policies,
                tr("Resilience patterns on the calls between parts of the system: timeouts, "
                   "retries, circuit breakers, fallbacks, bulkheads, and a rate limit at the "
-                  "gateway's door."));
+                  "gateway's door."),
+               false);
     m_autoscalers = new AutoscalerControls(controller, this);
     addSection(tr("Autoscaler"), m_autoscalers,
                tr("Let the platform choose each service's replica count from a metric, as a "
-                  "Kubernetes HorizontalPodAutoscaler does."));
+                  "Kubernetes HorizontalPodAutoscaler does."),
+               false);
     m_chaos = new ChaosControls(controller, this);
     addSection(tr("Chaos"), m_chaos,
                tr("Break things on purpose and watch what the architecture does about it. "
                   "Every fault is an event on the timeline and a purple badge in the "
-                  "topology."));
+                  "topology."),
+               false);
 
     connect(controller, &ShopController::loadStateChanged, this, &ControlsPanel::showLoadState);
     connect(controller, &ShopController::rateChanged, this, &ControlsPanel::showRate);
     showLoadState(controller->loadRunning());
     showRate(controller->rate());
+    // Every field, those of the sections above and any added later.
+    watch(this);
 }
 
-QWidget *ControlsPanel::addSection(const QString &title, QWidget *content, const QString &tip)
+QWidget *ControlsPanel::addSection(const QString &title, QWidget *content, const QString &tip,
+                                   bool open)
 {
-    auto *box = new QGroupBox(title, this);
-    box->setToolTip(tip);
-    auto *l = new QVBoxLayout(box);
-    l->setContentsMargins(6, 6, 6, 6);
-    l->addWidget(content);
-    m_sections->insertWidget(m_sections->count() - 1, box);
     QString key = title.toLower();
     key.remove(QLatin1Char('&'));
-    box->setObjectName(QStringLiteral("section-") + key);
-    m_sectionBoxes.insert(key, box);
-    return box;
+    auto *frame = new QFrame(this);
+    frame->setObjectName(QStringLiteral("section-") + key);
+    frame->setFrameShape(QFrame::StyledPanel);
+    auto *l = new QVBoxLayout(frame);
+    l->setContentsMargins(2, 2, 2, 2);
+    l->setSpacing(2);
+    auto *header = new QToolButton(frame);
+    header->setObjectName(QStringLiteral("section-header-") + key);
+    header->setText(title);
+    header->setToolTip(tip);
+    header->setCheckable(true);
+    header->setAutoRaise(true);
+    header->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    header->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    QFont bold = header->font();
+    bold.setBold(true);
+    header->setFont(bold);
+    l->addWidget(header);
+    auto *body = new QWidget(frame);
+    auto *bl = new QVBoxLayout(body);
+    bl->setContentsMargins(6, 0, 4, 4);
+    bl->addWidget(content);
+    l->addWidget(body);
+    m_sections->insertWidget(m_sections->count() - 1, frame);
+    const Section section{frame, header, body};
+    m_sectionsByName.insert(key, section);
+    if (m_persistSections)
+        open = QSettings().value(settingsKey(key), open).toBool();
+    showSectionState(section, open);
+    connect(header, &QToolButton::toggled, this, [this, key](bool on) {
+        showSectionState(m_sectionsByName.value(key), on);
+        if (m_persistSections)
+            QSettings().setValue(settingsKey(key), on);
+    });
+    return frame;
+}
+
+void ControlsPanel::showSectionState(const Section &section, bool open)
+{
+    {
+        const QSignalBlocker block(section.header);
+        section.header->setChecked(open);
+    }
+    section.header->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    section.content->setVisible(open);
+}
+
+QString ControlsPanel::settingsKey(const QString &name)
+{
+    return QStringLiteral("window/sections/") + name;
+}
+
+void ControlsPanel::setSectionOpen(const QString &name, bool open)
+{
+    if (const auto it = m_sectionsByName.constFind(name); it != m_sectionsByName.cend())
+        it->header->setChecked(open); // toggled(): shown and remembered
+}
+
+bool ControlsPanel::isSectionOpen(const QString &name) const
+{
+    const auto it = m_sectionsByName.constFind(name);
+    return it != m_sectionsByName.cend() && it->header->isChecked();
+}
+
+void ControlsPanel::setPersistSections(bool persist)
+{
+    m_persistSections = persist;
+    if (!persist)
+        return;
+    const QSettings settings;
+    for (auto it = m_sectionsByName.cbegin(); it != m_sectionsByName.cend(); ++it)
+        showSectionState(it.value(),
+                         settings.value(settingsKey(it.key()), it->header->isChecked()).toBool());
 }
 
 void ControlsPanel::showSection(const QString &name)
 {
-    QWidget *box = m_sectionBoxes.value(name);
-    if (!box)
+    const auto it = m_sectionsByName.constFind(name);
+    if (it == m_sectionsByName.cend())
         return;
-    // The panel sits in a scroll area (the dock's): ask it to show the box.
-    for (QWidget *p = parentWidget(); p; p = p->parentWidget())
-        if (auto *scroll = qobject_cast<QScrollArea *>(p)) {
-            scroll->ensureWidgetVisible(box, 0, 0);
-            break;
+    setSectionOpen(name, true);
+    QScrollArea *scroll = nullptr; // the dock's, which the panel sits in
+    for (QWidget *p = parentWidget(); p && !scroll; p = p->parentWidget())
+        scroll = qobject_cast<QScrollArea *>(p);
+    if (!scroll)
+        return;
+    // Now, and again once the scroll area has resized the panel to the
+    // opened section's height (on its next layout pass).
+    QPointer<QWidget> box = it->frame;
+    QPointer<QScrollArea> area = scroll;
+    auto reveal = [box, area] {
+        if (box && area)
+            area->ensureWidgetVisible(box, 0, 0);
+    };
+    reveal();
+    QTimer::singleShot(0, this, reveal);
+}
+
+void ControlsPanel::watch(QWidget *w)
+{
+    w->installEventFilter(this);
+    takeFocusByClick(w);
+    for (QWidget *child : w->findChildren<QWidget *>()) {
+        child->installEventFilter(this);
+        takeFocusByClick(child);
+    }
+}
+
+bool ControlsPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    switch (event->type()) {
+    case QEvent::ChildAdded: {
+        // A widget being made is not yet of its own class: its type is
+        // looked at again when it is polished (below).
+        QObject *child = static_cast<QChildEvent *>(event)->child();
+        if (child->isWidgetType())
+            watch(static_cast<QWidget *>(child));
+        break;
+    }
+    case QEvent::Polish:
+        takeFocusByClick(watched);
+        break;
+    case QEvent::Wheel:
+        // Ignored here, the wheel goes on to the parents: the scroll area.
+        if (takesWheel(watched) && !static_cast<QWidget *>(watched)->hasFocus()) {
+            event->ignore();
+            return true;
         }
+        break;
+    case QEvent::ToolTip: {
+        auto *w = static_cast<QWidget *>(watched);
+        const QString tip = w->toolTip();
+        if (tip.isEmpty() || Qt::mightBeRichText(tip))
+            break; // a parent's, or rich text that Qt wraps
+        const auto *help = static_cast<QHelpEvent *>(event);
+        QToolTip::showText(help->globalPos(), wrapToolTip(tip), w, QRect(), w->toolTipDuration());
+        return true;
+    }
+    default:
+        break;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString ControlsPanel::wrapToolTip(const QString &tip, int columns)
+{
+    if (Qt::mightBeRichText(tip))
+        return tip;
+    QStringList lines;
+    for (const QString &paragraph : tip.split(QLatin1Char('\n'))) {
+        QString line;
+        for (const QString &word : paragraph.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            if (!line.isEmpty() && line.size() + 1 + word.size() > columns) {
+                lines << line;
+                line.clear();
+            }
+            line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+        }
+        lines << line;
+    }
+    return lines.join(QLatin1Char('\n'));
 }
 
 int ControlsPanel::sliderFromRate(double rate)
@@ -154,8 +334,11 @@ QWidget *ControlsPanel::buildLoad()
     });
     m_loadStats = new QLabel(w);
     m_loadStats->setObjectName(QStringLiteral("load-stats"));
+    m_loadStats->setWordWrap(true);
     m_loadStats->setToolTip(tr("Journeys under way now, and those the generator could not send "
                                "because too many were under way (counted, never hidden)."));
+    m_load->setMinimumWidth(40);
+    m_rate->setMinimumWidth(40);
     grid->addWidget(m_load, 0, 0);
     grid->addWidget(m_rate, 0, 1);
     grid->addWidget(m_slider, 1, 0, 1, 2);
@@ -267,15 +450,52 @@ QWidget *ControlsPanel::buildServices()
             if (m_controller)
                 m_controller->restartService(s);
         });
+        r.name = nameBox;
+        r.gridRow = row;
+        // Their text must not set the panel's minimum width: a narrow
+        // column gets the two-row layout instead (resizeEvent).
+        for (QWidget *c : {static_cast<QWidget *>(r.replicas), static_cast<QWidget *>(r.kill),
+                           static_cast<QWidget *>(r.restart)})
+            c->setMinimumWidth(24);
         grid->addLayout(nameBox, row, 0);
         grid->addWidget(r.replicas, row, 1);
         grid->addWidget(r.kill, row, 2);
         grid->addWidget(r.restart, row, 3);
         m_rows.insert(s, r);
-        ++row;
+        row += 2;
     }
     grid->setColumnStretch(0, 1);
+    m_servicesGrid = grid;
     return w;
+}
+
+void ControlsPanel::layoutServices(bool narrow)
+{
+    if (!m_servicesGrid || narrow == m_narrowServices)
+        return;
+    m_narrowServices = narrow;
+    for (const Row &r : std::as_const(m_rows)) {
+        m_servicesGrid->removeItem(r.name);
+        for (QWidget *c : {static_cast<QWidget *>(r.replicas), static_cast<QWidget *>(r.kill),
+                           static_cast<QWidget *>(r.restart)})
+            m_servicesGrid->removeWidget(c);
+        const int controls = narrow ? r.gridRow + 1 : r.gridRow;
+        m_servicesGrid->addLayout(r.name, r.gridRow, 0, 1, narrow ? 4 : 1);
+        m_servicesGrid->addWidget(r.replicas, controls, narrow ? 0 : 1);
+        m_servicesGrid->addWidget(r.kill, controls, narrow ? 1 : 2);
+        m_servicesGrid->addWidget(r.restart, controls, narrow ? 2 : 3);
+    }
+}
+
+void ControlsPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (m_rows.isEmpty())
+        return;
+    const Row &r = *m_rows.cbegin();
+    const int wide = r.name->sizeHint().width() + r.replicas->sizeHint().width() +
+                     r.kill->sizeHint().width() + r.restart->sizeHint().width() + 3 * 6 + 32;
+    layoutServices(width() < wide);
 }
 
 void ControlsPanel::showLoadState(bool running)

@@ -1,5 +1,6 @@
 #include "eventmodel.h"
 
+#include "edgekey.h"
 #include "theme.h"
 
 #include <QBrush>
@@ -43,6 +44,16 @@ int EventModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+void EventModel::setCompact(bool on)
+{
+    if (on == m_compact)
+        return;
+    m_compact = on;
+    if (!m_events.empty())
+        emit dataChanged(index(0, Message), index(int(m_events.size()) - 1, Message),
+                         {Qt::ForegroundRole});
+}
+
 QVariant EventModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= int(m_events.size()))
@@ -54,7 +65,7 @@ QVariant EventModel::data(const QModelIndex &index, int role) const
         case Time:
             return QString::number(e.t, 'f', 1) + QStringLiteral(" s");
         case Source:
-            return e.source;
+            return displayName(e.source);
         case Kind:
             return e.kind;
         case Message:
@@ -63,9 +74,9 @@ QVariant EventModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ToolTipRole:
         return QStringLiteral("%1 s — %2 %3: %4")
-            .arg(QString::number(e.t, 'f', 2), e.source, e.kind, e.message);
+            .arg(QString::number(e.t, 'f', 2), displayName(e.source), e.kind, e.message);
     case Qt::ForegroundRole:
-        if (index.column() == Kind) {
+        if (index.column() == Kind || (m_compact && index.column() == Message)) {
             if (e.kind.contains(QLatin1String("half-open")))
                 return QBrush(theme::warningColor());
             if (e.kind == QLatin1String("killed") || e.kind.contains(QLatin1String("fail")) ||

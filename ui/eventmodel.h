@@ -38,6 +38,10 @@ public:
     explicit EventModel(QObject *parent = nullptr, int capacity = 5000);
 
     void append(const std::vector<Event> &events);
+    // Compact: the message takes the colour of its kind (for a view that
+    // hides the source and kind columns to fit a narrow column).
+    void setCompact(bool on);
+    bool compact() const { return m_compact; }
     const Event &event(int row) const { return m_events[std::size_t(row)]; }
     int capacity() const { return m_capacity; }
 
@@ -49,6 +53,7 @@ public:
 
 private:
     std::deque<Event> m_events;
+    bool m_compact = false;
     int m_capacity;
 };
 

@@ -3,6 +3,7 @@
 #include "eventmodel.h"
 
 #include <QCheckBox>
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollBar>
@@ -68,6 +69,31 @@ void EventTimeline::append(const std::vector<Event> &events)
         m_view->resizeColumnToContents(c);
     if (follow)
         m_view->scrollToBottom();
+}
+
+void EventTimeline::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // In a narrow column (presenter mode beside a large topology) the
+    // source and kind columns go: "what happened" names both, takes the
+    // kind's colour, and is what must stay readable.
+    const bool narrow = width() < 60 * fontMetrics().averageCharWidth();
+    if (m_model->compact() != narrow) {
+        m_model->setCompact(narrow);
+        m_view->setColumnHidden(EventModel::Source, narrow);
+        m_view->setColumnHidden(EventModel::Kind, narrow);
+    }
+}
+
+void EventTimeline::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    // Presenter mode changes the type size: the rows follow it.
+    if (event->type() == QEvent::FontChange) {
+        m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+        for (int c : {EventModel::Time, EventModel::Source, EventModel::Kind})
+            m_view->resizeColumnToContents(c);
+    }
 }
 
 int EventTimeline::visibleRows() const

@@ -40,6 +40,10 @@ public:
 signals:
     void sourceActivated(const QString &source);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
 private:
     EventModel *m_model;
     QSortFilterProxyModel *m_proxy;

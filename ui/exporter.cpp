@@ -2,15 +2,12 @@
 
 #include "platform.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QGraphicsScene>
 #include <QGraphicsView>
 #include <QImage>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
-#include <QTextStream>
 #include <QWidget>
 
 namespace microcosm {
@@ -22,49 +19,11 @@ bool isSvg(const QString &path)
     return QFileInfo(path).suffix().compare(QLatin1String("svg"), Qt::CaseInsensitive) == 0;
 }
 
-QString csvField(const QString &s)
-{
-    if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) &&
-        !s.contains(QLatin1Char('\n')))
-        return s;
-    QString q = s;
-    q.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + q + QLatin1Char('"');
-}
-
 } // namespace
 
-bool exportSeriesCsv(Platform &platform, const QString &path, QString *error)
+bool exportSeriesCsv(Platform &platform, const QString &path, QString *error, CsvLayout layout)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        *error = QObject::tr("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QTextStream out(&file);
-    out << "t,entity,requests";
-    for (int i = 0; i < OutcomeCount; ++i)
-        out << ',' << outcomeName(Outcome(i));
-    out << ",p50_ms,p95_ms,p99_ms,max_ms,queue_depth,in_flight,busy_workers,workers,"
-           "replicas_ready,replicas_total\n";
-    MetricsRegistry &metrics = platform.metrics();
-    for (const QString &entity : metrics.names()) {
-        for (const Window &w : metrics.series(entity)) {
-            out << QString::number(w.t, 'f', 3) << ',' << csvField(entity) << ',' << w.total();
-            for (auto c : w.counts)
-                out << ',' << c;
-            out << ',' << w.p50 << ',' << w.p95 << ',' << w.p99 << ',' << double(w.maxUs) / 1000.0
-                << ',' << w.gauges.queueDepth << ',' << w.gauges.inFlight << ','
-                << w.gauges.busyWorkers << ',' << w.gauges.workers << ',' << w.gauges.replicasReady
-                << ',' << w.gauges.replicasTotal << '\n';
-        }
-    }
-    out.flush();
-    if (!file.commit()) {
-        *error = QObject::tr("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeMetricsCsv(platform.metrics(), 0, layout, path, error);
 }
 
 bool exportScene(QGraphicsView *view, const QString &path, QString *error)

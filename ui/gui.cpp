@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "numbers.h"
 #include "shopcontroller.h"
+#include "welcomepanel.h"
 
 #include <QApplication>
 #include <QDir>
@@ -107,15 +108,20 @@ void addGuiOptions(QCommandLineParser &parser)
          QStringLiteral("Run the window for --quit-after seconds (default 5), save a screenshot of "
                         "it to FILE (.png) and exit. Uses the default layout, not the saved one."),
          QStringLiteral("FILE")},
-        {QStringLiteral("quit-after"), QStringLiteral("Close the window after S seconds."),
+        {QStringLiteral("quit-after"),
+         QStringLiteral("Close the window after S seconds (default: it stays open; 5 with "
+                        "--screenshot)."),
          QStringLiteral("S")},
         {QStringLiteral("presenter"),
-         QStringLiteral("Presenter mode: large type for a projector (F5 toggles).")},
-        {QStringLiteral("size"), QStringLiteral("Initial window size, e.g. 1600x1000."),
+         QStringLiteral("Presenter mode: large type for a projector (default off, or as the "
+                        "window was last closed; F5 toggles).")},
+        {QStringLiteral("size"),
+         QStringLiteral("Initial window size, e.g. 1280x720 (default: as the window was last "
+                        "closed, 1600x1000 the first time)."),
          QStringLiteral("WxH")},
         {QStringLiteral("reset-layout"),
-         QStringLiteral("Start with the default window and topology layout (the saved one is "
-                        "replaced when the window closes).")},
+         QStringLiteral("Start with the default window, Controls sections and topology layout "
+                        "(the saved one is replaced when the window closes).")},
     });
     QCommandLineOption kill(QStringLiteral("kill-at"),
                             QStringLiteral("Kill SERVICE S seconds after the window opens (demos, "
@@ -163,22 +169,30 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
     MainWindow::Options windowOptions;
     windowOptions.persistSettings = gui->screenshot.isEmpty();
     windowOptions.presenter = gui->presenter;
+    // A start without a scenario or a chosen rate is a newcomer's: the
+    // welcome points to the presets, and no load runs until one is picked
+    // (or the load is started).
+    const bool rateChosen = parser.isSet(QStringLiteral("rate"));
+    windowOptions.welcome = !options.scenario && !rateChosen && WelcomePanel::showAtStart();
     if (gui->resetLayout) {
         QSettings settings;
         settings.remove(QStringLiteral("window"));
         settings.remove(QStringLiteral("topology"));
         settings.remove(QStringLiteral("charts"));
     }
+    if (gui->size.isValid())
+        windowOptions.size = gui->size;
     MainWindow window(std::move(session), windowOptions);
     if (gui->size.isValid())
-        window.resize(gui->size);
+        window.resize(gui->size); // over a saved geometry
     window.show();
     ShopController *controller = window.controller();
     if (options.scenario) {
         window.startScenario(*options.scenario);
     } else {
         controller->setRate(options.rate);
-        controller->startLoad();
+        if (rateChosen || !windowOptions.welcome)
+            controller->startLoad();
     }
 
     for (const auto &[service, at] : gui->kills) {

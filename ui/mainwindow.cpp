@@ -14,6 +14,7 @@
 #include "storefront.h"
 #include "theme.h"
 #include "topologyview.h"
+#include "welcomepanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -30,6 +31,8 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
+#include <QToolTip>
 
 namespace microcosm {
 
@@ -41,7 +44,7 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session)
 MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
     : m_options(options), m_baseDataDir(session->platform().dataDir()),
       m_controller(new ShopController(std::move(session), this)),
-      m_scenarioPanel(new ScenarioPanel(this)), m_baseFont(font())
+      m_scenarioPanel(new ScenarioPanel(this)), m_baseFont(QApplication::font())
 {
     setObjectName(QStringLiteral("main-window"));
     setWindowTitle(tr("Microcosm — a microservices shop: %1").arg(m_baseDataDir));
@@ -57,16 +60,33 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
     connect(m_scenarioPanel, &ScenarioPanel::rerunRequested, this, &MainWindow::rerunScenario);
     connect(m_scenarioPanel, &ScenarioPanel::openRequested, this, &MainWindow::openScenarioDialog);
 
-    resize(1600, 1000);
+    resize(m_options.size);
     if (m_options.persistSettings)
         restoreSettings();
     if (m_options.presenter)
         setPresenterMode(true);
+    if (m_options.welcome) {
+        m_welcome = new WelcomePanel(this);
+        connect(m_welcome, &WelcomePanel::presetChosen, this, [this](const QString &preset) {
+            openScenarioFile(QDir(presetsDirectory()).filePath(preset + QStringLiteral(".json")));
+        });
+        connect(m_welcome, &WelcomePanel::startLoadChosen, this,
+                [this] { m_controller->startLoad(); });
+        connect(m_welcome, &WelcomePanel::shortcutsRequested, this, &MainWindow::showHelp);
+        m_welcome->placeOver(m_topology);
+        m_welcome->show();
+        m_welcome->raise();
+        m_welcome->setFocus();
+    }
     m_controller->poll();
 }
 
 MainWindow::~MainWindow()
 {
+    if (m_presenter) {
+        QApplication::setFont(m_baseFont);
+        QToolTip::setFont(m_baseFont);
+    }
     if (m_options.persistSettings && !m_saved)
         saveSettings();
     // A shop still starting for a scenario is dropped.
@@ -166,6 +186,7 @@ void MainWindow::buildViews()
     replace(oldCentral);
 
     m_controls = new ControlsPanel(m_controller, this);
+    m_controls->setPersistSections(m_options.persistSettings);
     QScrollArea *oldScroll = m_controlsScroll;
     m_controlsScroll = new QScrollArea(this);
     m_controlsScroll->setWidget(m_controls);
@@ -187,10 +208,20 @@ void MainWindow::buildViews()
     m_charts = new ChartsPanel(m_controller, this);
     m_charts->setWindowSeconds(window);
     swap(QStringLiteral("charts"), m_charts);
+    // In scroll areas: their rows of fields and tables must never set the
+    // window's minimum width (in presenter mode at 1280×720 the inspector
+    // asked for more than the screen has).
+    auto scrolled = [this](QWidget *content) {
+        auto *area = new QScrollArea(this);
+        area->setWidget(content);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        return area;
+    };
     m_storefront = new StorefrontPanel(m_controller, this);
-    swap(QStringLiteral("storefront"), m_storefront);
+    swap(QStringLiteral("storefront"), scrolled(m_storefront));
     m_inspector = new DatabaseInspector(m_controller, this);
-    swap(QStringLiteral("databases"), m_inspector);
+    swap(QStringLiteral("databases"), scrolled(m_inspector));
 
     connect(m_controller, &ShopController::snapshotUpdated, this, [this](const SystemSnapshot &s) {
         m_topology->setSnapshot(s);
@@ -241,7 +272,18 @@ void MainWindow::installSession(std::unique_ptr<ShopSession> session)
     m_live.reset();
     ShopController *old = m_controller;
     m_controller = new ShopController(std::move(session), this);
+    // The new views must not move the docks' splitters: the main window
+    // lays the new dock contents out on its next pass by their size hints,
+    // which gave the charts 70 % of the height and left the topology a
+    // thumbnail. The positions in force (the user's own) are put back after
+    // that pass, with painting held until then so nobody sees the jump.
+    const QByteArray docks = saveState();
+    setUpdatesEnabled(false);
     buildViews(); // deletes the old session's views
+    QTimer::singleShot(0, this, [this, docks] {
+        restoreState(docks);
+        setUpdatesEnabled(true);
+    });
     // Nothing refers to the old session any more: shut it down (waiting for
     // its journeys under way, a few seconds at worst) off the GUI thread.
     std::shared_ptr<ShopSession> retired(old->takeSession());
@@ -445,8 +487,14 @@ void MainWindow::buildMenus()
     save->setToolTip(tr("Replicas, load, policies and autoscalers as they are now (and the "
                         "running scenario's timeline and expectations), as a scenario file."));
     file->addSeparator();
-    QAction *csv = file->addAction(tr("Export per-second &CSV…"), this, &MainWindow::exportCsv);
-    csv->setToolTip(tr("Every one-second window of every service, edge and the gateway."));
+    QAction *csv = file->addAction(tr("Export per-second &CSV…"), this,
+                                   [this] { exportCsv(CsvLayout::Long); });
+    csv->setToolTip(tr("Every one-second window of every service, edge and the gateway: one row "
+                       "per time, entity, metric and value, as --csv writes it."));
+    QAction *wide = file->addAction(tr("Export per-second CSV (&wide)…"), this,
+                                    [this] { exportCsv(CsvLayout::Wide); });
+    wide->setToolTip(tr("The same values, one row per entity and second and one column per "
+                        "metric, as --csv with --csv-wide writes it."));
     file->addAction(tr("Export &topology as PNG/SVG…"), this, &MainWindow::exportTopology);
     file->addAction(tr("Export c&harts as PNG/SVG…"), this, &MainWindow::exportCharts);
     file->addSeparator();
@@ -513,30 +561,71 @@ void MainWindow::buildMenus()
     connect(m_presenterAction, &QAction::toggled, this, &MainWindow::setPresenterMode);
     addAction(m_presenterAction);
     view->addAction(tr("Reset topology &layout"), this, [this] { m_topology->resetLayout(); });
+    struct Zoom
+    {
+        const char *name, *text;
+        QKeySequence key;
+        double factor; // 0: back to fit
+    };
+    for (const Zoom &z :
+         {Zoom{"action-zoom-in", QT_TR_NOOP("Zoom &in"), QKeySequence::ZoomIn, 1.25},
+          Zoom{"action-zoom-out", QT_TR_NOOP("Zoom &out"), QKeySequence::ZoomOut, 0.8},
+          Zoom{"action-zoom-fit", QT_TR_NOOP("&Fit the topology"),
+               QKeySequence(Qt::CTRL | Qt::Key_0), 0}}) {
+        const double factor = z.factor;
+        QAction *a = view->addAction(tr(z.text), this, [this, factor] {
+            if (factor == 0)
+                m_topology->resetZoom();
+            else
+                m_topology->zoomBy(factor);
+        });
+        a->setObjectName(QLatin1String(z.name));
+        a->setShortcut(z.key);
+        addAction(a);
+    }
     view->addSeparator();
     for (QDockWidget *d : std::as_const(m_docks))
         view->addAction(d->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("What am I looking at?"), this, [this] {
-        QMessageBox::information(
-            this, tr("Microcosm"),
-            tr("<p>A small shop runs for real: <b>users</b> send requests to the <b>API "
-               "gateway</b>, which routes each to the <b>product</b>, <b>cart</b> or <b>order</b> "
-               "service. Each service runs as replicas (the pips) and owns one SQLite database "
-               "file that no other service touches.</p>"
-               "<p><b>Health:</b> healthy = every replica ready and ≥ 99% of last second's calls "
-               "succeeded; degraded = a replica not ready or &lt; 99%; failing = &lt; 90%; down = "
-               "no ready replica.</p>"
-               "<p><b>Breakers:</b> the badge on an edge is its circuit breaker: closed (calls "
-               "flow), OPEN (calls fail fast without reaching the service), half-open (a few "
-               "trial calls). A purple badge is an injected fault.</p>"
-               "<p><b>Try:</b> Scenarios → Kill the product service, and read the lesson in the "
-               "Scenario panel. Or right-click product → Kill: product turns red and its "
-               "particles too; cart keeps serving. Then restart it (R).</p>"
-               "<p><b>Keys:</b> Space start/pause load · K kill / R restart the selected service "
-               "· + / − scale it · Ctrl+O open a scenario · F5 presenter mode.</p>"));
-    });
+    QAction *about =
+        help->addAction(tr("What am I looking at? (keys, colours)"), this, &MainWindow::showHelp);
+    about->setObjectName(QStringLiteral("action-help"));
+    about->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)});
+    addAction(about);
+}
+
+void MainWindow::showHelp()
+{
+    // Not modal: the run goes on behind it, and a key can point at it.
+    auto *box = new QMessageBox(
+        QMessageBox::Information, tr("Microcosm: what am I looking at?"),
+        tr("<p>A small shop runs for real: <b>users</b> send requests to the <b>API "
+           "gateway</b>, which routes each to the <b>product</b>, <b>cart</b> or <b>order</b> "
+           "service. Each service runs as replicas (the pips) and owns one SQLite database "
+           "file that no other service touches.</p>"
+           "<p><b>Health:</b> healthy = every replica ready and ≥ 99% of last second's calls "
+           "succeeded; degraded = a replica not ready or &lt; 99%; failing = &lt; 90%; down = "
+           "no ready replica.</p>"
+           "<p><b>Breakers:</b> the badge on an edge is its circuit breaker: closed (calls "
+           "flow), OPEN (calls fail fast without reaching the service), half-open (a few "
+           "trial calls). A purple badge is an injected fault.</p>"
+           "<p><b>Try:</b> Scenarios → Kill the product service, and read the lesson in the "
+           "Scenario panel. Or right-click product → Kill: product turns red and its "
+           "particles too; cart keeps serving. Then restart it (R).</p>"
+           "<table cellspacing=4><tr><th align=left colspan=2>Keys</th></tr>"
+           "<tr><td><b>Space</b></td><td>start / pause the load</td></tr>"
+           "<tr><td><b>K</b> / <b>R</b></td><td>kill / restart the selected service</td></tr>"
+           "<tr><td><b>+</b> / <b>−</b></td><td>scale the selected service up / down</td></tr>"
+           "<tr><td><b>Ctrl+wheel</b>, <b>Ctrl++</b> / <b>Ctrl+−</b></td>"
+           "<td>zoom the topology; <b>Ctrl+0</b> fits it again</td></tr>"
+           "<tr><td><b>F5</b></td><td>presenter mode (large type for a projector)</td></tr>"
+           "<tr><td><b>Ctrl+O</b></td><td>open a scenario file</td></tr>"
+           "<tr><td><b>F1</b> or <b>?</b></td><td>this help</td></tr></table>"),
+        QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("help"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::startScenario(const Scenario &scenario)
@@ -584,18 +673,27 @@ void MainWindow::setPresenterMode(bool on)
     m_presenter = on;
     if (m_presenterAction && m_presenterAction->isChecked() != on)
         m_presenterAction->setChecked(on);
+    // The application's font, not the window's: menus, dialogs, message
+    // boxes and tooltips are windows of their own and take no font from
+    // this one, and a projector needs them large too.
     QFont f = m_baseFont;
     if (on)
-        f.setPointSizeF(f.pointSizeF() * 1.5);
-    setFont(f);
+        f.setPointSizeF(f.pointSizeF() * PresenterTypeScale);
+    QApplication::setFont(f);
+    QToolTip::setFont(f);
     // The topology's boxes and labels grow too. It is limited by its width,
     // so the docks give it room rather than take it: their contents wrap and
     // scroll (View → hide a dock gives the topology the whole window).
     m_topology->setPresenter(on);
+    // In presenter mode the topology takes the larger share it needs to be
+    // read from the back of the room: the side column and the charts give
+    // up what they can spare at projector sizes (1280×720 and up).
+    const int side = on ? std::clamp(width() * 10 / 43, 296, 440) : 430;
+    const int charts = on ? std::clamp(height() * 27 / 100, 190, 330) : 330;
     if (QDockWidget *controls = dock(QStringLiteral("controls")))
-        resizeDocks({controls}, {on ? 400 : 430}, Qt::Horizontal);
-    if (QDockWidget *charts = dock(QStringLiteral("charts")))
-        resizeDocks({charts}, {on ? 290 : 330}, Qt::Vertical);
+        resizeDocks({controls}, {side}, Qt::Horizontal);
+    if (QDockWidget *c = dock(QStringLiteral("charts")))
+        resizeDocks({c}, {charts}, Qt::Vertical);
     statusBar()->showMessage(on ? tr("Presenter mode: large type (F5 to leave)") : QString(), 4000);
 }
 
@@ -625,14 +723,17 @@ QString MainWindow::askPath(const QString &title, const QString &name, const QSt
     return QFileDialog::getSaveFileName(this, title, name, filters);
 }
 
-void MainWindow::exportCsv()
+void MainWindow::exportCsv(CsvLayout layout)
 {
+    const bool wide = layout == CsvLayout::Wide;
     const QString path =
-        askPath(tr("Export per-second series"), QStringLiteral("microcosm.csv"), tr("CSV (*.csv)"));
+        askPath(wide ? tr("Export per-second series (wide)") : tr("Export per-second series"),
+                wide ? QStringLiteral("microcosm-wide.csv") : QStringLiteral("microcosm.csv"),
+                tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
     QString error;
-    if (!exportSeriesCsv(m_controller->platform(), path, &error))
+    if (!exportSeriesCsv(m_controller->platform(), path, &error, layout))
         QMessageBox::warning(this, tr("Export failed"), error);
     else
         statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
@@ -653,15 +754,9 @@ void MainWindow::exportTopology()
 
 void MainWindow::exportCharts()
 {
-    const QString path = askPath(tr("Export charts"), QStringLiteral("charts.png"),
-                                 tr("PNG image (*.png);;SVG image (*.svg)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!exportWidget(m_charts, path, &error))
-        QMessageBox::warning(this, tr("Export failed"), error);
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
+    // One chart alone at a chosen size (1600×900 by default), not a grab of
+    // the panel with its drop-down.
+    m_charts->exportChartInteractively();
 }
 
 void MainWindow::saveSettings()

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "backgroundjob.h"
+#include "metricscsv.h"
 #include "scenario.h"
 #include "shopsession.h"
+#include "welcomepanel.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -58,7 +60,14 @@ public:
     {
         bool persistSettings = true;
         bool presenter = false;
+        // The first-start welcome over the topology (WelcomePanel).
+        bool welcome = false;
+        // The window's first size (presenter mode sizes the docks for it).
+        QSize size = QSize(1600, 1000);
     };
+
+    // Presenter mode multiplies the application's type size by this.
+    static constexpr double PresenterTypeScale = 1.5;
 
     explicit MainWindow(std::unique_ptr<ShopSession> session, Options options);
     explicit MainWindow(std::unique_ptr<ShopSession> session);
@@ -96,6 +105,9 @@ public:
     static QString presetsDirectory();
 
     void setPresenterMode(bool on);
+    // The keys and what the colours mean (F1).
+    void showHelp();
+    WelcomePanel *welcome() const { return m_welcome; }
     bool presenterMode() const { return m_presenter; }
     // Shows and raises a dock ("controls", "scenario", "events", "storefront", "databases",
     // "charts").
@@ -108,7 +120,7 @@ signals:
 public slots:
     void killSelected();
     void restartSelected();
-    void exportCsv();
+    void exportCsv(CsvLayout layout = CsvLayout::Long);
     void exportTopology();
     void exportCharts();
     void openScenarioDialog();
@@ -151,6 +163,7 @@ private:
     QFont m_baseFont;
     bool m_presenter = false;
     bool m_saved = false;
+    QPointer<WelcomePanel> m_welcome;
     bool m_starting = false;
     // Declared last, so destroyed first: a session still starting is
     // joined, and a replaced one finishes shutting down, before the window's

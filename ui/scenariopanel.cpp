@@ -3,11 +3,15 @@
 #include "theme.h"
 
 #include <QFrame>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <vector>
 
 namespace microcosm {
 
@@ -26,6 +30,23 @@ struct Row
     QColor color;
     bool bold = false;
 };
+
+// The changes of the scenario's load profile (open model) that happen: those
+// before its first set-rate step, which replaces the profile.
+QList<LoadChange> scenarioLoadChanges(const Scenario &sc)
+{
+    if (sc.load.model != LoadConfig::Model::Open)
+        return {};
+    double until = sc.duration;
+    for (const TimelineAction &a : sc.timeline)
+        if (a.kind == TimelineAction::Kind::SetRate)
+            until = std::min(until, a.at);
+    QList<LoadChange> out;
+    for (const LoadChange &c : sc.load.profile.changes())
+        if (c.at < until)
+            out << c;
+    return out;
+}
 
 void setRows(QLabel *label, QStringList *plain, const QList<Row> &rows)
 {
@@ -83,6 +104,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_phase->setWordWrap(true);
 
     auto *timelineTitle = new QLabel(tr("<b>Timeline</b> (✓ done, ▶ next)"), this);
+    timelineTitle->setWordWrap(true); // no line here may set the panel's minimum width
     m_timeline->setObjectName(QStringLiteral("scenario-timeline"));
     m_timeline->setToolTip(tr("The scenario's steps: faults, operations and load changes, each "
                               "at its time after the start. Each one also lands in the Events "
@@ -94,6 +116,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_timeline->setAlignment(Qt::AlignLeft | Qt::AlignTop);
 
     m_resultsTitle->setText(tr("<b>Expectations</b> (judged when the run is over)"));
+    m_resultsTitle->setWordWrap(true);
     m_results->setObjectName(QStringLiteral("scenario-results"));
     m_results->setToolTip(tr("The steady-state hypothesis: what must hold for the architecture "
                              "to pass this experiment. PASS or FAIL with the value measured."));
@@ -115,10 +138,16 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     connect(m_rerun, &QPushButton::clicked, this, &ScenarioPanel::rerunRequested);
     connect(m_open, &QPushButton::clicked, this, &ScenarioPanel::openRequested);
 
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_rerun);
-    buttons->addWidget(m_open);
-    buttons->addStretch(1);
+    // Side by side, or one above the other in a narrow column.
+    auto *buttons = new QGridLayout;
+    buttons->addWidget(m_rerun, 0, 0);
+    buttons->addWidget(m_open, 0, 1);
+    buttons->setColumnStretch(2, 1);
+    m_buttons = buttons;
+    // The buttons' text must not set the panel's minimum width: resizeEvent
+    // stacks them instead when the column is narrow.
+    m_rerun->setMinimumWidth(40);
+    m_open->setMinimumWidth(40);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -245,29 +274,45 @@ void ScenarioPanel::refresh()
     if (m_phase->text() != phase)
         m_phase->setText(phase);
 
-    // Timeline: the steps played so far, ticked, then the upcoming ones.
+    // Timeline: the steps played so far, ticked, then the upcoming ones;
+    // the load profile's changes among them at their times.
     const QList<TimelineAction> upcoming = s.upcoming();
     const qsizetype played = sc.timeline.size() - upcoming.size();
+    const bool running = s.phase() == LiveScenario::Phase::Running;
+    struct Step
+    {
+        double at;
+        QString text;
+        bool done;
+    };
+    std::vector<Step> steps;
+    for (qsizetype i = 0; i < sc.timeline.size(); ++i)
+        steps.push_back({sc.timeline[i].at, sc.timeline[i].describe(), i < played || !running});
+    for (const LoadChange &c : scenarioLoadChanges(sc))
+        steps.push_back({c.at, c.text, elapsed >= c.at || !running});
+    std::stable_sort(steps.begin(), steps.end(),
+                     [](const Step &a, const Step &b) { return a.at < b.at; });
     const QColor muted = theme::mutedText(palette());
     QList<Row> rows;
-    for (qsizetype i = 0; i < sc.timeline.size(); ++i) {
-        const TimelineAction &a = sc.timeline[i];
+    bool nextShown = false;
+    for (const Step &step : steps) {
         Row r;
-        if (i < played) {
-            r.text = QStringLiteral("✓  %1  %2").arg(secondsText(a.at), a.describe());
+        if (step.done) {
+            r.text = QStringLiteral("✓  %1  %2").arg(secondsText(step.at), step.text);
             r.color = muted;
-        } else if (i == played && s.phase() == LiveScenario::Phase::Running) {
+        } else if (!nextShown) {
             r.text = QStringLiteral("▶  %1  %2  (in %3)")
-                         .arg(secondsText(a.at), a.describe(),
-                              secondsText(std::max(0.0, std::ceil(a.at - elapsed))));
+                         .arg(secondsText(step.at), step.text,
+                              secondsText(std::max(0.0, std::ceil(step.at - elapsed))));
             r.bold = true;
+            nextShown = true;
         } else {
-            r.text = QStringLiteral("    %1  %2").arg(secondsText(a.at), a.describe());
+            r.text = QStringLiteral("    %1  %2").arg(secondsText(step.at), step.text);
         }
         rows << r;
     }
-    if (sc.timeline.isEmpty())
-        rows << Row{tr("(no faults or operations: a steady run)"), muted, false};
+    if (steps.empty())
+        rows << Row{tr("(no faults, operations or load changes: a steady run)"), muted, false};
     setRows(m_timeline, &m_timelineRows, rows);
 
     if (s.phase() == LiveScenario::Phase::Done) {
@@ -316,6 +361,19 @@ void ScenarioPanel::showResults()
     if (!s.settled())
         audit += tr("<br>The system did not settle within 30 s after the run.");
     m_audit->setText(audit);
+}
+
+void ScenarioPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const bool stacked = width() < m_rerun->sizeHint().width() + m_open->sizeHint().width() + 24;
+    if (stacked == (m_buttons->itemAtPosition(1, 0) != nullptr))
+        return;
+    m_buttons->removeWidget(m_open);
+    if (stacked)
+        m_buttons->addWidget(m_open, 1, 0);
+    else
+        m_buttons->addWidget(m_open, 0, 1);
 }
 
 } // namespace microcosm

@@ -6,6 +6,7 @@
 #include <QTimer>
 #include <QWidget>
 
+class QGridLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -46,6 +47,9 @@ signals:
     void rerunRequested();
     void openRequested();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void refresh();
     void showResults();
@@ -63,6 +67,7 @@ private:
     QLabel *m_audit;
     QPushButton *m_rerun;
     QPushButton *m_open;
+    QGridLayout *m_buttons = nullptr;
     QTimer m_timer;
 };
 

@@ -56,21 +56,49 @@ QJsonObject serviceJson(const ServiceConfig &c)
     return o;
 }
 
+bool sameBreaker(const CircuitBreakerConfig &a, const CircuitBreakerConfig &b)
+{
+    return a.slidingWindowType == b.slidingWindowType &&
+           a.slidingWindowSize == b.slidingWindowSize &&
+           a.minimumNumberOfCalls == b.minimumNumberOfCalls &&
+           a.failureRateThreshold == b.failureRateThreshold &&
+           a.slowCallRateThreshold == b.slowCallRateThreshold &&
+           a.slowCallDurationThreshold == b.slowCallDurationThreshold &&
+           a.waitDurationInOpenState == b.waitDurationInOpenState &&
+           a.permittedNumberOfCallsInHalfOpenState == b.permittedNumberOfCallsInHalfOpenState;
+}
+
+// The preset a breaker is, by the name the reader and the GUI give it
+// ("demo", "defaults"), or empty for one of its own.
+QString breakerPreset(const CircuitBreakerConfig &b)
+{
+    if (sameBreaker(b, CircuitBreakerConfig::demo()))
+        return QStringLiteral("demo");
+    if (sameBreaker(b, CircuitBreakerConfig{}))
+        return QStringLiteral("defaults");
+    return {};
+}
+
+// Every field is written, so the breaker reads back the same whatever the
+// preset (the reader starts from the preset, "demo" when none is named).
 QJsonObject breakerJson(const CircuitBreakerConfig &b)
 {
     using W = CircuitBreakerConfig::SlidingWindowType;
-    return {{QStringLiteral("preset"), QStringLiteral("defaults")},
-            {QStringLiteral("slidingWindowType"), b.slidingWindowType == W::COUNT_BASED
-                                                      ? QStringLiteral("COUNT_BASED")
-                                                      : QStringLiteral("TIME_BASED")},
-            {QStringLiteral("slidingWindowSize"), b.slidingWindowSize},
-            {QStringLiteral("minimumNumberOfCalls"), b.minimumNumberOfCalls},
-            {QStringLiteral("failureRateThreshold"), b.failureRateThreshold},
-            {QStringLiteral("slowCallRateThreshold"), b.slowCallRateThreshold},
-            {QStringLiteral("slowCallDurationThresholdMs"), msOf(b.slowCallDurationThreshold)},
-            {QStringLiteral("waitDurationInOpenStateMs"), msOf(b.waitDurationInOpenState)},
-            {QStringLiteral("permittedNumberOfCallsInHalfOpenState"),
-             b.permittedNumberOfCallsInHalfOpenState}};
+    QJsonObject o{
+        {QStringLiteral("slidingWindowType"), b.slidingWindowType == W::COUNT_BASED
+                                                  ? QStringLiteral("COUNT_BASED")
+                                                  : QStringLiteral("TIME_BASED")},
+        {QStringLiteral("slidingWindowSize"), b.slidingWindowSize},
+        {QStringLiteral("minimumNumberOfCalls"), b.minimumNumberOfCalls},
+        {QStringLiteral("failureRateThreshold"), b.failureRateThreshold},
+        {QStringLiteral("slowCallRateThreshold"), b.slowCallRateThreshold},
+        {QStringLiteral("slowCallDurationThresholdMs"), msOf(b.slowCallDurationThreshold)},
+        {QStringLiteral("waitDurationInOpenStateMs"), msOf(b.waitDurationInOpenState)},
+        {QStringLiteral("permittedNumberOfCallsInHalfOpenState"),
+         b.permittedNumberOfCallsInHalfOpenState}};
+    if (const QString preset = breakerPreset(b); !preset.isEmpty())
+        o.insert(QStringLiteral("preset"), preset);
+    return o;
 }
 
 QJsonObject edgeJson(const EdgePolicy &e)

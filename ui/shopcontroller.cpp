@@ -1,8 +1,11 @@
 #include "shopcontroller.h"
 
+#include "edgekey.h"
+
 #include <QDateTime>
 
 #include <algorithm>
+#include <utility>
 
 namespace microcosm {
 
@@ -10,7 +13,7 @@ namespace {
 
 QString edgeName(const QString &caller, const QString &service)
 {
-    return caller + QStringLiteral("→") + (service.isEmpty() ? QStringLiteral("*") : service);
+    return edgeLabel(caller, service);
 }
 
 QString describePolicy(const EdgePolicy &p)
@@ -53,8 +56,22 @@ ShopController::ShopController(std::unique_ptr<ShopSession> session, QObject *pa
     connect(&m_shapeTimer, &QTimer::timeout, this, [this] {
         if (m_shutdown)
             return;
-        load().setRate(m_shape.rateAt(double(m_shapeClock.elapsed()) / 1000.0));
+        const double t = double(m_shapeClock.elapsed()) / 1000.0;
+        load().setRate(m_shape.rateAt(t));
+        while (!m_shapeChanges.isEmpty() && m_shapeChanges.front().at <= t)
+            platform().events().add(QStringLiteral("load"), QStringLiteral("load-change"),
+                                    m_shapeChanges.takeFirst().text);
         emit rateChanged(rate());
+    });
+    m_rateEventTimer.setSingleShot(true);
+    m_rateEventTimer.setInterval(500);
+    connect(&m_rateEventTimer, &QTimer::timeout, this, [this] {
+        const double from = std::exchange(m_rateBefore, -1);
+        if (m_shutdown || from < 0 || qFuzzyCompare(from + 1, rate() + 1))
+            return;
+        platform().events().add(QStringLiteral("load"), QStringLiteral("load-change"),
+                                QStringLiteral("load %1 → %2 journeys/s (set in the controls)")
+                                    .arg(QString::number(from), QString::number(rate())));
     });
 }
 
@@ -164,7 +181,10 @@ void ShopController::setRate(double journeysPerSecond)
     }
     if (m_shutdown || qFuzzyCompare(rate() + 1, journeysPerSecond + 1))
         return;
+    if (m_rateBefore < 0)
+        m_rateBefore = rate();
     load().setRate(journeysPerSecond);
+    m_rateEventTimer.start();
     emit rateChanged(rate());
 }
 
@@ -240,7 +260,7 @@ void ShopController::setPolicy(const QString &caller, const QString &service,
     // The gateway logs no event of its own for a policy change; the timeline should show it.
     const QString name = edgeName(caller, service);
     platform().events().add(
-        name, QStringLiteral("policy"),
+        edgeKey(caller, service), QStringLiteral("policy"),
         QStringLiteral("policy of %1 set: %2").arg(name, describePolicy(policy)));
     emit message(tr("%1: %2 (calls that start from now on)").arg(name, describePolicy(policy)));
     emit policiesChanged();
@@ -342,6 +362,40 @@ void ShopController::clearFaults()
     poll();
 }
 
+DatabaseFault ShopController::databaseFault(const QString &service) const
+{
+    return m_session->platform().chaos().databaseFault(service);
+}
+
+bool ShopController::setDatabaseFault(const QString &service, DatabaseFault fault)
+{
+    if (m_shutdown || !platform().host(service))
+        return false;
+    ChaosController &chaos = platform().chaos();
+    bool ok = false;
+    switch (fault) {
+    case DatabaseFault::None:
+        ok = chaos.releaseDatabase(service);
+        emit message(tr("%1.db: unlocked").arg(service));
+        break;
+    case DatabaseFault::WritesBlocked:
+        ok = chaos.blockWrites(service);
+        emit message(tr("%1.db: writes blocked: they wait for SQLite's busy timeout and fail; "
+                        "reads go on (WAL)")
+                         .arg(service));
+        break;
+    case DatabaseFault::FileLocked:
+        ok = chaos.lockFile(service);
+        emit message(tr("%1.db: whole file locked: reads and writes wait for the busy timeout "
+                        "and fail")
+                         .arg(service));
+        break;
+    }
+    emit chaosChanged();
+    poll();
+    return ok;
+}
+
 bool ShopController::databaseLocked(const QString &service) const
 {
     return m_session->platform().chaos().databaseLocked(service);
@@ -349,17 +403,7 @@ bool ShopController::databaseLocked(const QString &service) const
 
 bool ShopController::setDatabaseLocked(const QString &service, bool locked)
 {
-    if (m_shutdown || !platform().host(service))
-        return false;
-    const bool ok = locked ? platform().chaos().lockDatabase(service)
-                           : platform().chaos().unlockDatabase(service);
-    emit message(locked ? tr("%1.db locked: writes wait for the busy timeout and fail; reads go "
-                             "on")
-                              .arg(service)
-                        : tr("%1.db unlocked").arg(service));
-    emit chaosChanged();
-    poll();
-    return ok;
+    return setDatabaseFault(service, locked ? DatabaseFault::WritesBlocked : DatabaseFault::None);
 }
 
 bool ShopController::monkeyRunning() const
@@ -400,10 +444,12 @@ bool ShopController::startRollingUpdate(const QString &service)
     RollingUpdate update;
     update.version = nextVersion(config.version);
     update.profile = h->profileFor(config.version);
+    update.minReadySeconds = RollingUpdateMinReadySeconds;
     const bool ok = h->startRollingUpdate(update);
     emit message(ok ? tr("Rolling update of %1 to %2: one replica at a time, each replaced once "
-                         "its successor is ready")
+                         "its successor has been ready for %3 s")
                           .arg(service, update.version)
+                          .arg(update.minReadySeconds)
                     : tr("%1 is already being updated").arg(service));
     if (ok)
         poll();
@@ -424,13 +470,17 @@ void ShopController::setLoadShape(const LoadProfile &profile)
         const bool was = m_shaping;
         m_shaping = false;
         m_shapeTimer.stop();
+        if (m_rateBefore < 0)
+            m_rateBefore = rate();
         load().setRate(profile.rate);
+        m_rateEventTimer.start();
         emit rateChanged(rate());
         if (was)
             emit loadShapeChanged();
         return;
     }
     m_shape = profile;
+    m_shapeChanges = profile.changes();
     m_shaping = true;
     m_shapeClock.start();
     load().setRate(m_shape.rateAt(0));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chaos.h"
 #include "eventlog.h"
 #include "scenario.h"
 #include "shopsession.h"
@@ -72,6 +73,11 @@ public:
     void setLinkFault(const QString &caller, const QString &service, const Fault &fault);
     // Every fault, database lock and the chaos monkey off.
     void clearFaults();
+    // The database faults: writes blocked (reads go on), or the whole file
+    // locked (reads fail too); None ends either.
+    DatabaseFault databaseFault(const QString &service) const;
+    bool setDatabaseFault(const QString &service, DatabaseFault fault);
+    // Either fault on; locking is blocking writes (the fault's first name).
     bool databaseLocked(const QString &service) const;
     bool setDatabaseLocked(const QString &service, bool locked);
     bool monkeyRunning() const;
@@ -80,14 +86,19 @@ public:
     void stopMonkey();
 
     // Replaces the service's replicas one by one with the next version
-    // ("v1" → "v2"), readiness-gated; false while one is already under way.
+    // ("v1" → "v2"), readiness-gated, each new one available only after
+    // RollingUpdateMinReadySeconds; false while one is already under way.
     bool startRollingUpdate(const QString &service);
+    // Long enough to watch each step: the surge replica, then the old one going.
+    static constexpr double RollingUpdateMinReadySeconds = 3;
     bool rollingUpdateInProgress(const QString &service) const;
 
     // The load's shape from now on (ramp, spike, wave around the current
     // rate); Constant stops shaping. The generator changes only its rate
     // live, so the shape is played from here: its rate is set to the
-    // profile's value four times a second. Moving the rate by hand ends it.
+    // profile's value four times a second, and each of the shape's changes
+    // is a "load-change" event when its time comes. Moving the rate by hand
+    // ends it; a rate set by hand is one event once the control rests.
     void setLoadShape(const LoadProfile &profile);
     // The shape being played, with its time measured from when it began;
     // a constant profile at the current rate when none is.
@@ -137,7 +148,10 @@ private:
     QTimer m_shapeTimer;
     QElapsedTimer m_shapeClock;
     LoadProfile m_shape;
+    QList<LoadChange> m_shapeChanges; // the shape's, from the next one due
     bool m_shaping = false;
+    QTimer m_rateEventTimer;  // a rate set by hand: the event once the control rests
+    double m_rateBefore = -1; // the rate before the hand started moving it, or -1
     QStringList m_policyKeys;
     double m_rateLimitBurst = 0;
     double m_monkeyMean = 10;

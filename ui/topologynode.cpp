@@ -3,6 +3,8 @@
 #include "theme.h"
 #include "topologyedge.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QFileInfo>
 #include <QPainter>
@@ -22,6 +24,32 @@ QFont pixelFont(int px, bool bold = false)
     f.setBold(bold);
     return f;
 }
+
+// Draws one line of text in `box`, in the painter's font or, when it would
+// not fit, a smaller size of it (down to 9 px) — never clipped mid-figure.
+// The pixel size of `font` (or smaller, down to 9 px) at which `text` fits `width`.
+int fittedPixels(QFont font, const QString &text, qreal width)
+{
+    while (font.pixelSize() > 9 && QFontMetricsF(font).horizontalAdvance(text) > width)
+        font.setPixelSize(font.pixelSize() - 1);
+    return font.pixelSize();
+}
+
+// Returns the width the text took.
+qreal drawFitted(QPainter *p, const QRectF &box, int flags, const QString &text)
+{
+    const QFont original = p->font();
+    QFont f = original;
+    f.setPixelSize(fittedPixels(f, text, box.width()));
+    p->setFont(f);
+    p->drawText(box, flags, text);
+    const qreal used = p->fontMetrics().horizontalAdvance(text);
+    p->setFont(original);
+    return used;
+}
+
+// Room for a service's title: its box less the health pill and the version.
+constexpr qreal ServiceTitleRoom = 232 - 22 - 98;
 
 QString rpsText(double rps)
 {
@@ -66,6 +94,18 @@ QString TopologyNode::service() const
 void TopologyNode::addEdge(TopologyEdge *edge)
 {
     m_edges.append(edge);
+}
+
+int TopologyNode::titlePixelsShown() const
+{
+    const qreal room = m_kind == Kind::Service ? ServiceTitleRoom : body().width() - 20;
+    return fittedPixels(pixelFont(m_titlePixels, true), m_title, room);
+}
+
+void TopologyNode::setPresenter(bool on)
+{
+    m_titlePixels = on ? PresenterTitlePixels : TitlePixels;
+    update();
 }
 
 QRectF TopologyNode::body() const
@@ -275,11 +315,12 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
     // Title and health pill.
     const QRectF inner = r.adjusted(12, 8, -10, -8);
     p->setPen(text);
-    p->setFont(pixelFont(19, true));
-    p->drawText(QRectF(inner.left(), inner.top(), inner.width(), 24),
-                Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    p->setFont(pixelFont(m_titlePixels, true));
+    const qreal titleH = m_titlePixels + 5;
+    const qreal titleW = drawFitted(
+        p, QRectF(inner.left(), inner.top() - (titleH - 24) / 2, ServiceTitleRoom, titleH),
+        Qt::AlignLeft | Qt::AlignVCenter, m_title);
     if (!m_service.replicas.isEmpty() && !m_service.replicas.first().version.isEmpty()) {
-        const qreal titleW = p->fontMetrics().horizontalAdvance(m_title);
         p->setFont(pixelFont(12));
         p->setPen(theme::mutedText(pal));
         p->drawText(QRectF(inner.left() + titleW + 6, inner.top() + 3, 40, 22),
@@ -304,10 +345,28 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
                 QStringLiteral("replicas"));
     qreal x = inner.left() + labelW;
     int ready = 0;
+    for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
+        ready += rep.state == QLatin1String("ready");
+    const QString count = QStringLiteral("%1/%2 ready").arg(ready).arg(m_service.replicas.size());
+    // The count is never clipped: the pips get what is left, closer
+    // together when there are many, and "+N" for those that do not fit.
+    const qreal countW = p->fontMetrics().horizontalAdvance(count) + 6;
+    const qreal room = inner.right() - countW - x;
+    const int replicas = int(m_service.replicas.size());
+    const qreal step = replicas > 0 ? std::clamp(room / replicas, 11.0, 18.0) : 18.0;
+    const int shown = std::min<int>(replicas, int((room - 22) / step) + 1);
+    int drawn = 0;
     for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas)) {
-        const QRectF pip(x, y - 7, 14, 14);
+        if (drawn == shown && shown < replicas) {
+            p->setPen(theme::mutedText(pal));
+            p->drawText(QRectF(x, y - 9, 24, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                        QStringLiteral("+%1").arg(replicas - shown));
+            x += 22;
+            break;
+        }
+        ++drawn;
+        const QRectF pip(x, y - 7, std::min(14.0, step - 2), std::min(14.0, step - 2));
         if (rep.state == QLatin1String("ready")) {
-            ++ready;
             p->setPen(QPen(theme::okColor().darker(130), 1.5));
             p->setBrush(rep.inRotation ? theme::okColor() : base);
             p->drawEllipse(pip);
@@ -323,13 +382,11 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
             p->drawLine(pip.topLeft() + QPointF(3, 3), pip.bottomRight() - QPointF(3, 3));
             p->drawLine(pip.topRight() + QPointF(-3, 3), pip.bottomLeft() + QPointF(3, -3));
         }
-        x += 18;
-        if (x > inner.right() - 70)
-            break;
+        x += step;
     }
     p->setPen(text);
-    p->drawText(QRectF(x + 4, y - 9, inner.right() - x - 4, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                QStringLiteral("%1/%2 ready").arg(ready).arg(m_service.replicas.size()));
+    p->drawText(QRectF(inner.right() - countW + 6, y - 9, countW - 6, 18),
+                Qt::AlignLeft | Qt::AlignVCenter, count);
 
     // A labelled bar: queued jobs against the ready replicas' inbox capacity,
     // busy workers against the ready replicas' workers.
@@ -353,8 +410,8 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
                 QRectF(bar.left(), bar.top(), std::max(2.0, bar.width() * fill), bar.height()));
         }
         p->setPen(text);
-        p->drawText(QRectF(bar.right() + 6, rowY - 9, inner.right() - bar.right() - 6, 18),
-                    Qt::AlignLeft | Qt::AlignVCenter, tail);
+        drawFitted(p, QRectF(bar.right() + 6, rowY - 9, inner.right() - bar.right() - 6, 18),
+                   Qt::AlignLeft | Qt::AlignVCenter, tail);
     };
     int capacity = 0;
     for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
@@ -381,8 +438,8 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
         line = QStringLiteral("%1 req/s · %2 ok")
                    .arg(rpsText(m_service.stats.rps), percentText(windowSuccess(w)));
     }
-    p->drawText(QRectF(inner.left(), y - 9, inner.width(), 18), Qt::AlignLeft | Qt::AlignVCenter,
-                line);
+    drawFitted(p, QRectF(inner.left(), y - 9, inner.width(), 18), Qt::AlignLeft | Qt::AlignVCenter,
+               line);
 }
 
 void TopologyNode::paintUsers(QPainter *p, const QPalette &pal, const QRectF &r)
@@ -401,13 +458,13 @@ void TopologyNode::paintUsers(QPainter *p, const QPalette &pal, const QRectF &r)
         p->drawChord(QRectF(c.x() - 8, c.y() + 6, 16, 16), 0, 180 * 16);
     }
     p->setPen(text);
-    p->setFont(pixelFont(19, true));
-    p->drawText(QRectF(r.left() + 74, r.top() + 8, r.width() - 80, 24),
-                Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    p->setFont(pixelFont(m_titlePixels, true));
+    drawFitted(p, QRectF(r.left() + 74, r.top() + 8, r.width() - 80, 24),
+               Qt::AlignLeft | Qt::AlignVCenter, m_title);
     p->setFont(pixelFont(13));
     for (int i = 0; i < m_lines.size(); ++i)
-        p->drawText(QRectF(r.left() + 10, r.top() + 52 + i * 19, r.width() - 16, 18),
-                    Qt::AlignLeft | Qt::AlignVCenter, m_lines[i]);
+        drawFitted(p, QRectF(r.left() + 10, r.top() + 52 + i * 19, r.width() - 16, 18),
+                   Qt::AlignLeft | Qt::AlignVCenter, m_lines[i]);
 }
 
 void TopologyNode::paintGateway(QPainter *p, const QPalette &pal, const QRectF &r)
@@ -420,17 +477,17 @@ void TopologyNode::paintGateway(QPainter *p, const QPalette &pal, const QRectF &
                            theme::serviceColor(QStringLiteral("gateway")), dark ? 0.22 : 0.12));
     p->drawRoundedRect(r, 10, 10);
     p->setPen(text);
-    p->setFont(pixelFont(19, true));
-    p->drawText(QRectF(r.left() + 12, r.top() + 8, r.width() - 20, 24),
-                Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    p->setFont(pixelFont(m_titlePixels, true));
+    drawFitted(p, QRectF(r.left() + 12, r.top() + 8, r.width() - 20, 24),
+               Qt::AlignLeft | Qt::AlignVCenter, m_title);
     p->setFont(pixelFont(12));
     p->setPen(theme::mutedText(pal));
     p->drawText(QRectF(r.left() + 12, r.top() + 32, r.width() - 20, 16),
                 Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("single entry, routes"));
     p->setPen(text);
     for (int i = 0; i < m_lines.size(); ++i)
-        p->drawText(QRectF(r.left() + 12, r.top() + 56 + i * 20, r.width() - 20, 18),
-                    Qt::AlignLeft | Qt::AlignVCenter, m_lines[i]);
+        drawFitted(p, QRectF(r.left() + 12, r.top() + 56 + i * 20, r.width() - 20, 18),
+                   Qt::AlignLeft | Qt::AlignVCenter, m_lines[i]);
 }
 
 void TopologyNode::paintDatabase(QPainter *p, const QPalette &pal, const QRectF &r)
@@ -457,8 +514,8 @@ void TopologyNode::paintDatabase(QPainter *p, const QPalette &pal, const QRectF 
     p->setFont(pixelFont(12));
     p->setPen(theme::mutedText(pal));
     for (int i = 0; i < m_lines.size(); ++i)
-        p->drawText(QRectF(r.left(), r.top() + capH + 28 + i * 16, r.width(), 16), Qt::AlignCenter,
-                    m_lines[i]);
+        drawFitted(p, QRectF(r.left() + 4, r.top() + capH + 28 + i * 16, r.width() - 8, 16),
+                   Qt::AlignCenter, m_lines[i]);
 }
 
 } // namespace microcosm

@@ -21,6 +21,11 @@ class TopologyEdge;
 class TopologyNode : public QGraphicsItem
 {
 public:
+    // The type size of a node's title, in scene units (presenter mode:
+    // larger, shrunk only where a long title would not fit its box).
+    static constexpr int TitlePixels = 19;
+    static constexpr int PresenterTitlePixels = 24;
+
     enum class Kind
     {
         Users,
@@ -65,6 +70,10 @@ public:
     // The box itself (without badges or the selection outline), in scene coordinates.
     QRectF sceneBody() const { return mapRectToScene(body()); }
 
+    // Presenter mode: larger titles.
+    void setPresenter(bool on);
+    // The title's type size as drawn (a long title is shrunk to its box).
+    int titlePixelsShown() const;
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -84,6 +93,7 @@ private:
     Kind m_kind;
     QString m_id;
     QString m_title;
+    int m_titlePixels = TitlePixels;
     QString m_signature;
     QList<TopologyEdge *> m_edges;
     bool m_hasState = false;

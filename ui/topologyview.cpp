@@ -12,14 +12,30 @@
 #include <QMap>
 #include <QMenu>
 #include <QSettings>
+#include <QWheelEvent>
 #include <QWindow>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
 namespace microcosm {
 
 namespace {
+
+// The database node's badge: what the injected fault does, in two words.
+QString databaseBadge(DatabaseFault fault)
+{
+    switch (fault) {
+    case DatabaseFault::None:
+        return {};
+    case DatabaseFault::WritesBlocked:
+        return QStringLiteral("WRITES BLOCKED");
+    case DatabaseFault::FileLocked:
+        return QStringLiteral("LOCKED");
+    }
+    return {};
+}
 
 constexpr qreal GatewayX = 330;
 constexpr qreal ServiceX = 730;
@@ -28,9 +44,9 @@ constexpr qreal RowGap = 205;
 
 QString serviceOf(const QString &source)
 {
-    // "product#2" → "product"; a link "order→cart" → its callee, "cart".
+    // "product#2" → "product"; a link "order>cart" → its callee, "cart".
     QString s = source;
-    const qsizetype arrow = s.indexOf(QStringLiteral("→"));
+    const qsizetype arrow = s.indexOf(QLatin1Char('>'));
     if (arrow >= 0)
         s = s.mid(arrow + 1);
     const qsizetype hash = s.indexOf(QLatin1Char('#'));
@@ -173,7 +189,7 @@ QPointF TopologyView::defaultPosition(const QString &id, bool presenter) const
     const qreal gatewayX = presenter ? GatewayX + 25 : GatewayX;
     const qreal serviceX = presenter ? ServiceX + 105 : ServiceX;
     const qreal databaseX = presenter ? DatabaseX + 135 : DatabaseX;
-    const qreal rowGap = presenter ? RowGap + 20 : RowGap;
+    const qreal rowGap = presenter ? RowGap + 12 : RowGap;
     if (id == QLatin1String("users"))
         return {presenter ? -95.0 : -40.0, 0};
     if (id == QLatin1String("gateway"))
@@ -201,6 +217,7 @@ void TopologyView::setPresenter(bool on)
         if (n->pos() == defaultPosition(n->id(), m_presenter))
             n->setPos(defaultPosition(n->id(), on));
         n->setScale(on ? 1.2 : 1.0);
+        n->setPresenter(on);
     }
     m_presenter = on;
     for (TopologyEdge *e : std::as_const(m_edges)) {
@@ -235,8 +252,7 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         }
         n->setBadges(fault, note);
         if (TopologyNode *db = m_nodes.value(QStringLiteral("db:") + s.name))
-            db->setBadges(
-                m_controller->databaseLocked(s.name) ? QStringLiteral("LOCKED") : QString(), {});
+            db->setBadges(databaseBadge(m_controller->databaseFault(s.name)), {});
     }
     const bool running = m_controller && m_controller->loadRunning();
     if (TopologyNode *users = m_nodes.value(QStringLiteral("users")))
@@ -455,12 +471,14 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
         const QString from = e->source()->id();
         const QString to = e->dest()->kind() == TopologyNode::Kind::Database ? e->dest()->service()
                                                                              : e->dest()->id();
-        header(
-            tr("%1 → %2 — %3").arg(from, e->dest()->id(), TopologyEdge::breakerName(e->breaker())));
+        // The gateway's edges are the users' calls: named as the policies,
+        // faults, events and files name them (users → product).
+        const QString caller =
+            e->source()->kind() == TopologyNode::Kind::Gateway ? QStringLiteral("users") : from;
+        header(e->dest()->kind() == TopologyNode::Kind::Service
+                   ? tr("%1 → %2 — %3").arg(caller, to, TopologyEdge::breakerName(e->breaker()))
+                   : tr("%1 → %2").arg(from, e->dest()->id()));
         if (e->dest()->kind() == TopologyNode::Kind::Service) {
-            const QString caller = e->source()->kind() == TopologyNode::Kind::Gateway
-                                       ? QStringLiteral("users")
-                                       : e->source()->id();
             addLinkActions(menu, caller, to);
             menu->addSection(tr("Callee: %1").arg(to));
             addServiceActions(to);
@@ -542,11 +560,21 @@ void TopologyView::addFaultActions(QMenu *menu, const QString &s)
     more->setObjectName(QStringLiteral("fault-more"));
     connect(more, &QAction::triggered, this, [this, s] { emit chaosRequested(s); });
 
-    const bool locked = c->databaseLocked(s);
+    const DatabaseFault db = c->databaseFault(s);
+    const bool blocked = db == DatabaseFault::WritesBlocked;
+    const bool locked = db == DatabaseFault::FileLocked;
+    QAction *block = menu->addAction(blocked ? tr("Unblock writes to %1.db").arg(s)
+                                             : tr("Block writes to %1.db (reads go on)").arg(s));
+    block->setObjectName(QStringLiteral("block-writes"));
+    connect(block, &QAction::triggered, c, [c, s, blocked] {
+        c->setDatabaseFault(s, blocked ? DatabaseFault::None : DatabaseFault::WritesBlocked);
+    });
     QAction *lock = menu->addAction(locked ? tr("Unlock %1.db").arg(s)
-                                           : tr("Lock %1.db (writes fail, reads go on)").arg(s));
-    lock->setObjectName(QStringLiteral("lock-db"));
-    connect(lock, &QAction::triggered, c, [c, s, locked] { c->setDatabaseLocked(s, !locked); });
+                                           : tr("Lock the whole %1.db (reads fail too)").arg(s));
+    lock->setObjectName(QStringLiteral("lock-file"));
+    connect(lock, &QAction::triggered, c, [c, s, locked] {
+        c->setDatabaseFault(s, locked ? DatabaseFault::None : DatabaseFault::FileLocked);
+    });
 
     QString version = QStringLiteral("v1");
     if (const ServiceSnapshot *snap = c->snapshot().service(s))
@@ -568,7 +596,7 @@ void TopologyView::addLinkActions(QMenu *menu, const QString &caller, const QStr
     QPointer<ShopController> c = m_controller;
     if (!c)
         return;
-    const QString link = caller + QStringLiteral("→") + service;
+    const QString link = caller + QStringLiteral(" → ") + service;
     menu->addSection(tr("Fault on the link %1").arg(link));
     auto add = [&](const QString &name, const QString &text, const Fault &fault) {
         QAction *a = menu->addAction(text);
@@ -643,6 +671,8 @@ void TopologyView::contextMenuEvent(QContextMenuEvent *event)
             break;
         }
     if (!hit)
+        hit = edgeNear(event->pos());
+    if (!hit)
         return;
     if (hit->type() == TopologyNode::Type && !hit->isSelected()) {
         m_scene->clearSelection();
@@ -653,6 +683,29 @@ void TopologyView::contextMenuEvent(QContextMenuEvent *event)
         return;
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->popup(event->globalPos());
+}
+
+TopologyEdge *TopologyView::edgeNear(QPoint pos) const
+{
+    // A line is a few pixels wide on screen: a click within 10 px of it
+    // counts, whatever the zoom (the nearest line wins).
+    constexpr int Reach = 10;
+    TopologyEdge *best = nullptr;
+    double bestDistance = Reach + 1;
+    for (TopologyEdge *e : m_edges) {
+        const QPointF a = mapFromScene(e->pointAt(0)), b = mapFromScene(e->pointAt(1));
+        const QPointF ab = b - a;
+        const double len2 = QPointF::dotProduct(ab, ab);
+        const double t =
+            len2 > 0 ? std::clamp(QPointF::dotProduct(QPointF(pos) - a, ab) / len2, 0.0, 1.0) : 0.0;
+        const QPointF d = QPointF(pos) - (a + t * ab);
+        const double distance = std::hypot(d.x(), d.y());
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = e;
+        }
+    }
+    return best;
 }
 
 void TopologyView::mouseDoubleClickEvent(QMouseEvent *event)
@@ -719,11 +772,68 @@ void TopologyView::fitAll()
         r = r.united(n->sceneBoundingRect());
     for (TopologyEdge *e : std::as_const(m_edges))
         r = r.united(e->sceneBoundingRect());
-    r.adjust(-20, -36, 20, 52); // room for the layer titles above and the legend below
-    m_scene->setSceneRect(r);
+    r.adjust(-20, -36, 20, 12); // room for the layer titles above
     m_particles->setBounds(r);
-    fitInView(r, Qt::KeepAspectRatio);
+    // Fit into the viewport less the legend's rows at its foot (they are in
+    // the view's pixels, so their room is not a fixed share of the scene).
+    const QSizeF room(std::max(1, viewport()->width() - 8),
+                      std::max(1, viewport()->height() - legendHeight() - 4));
+    const qreal fit = std::min(room.width() / r.width(), room.height() / r.height());
+    const qreal s = fit * m_zoom;
+    // The scene reaches as far as the view can show, so that the picture can
+    // be centred above the legend (and panned when zoomed in).
+    const QSizeF half(viewport()->width() / (2 * s), viewport()->height() / (2 * s));
+    const QPointF centre = r.center() + QPointF(0, (legendHeight() + 4) / (2 * s));
+    m_scene->setSceneRect(r.united(QRectF(centre.x() - half.width(), centre.y() - half.height(),
+                                          2 * half.width(), 2 * half.height())));
+    setTransform(QTransform::fromScale(s, s));
+    centerOn(centre);
     resetCachedContent();
+}
+
+void TopologyView::zoomBy(double factor)
+{
+    const double zoom = std::clamp(m_zoom * factor, 1.0, 4.0);
+    if (zoom == m_zoom)
+        return;
+    const double step = zoom / m_zoom;
+    m_zoom = zoom;
+    scale(step, step);
+    resetCachedContent();
+}
+
+void TopologyView::resetZoom()
+{
+    m_zoom = 1;
+    fitAll();
+}
+
+double TopologyView::titlePixelSize() const
+{
+    const TopologyNode *n = m_nodes.value(QStringLiteral("product"));
+    if (!n) {
+        for (const TopologyNode *x : m_nodes)
+            if (x->kind() == TopologyNode::Kind::Service)
+                n = x;
+    }
+    return n ? n->titlePixelsShown() * n->scale() * transform().m11() : 0;
+}
+
+void TopologyView::wheelEvent(QWheelEvent *event)
+{
+    if (!(event->modifiers() & Qt::ControlModifier)) {
+        QGraphicsView::wheelEvent(event); // scrolls a zoomed-in picture
+        return;
+    }
+    const QPoint steps = event->angleDelta();
+    if (steps.y() == 0)
+        return;
+    // Zoom about the point under the mouse, a notch at a time.
+    const ViewportAnchor anchor = transformationAnchor();
+    setTransformationAnchor(AnchorUnderMouse);
+    zoomBy(std::pow(1.15, steps.y() / 120.0));
+    setTransformationAnchor(anchor);
+    event->accept();
 }
 
 void TopologyView::resizeEvent(QResizeEvent *event)
@@ -800,70 +910,129 @@ void TopologyView::drawBackground(QPainter *p, const QRectF &rect)
     }
 }
 
+QFont TopologyView::legendFont() const
+{
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() * 0.9);
+    return f;
+}
+
+QList<QList<int>> TopologyView::legendRows(const QStringList &texts) const
+{
+    // Items in groups (health | replicas | requests), on as many rows as the
+    // view's width needs: a group moves down whole when it fits on a row.
+    static const QList<QList<int>> groups = {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9}};
+    const QFontMetrics fm(legendFont());
+    const int width = viewport()->width() - 16;
+    auto itemWidth = [&](int i) { return 16 + fm.horizontalAdvance(texts[i]) + 12; };
+    QList<QList<int>> rows{{}};
+    int used = 0;
+    for (const QList<int> &g : groups) {
+        int groupWidth = 0;
+        for (int i : g)
+            groupWidth += itemWidth(i);
+        if (used > 0 && used + groupWidth > width && groupWidth <= width) {
+            rows.append(QList<int>());
+            used = 0;
+        }
+        for (int i : g) {
+            if (used > 0 && used + itemWidth(i) > width) {
+                rows.append(QList<int>());
+                used = 0;
+            }
+            rows.last().append(i);
+            used += itemWidth(i);
+        }
+    }
+    return rows;
+}
+
+int TopologyView::legendHeight() const
+{
+    const QFontMetrics fm(legendFont());
+    return int(legendRows(legendTexts()).size()) * (fm.height() + 6) + 10;
+}
+
+QStringList TopologyView::legendTexts() const
+{
+    const QStringList full = {tr("healthy"),           tr("degraded"),
+                              tr("failing (<90% ok)"), tr("down"),
+                              tr("replica ready"),     tr("ready, out of rotation"),
+                              tr("starting"),          tr("dead"),
+                              tr("request"),           tr("failed request")};
+    // Where the full words need a second row, the short ones may fit one
+    // (F1 explains each colour in full).
+    if (legendRows(full).size() == 1)
+        return full;
+    const QStringList brief = {tr("healthy"), tr("degraded"),        tr("failing"),  tr("down"),
+                               tr("ready"),   tr("out of rotation"), tr("starting"), tr("dead"),
+                               tr("request"), tr("failed")};
+    return legendRows(brief).size() < legendRows(full).size() ? brief : full;
+}
+
 void TopologyView::drawForeground(QPainter *p, const QRectF &)
 {
-    // The legend, in the view's own pixels so it stays readable at any zoom.
+    // The legend, in the view's own pixels so it stays readable at any zoom,
+    // on as many rows as the width needs (fitAll() leaves it the room).
     p->save();
     p->resetTransform();
     const QPalette pal = palette();
-    QFont f = font();
-    f.setPointSizeF(f.pointSizeF() * 0.9);
+    const QFont f = legendFont();
     p->setFont(f);
     const QFontMetrics fm(f);
     p->setRenderHint(QPainter::Antialiasing);
-    struct Item
-    {
-        QColor color;
-        QString text;
-        int shape; // 0 dot, 1 dead pip, 2 ring
-    };
-    const QList<Item> items = {
-        {theme::healthColor(ServiceSnapshot::Health::Healthy), tr("healthy"), 0},
-        {theme::healthColor(ServiceSnapshot::Health::Degraded), tr("degraded"), 0},
-        {theme::healthColor(ServiceSnapshot::Health::Failing), tr("failing (<90% ok)"), 0},
-        {theme::healthColor(ServiceSnapshot::Health::Down), tr("down"), 0},
-        {theme::okColor(), tr("replica ready"), 0},
-        {theme::okColor(), tr("ready, out of rotation"), 2},
-        {theme::warningColor(), tr("starting"), 0},
-        {theme::deadColor(pal), tr("dead"), 1},
-        {theme::startingColor(), tr("request"), 0},
-        {theme::errorColor(), tr("failed request"), 0},
-    };
-    int x = 10;
-    const int y = viewport()->height() - fm.height() - 8;
+    const QStringList texts = legendTexts();
+    const QList<QColor> colors = {theme::healthColor(ServiceSnapshot::Health::Healthy),
+                                  theme::healthColor(ServiceSnapshot::Health::Degraded),
+                                  theme::healthColor(ServiceSnapshot::Health::Failing),
+                                  theme::healthColor(ServiceSnapshot::Health::Down),
+                                  theme::okColor(),
+                                  theme::okColor(),
+                                  theme::warningColor(),
+                                  theme::deadColor(pal),
+                                  theme::startingColor(),
+                                  theme::errorColor()};
+    auto shape = [](int i) { return i == 7 ? 1 : i == 5 ? 2 : 0; }; // 0 dot, 1 dead pip, 2 ring
+    const QList<QList<int>> rows = legendRows(texts);
+    const int rowHeight = fm.height() + 6;
+    int y = viewport()->height() - int(rows.size()) * rowHeight - 4;
     QColor bg = pal.color(QPalette::Base);
     bg.setAlphaF(0.85f);
-    int total = 10;
-    for (const Item &i : items)
-        total += 16 + fm.horizontalAdvance(i.text) + 12;
-    p->setPen(Qt::NoPen);
-    p->setBrush(bg);
-    p->drawRoundedRect(QRect(4, y - 4, std::min(total, viewport()->width() - 8), fm.height() + 8),
-                       6, 6);
-    for (int k = 0; k < items.size(); ++k) {
-        const Item &i = items[k];
-        if (k == 4 || k == 8) {
-            p->setPen(QPen(theme::mutedText(pal), 1));
-            p->drawLine(x - 6, y, x - 6, y + fm.height());
-        }
-        const QRectF dot(x, y + fm.height() / 2.0 - 5, 10, 10);
-        if (i.shape == 0) {
-            p->setPen(Qt::NoPen);
-            p->setBrush(i.color);
-            p->drawEllipse(dot);
-        } else {
-            p->setPen(QPen(i.shape == 2 ? i.color : theme::deadColor(pal), 1.5));
-            p->setBrush(Qt::NoBrush);
-            p->drawEllipse(dot);
-            if (i.shape == 1) {
-                p->setPen(QPen(theme::errorColor(), 1.8));
-                p->drawLine(dot.topLeft() + QPointF(2, 2), dot.bottomRight() - QPointF(2, 2));
-                p->drawLine(dot.topRight() + QPointF(-2, 2), dot.bottomLeft() + QPointF(2, -2));
+    for (const QList<int> &row : rows) {
+        int total = 10;
+        for (int i : row)
+            total += 16 + fm.horizontalAdvance(texts[i]) + 12;
+        p->setPen(Qt::NoPen);
+        p->setBrush(bg);
+        p->drawRoundedRect(QRect(4, y - 3, std::min(total, viewport()->width() - 8), rowHeight), 6,
+                           6);
+        int x = 10;
+        for (int k = 0; k < row.size(); ++k) {
+            const int i = row[k];
+            if (k > 0 && (i == 4 || i == 8)) {
+                p->setPen(QPen(theme::mutedText(pal), 1));
+                p->drawLine(x - 6, y, x - 6, y + fm.height());
             }
+            const QRectF dot(x, y + fm.height() / 2.0 - 5, 10, 10);
+            if (shape(i) == 0) {
+                p->setPen(Qt::NoPen);
+                p->setBrush(colors[i]);
+                p->drawEllipse(dot);
+            } else {
+                p->setPen(QPen(shape(i) == 2 ? colors[i] : theme::deadColor(pal), 1.5));
+                p->setBrush(Qt::NoBrush);
+                p->drawEllipse(dot);
+                if (shape(i) == 1) {
+                    p->setPen(QPen(theme::errorColor(), 1.8));
+                    p->drawLine(dot.topLeft() + QPointF(2, 2), dot.bottomRight() - QPointF(2, 2));
+                    p->drawLine(dot.topRight() + QPointF(-2, 2), dot.bottomLeft() + QPointF(2, -2));
+                }
+            }
+            p->setPen(pal.color(QPalette::Text));
+            p->drawText(QPoint(x + 14, y + fm.ascent()), texts[i]);
+            x += 16 + fm.horizontalAdvance(texts[i]) + 12;
         }
-        p->setPen(pal.color(QPalette::Text));
-        p->drawText(QPoint(x + 14, y + fm.ascent()), i.text);
-        x += 16 + fm.horizontalAdvance(i.text) + 12;
+        y += rowHeight;
     }
     p->restore();
 }

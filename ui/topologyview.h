@@ -49,7 +49,7 @@ public:
 
     QString selectedService() const;
     // Selects and briefly highlights the node an event's source names
-    // ("product", "product#2", "order→cart"); false when none matches.
+    // ("product", "product#2", "order>cart"); false when none matches.
     bool highlight(const QString &source);
 
     bool animating() const { return m_animation.isActive(); }
@@ -66,7 +66,17 @@ public:
     void saveLayout() const;
     void restoreLayout();
     void resetLayout();
+    // Fits the whole architecture into the view, times the user's zoom.
     void fitAll();
+    // Zoom relative to the fitted picture (1 = fit; Ctrl+wheel, Ctrl++ and
+    // Ctrl+- change it, Ctrl+0 goes back to fit). A resize keeps the zoom
+    // and fits again, so the picture never falls out of the window.
+    void zoomBy(double factor);
+    void resetZoom();
+    double zoom() const { return m_zoom; }
+    // How tall a service node's title is on screen, in device-independent
+    // pixels (the type size the README states for presenter mode).
+    double titlePixelSize() const;
 
 signals:
     void selectedServiceChanged(const QString &service);
@@ -87,6 +97,7 @@ protected:
     void drawForeground(QPainter *painter, const QRectF &rect) override;
     void paintEvent(QPaintEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
 
 private:
     TopologyNode *addNode(int kind, const QString &id, const QString &title, QPointF pos);
@@ -98,6 +109,14 @@ private:
     bool wantsAnimation() const;
     void layoutChanged();
     void addFaultActions(QMenu *menu, const QString &service);
+    // The legend at the view's foot: its type, its items in rows that fit
+    // the width, and the height of those rows in pixels.
+    QFont legendFont() const;
+    QStringList legendTexts() const;
+    QList<QList<int>> legendRows(const QStringList &texts) const;
+    int legendHeight() const;
+    // The traffic or ownership line within a few pixels of a view position.
+    TopologyEdge *edgeNear(QPoint pos) const;
     void addLinkActions(QMenu *menu, const QString &caller, const QString &service);
 
     QPointer<ShopController> m_controller;
@@ -114,6 +133,7 @@ private:
     QString m_selected;
     bool m_persist = false;
     bool m_presenter = false;
+    double m_zoom = 1;
 };
 
 } // namespace microcosm

@@ -210,6 +210,10 @@ int main(int argc, char **argv)
         {QStringLiteral("data-dir"),
          QStringLiteral("Where the shop's databases go (default: a temporary folder)."),
          QStringLiteral("DIR")},
+        {QStringLiteral("presenter"),
+         QStringLiteral("Measure the window in presenter mode (large type, as on a projector).")},
+        {QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."),
+         QStringLiteral("WxH"), QStringLiteral("1600x1000")},
     });
     parser.process(app);
 
@@ -250,10 +254,20 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "microcosm-guibench: the services did not become ready\n");
         return 1;
     }
+    const QStringList size = parser.value(QStringLiteral("size")).split(QLatin1Char('x'));
+    const int width = size.value(0).toInt(), height = size.value(1).toInt();
+    if (size.size() != 2 || width < 640 || height < 400 || width > 8000 || height > 8000) {
+        std::fprintf(stderr,
+                     "microcosm-guibench: --size must be WIDTHxHEIGHT from 640x400, got "
+                     "'%s'\n",
+                     qPrintable(parser.value(QStringLiteral("size"))));
+        return 2;
+    }
     MainWindow::Options options;
     options.persistSettings = false;
+    options.presenter = parser.isSet(QStringLiteral("presenter"));
+    options.size = QSize(width, height);
     MainWindow window(std::move(session), options);
-    window.resize(1600, 1000);
     window.show();
     // The scenario panel runs too (a steady run a day long).
     window.startScenario(steady);
@@ -307,6 +321,8 @@ int main(int argc, char **argv)
         QJsonObject line{
             {QStringLiteral("figure"), QStringLiteral("gui")},
             {QStringLiteral("rate"), rate},
+            {QStringLiteral("presenter"), options.presenter},
+            {QStringLiteral("window"), QStringLiteral("%1x%2").arg(width).arg(height)},
             {QStringLiteral("gatewayRps"), std::round(gatewayRps)},
             {QStringLiteral("okPct"), round2(100 * okShare)},
             {QStringLiteral("gatewayP99Ms"), round2(gw.latency.percentileMs(0.99))},
