@@ -2,6 +2,8 @@
 
 // What the window tests share: settings kept out of the user's own, and a
 // main window on a fresh, started shop, shown offscreen.
+#include "eventmodel.h"
+#include "eventtimeline.h"
 #include "mainwindow.h"
 
 #include <QSettings>
@@ -57,6 +59,18 @@ inline std::unique_ptr<MainWindow> openTestWindow(const QString &dir, const Test
     if (!QTest::qWaitForWindowExposed(window.get()))
         return nullptr;
     return window;
+}
+
+// Whether the window's event timeline holds an event of this kind (from
+// this source, when one is given).
+inline bool hasEvent(MainWindow &window, const QString &kind, const QString &source = {})
+{
+    EventModel *events = window.timeline()->model();
+    for (int r = 0; r < events->rowCount(); ++r)
+        if (events->event(r).kind == kind &&
+            (source.isEmpty() || events->event(r).source == source))
+            return true;
+    return false;
 }
 
 } // namespace microcosm

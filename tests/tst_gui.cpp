@@ -72,7 +72,6 @@ private slots:
 
 private:
     std::unique_ptr<MainWindow> openWindow(const QString &dir, double rate);
-    static bool hasEvent(MainWindow &window, const QString &kind, const QString &source = {});
     IsolatedSettings m_settings; // never the user's own settings
 };
 
@@ -325,16 +324,6 @@ void TestGui::screenshotOptionWritesPng()
     const QImage image(shot);
     QVERIFY(!image.isNull());
     QCOMPARE(image.size(), QSize(1200, 800));
-}
-
-bool TestGui::hasEvent(MainWindow &window, const QString &kind, const QString &source)
-{
-    EventModel *events = window.timeline()->model();
-    for (int r = 0; r < events->rowCount(); ++r)
-        if (events->event(r).kind == kind &&
-            (source.isEmpty() || events->event(r).source == source))
-            return true;
-    return false;
 }
 
 void TestGui::openPresetFromScenariosMenu()

@@ -65,7 +65,6 @@ private slots:
 
 private:
     std::unique_ptr<MainWindow> openWindow(const QString &dir, double rate);
-    static bool hasEvent(MainWindow &window, const QString &kind, const QString &source = {});
     // Triggers the action named `name` of the service's right-click menu.
     static bool triggerMenuAction(MainWindow &window, const QString &service, const QString &name);
     IsolatedSettings m_settings; // never the user's own settings
@@ -76,16 +75,6 @@ std::unique_ptr<MainWindow> TestGuiOperations::openWindow(const QString &dir, do
     TestWindow w;
     w.rate = rate;
     return openTestWindow(dir, w);
-}
-
-bool TestGuiOperations::hasEvent(MainWindow &window, const QString &kind, const QString &source)
-{
-    EventModel *events = window.timeline()->model();
-    for (int r = 0; r < events->rowCount(); ++r)
-        if (events->event(r).kind == kind &&
-            (source.isEmpty() || events->event(r).source == source))
-            return true;
-    return false;
 }
 
 bool TestGuiOperations::triggerMenuAction(MainWindow &window, const QString &service,

@@ -380,8 +380,7 @@ bool ShopController::setDatabaseFault(const QString &service, DatabaseFault faul
         break;
     case DatabaseFault::WritesBlocked:
         ok = chaos.blockWrites(service);
-        emit message(tr("%1.db: writes blocked: they wait for SQLite's busy timeout and fail; "
-                        "reads go on (WAL)")
+        emit message(tr("%1.db: writes blocked: they wait and fail; reads go on (WAL)")
                          .arg(service));
         break;
     case DatabaseFault::FileLocked:
