@@ -114,6 +114,9 @@ void TestGuiOperations::blockWritesFromTheMenuKeepsReadsGoing()
         clock.elapsed() >= 6000 && between(readsBefore, countsOf(p, reads)).total() >= 200, 30000);
     const EntitySummary browsing = between(readsBefore, countsOf(p, reads));
     const EntitySummary writes = between(writesBefore, countsOf(p, {reserve}));
+    qInfo("writes blocked: browse/view %.1f%% ok of %lld, reservations %.1f%% ok of %lld",
+          100 * browsing.successRate(), qlonglong(browsing.total()), 100 * writes.successRate(),
+          qlonglong(writes.total()));
     QVERIFY2(browsing.successRate() >= 0.99,
              qPrintable(QStringLiteral("browse/view succeeded for %1% of %2 calls")
                             .arg(100 * browsing.successRate())
@@ -188,6 +191,8 @@ void TestGuiOperations::rollingUpdatePresetShowsItsSurge()
         lastT = t;
     });
     QTRY_VERIFY_WITH_TIMEOUT(hasEvent(*window, QStringLiteral("update-done")), 40000);
+    qInfo("rolling update: a surge replica for %.1f s in all, at most %d ready", surgeSeconds,
+          mostReady);
     QVERIFY2(surgeSeconds >= 2, qPrintable(QStringLiteral("surge seen for %1 s (at most %2 ready)")
                                                .arg(surgeSeconds)
                                                .arg(mostReady)));
