@@ -57,6 +57,7 @@ bool ChaosController::blockWrites(const QString &service)
                                                  Database::Mode::ReadWrite, 0);
             db->execScript(QStringLiteral("BEGIN EXCLUSIVE"));
             m_locks[service] = {DatabaseFault::WritesBlocked, std::move(db)};
+            setLockHeldForLong(m_platform.databasePath(service), true);
         } catch (const DbError &) {
             m_platform.scheduler().after(milliseconds(5),
                                          [this, service] { blockWrites(service); });
@@ -82,6 +83,7 @@ bool ChaosController::lockFile(const QString &service)
         if (m_locks.count(service))
             return true;
         setWholeFileLock(m_platform.databasePath(service), true);
+        setLockHeldForLong(m_platform.databasePath(service), true);
         m_locks[service] = {DatabaseFault::FileLocked, nullptr};
     }
     m_platform.events().add(service, QStringLiteral("fault-start"),
@@ -103,6 +105,7 @@ bool ChaosController::releaseDatabase(const QString &service)
         m_locks.erase(it);
         if (released.fault == DatabaseFault::FileLocked)
             setWholeFileLock(m_platform.databasePath(service), false);
+        setLockHeldForLong(m_platform.databasePath(service), false);
     }
     if (released.writer)
         released.writer->execScript(QStringLiteral("ROLLBACK"));
@@ -116,9 +119,11 @@ bool ChaosController::releaseDatabase(const QString &service)
 void ChaosController::releaseLocks()
 {
     std::lock_guard lock(m_mutex);
-    for (const auto &[service, held] : m_locks)
+    for (const auto &[service, held] : m_locks) {
         if (held.fault == DatabaseFault::FileLocked)
             setWholeFileLock(m_platform.databasePath(service), false);
+        setLockHeldForLong(m_platform.databasePath(service), false);
+    }
     m_locks.clear(); // closing a connection rolls its transaction back
 }
 

@@ -50,6 +50,9 @@ void configurePageCachePool()
 struct FileState
 {
     std::atomic<bool> wholeFileLocked{false};
+    // Set while this process itself holds the file's lock for long (a chaos
+    // fault): only then are the connections that wait for it bounded.
+    std::atomic<bool> lockHeldForLong{false};
     std::atomic<int> longWaiters{0};
 };
 
@@ -270,12 +273,15 @@ void registerChaosVfs()
 // lock is held, not merely contended (a write holds a file's lock for a
 // millisecond or so).
 constexpr auto LongWait = std::chrono::milliseconds(50);
-// At most this many connections of this process wait long for a file's
-// locks at a time; any other gives up once it has waited LongWait. SQLite
-// lets one writer in at a time, and a worker waiting out a busy timeout
-// serves nobody meanwhile: without a bound, writes stuck behind a lock would
-// take every worker of a service, and its reads, which WAL lets go on,
-// would queue behind them until they timed out.
+// While this process holds a file's lock for long (the block-writes and
+// lock-file faults), at most this many connections wait long for it at a
+// time; any other gives up once it has waited LongWait. SQLite lets one
+// writer in at a time, and a worker waiting out a busy timeout serves nobody
+// meanwhile: without a bound, writes stuck behind the lock would take every
+// worker of a service, and its reads, which WAL lets go on, would queue
+// behind them until they timed out. Ordinary contention is never bounded:
+// under ThreadSanitizer a start-up write waited more than LongWait, and a
+// bound there failed a start.
 constexpr int MaxLongWaiters = 2;
 
 quint32 bigEndian32(const QByteArray &b, int at)
@@ -759,7 +765,8 @@ int Database::onBusy(void *self, int count)
         db->endBusyWait();
         return 0;
     }
-    if (!db->m_waitingLong && waited >= LongWait && db->m_fileState) {
+    if (!db->m_waitingLong && waited >= LongWait && db->m_fileState &&
+        db->m_fileState->lockHeldForLong.load()) {
         // Only MaxLongWaiters may go on waiting; the others give up now.
         std::atomic<int> &waiters = db->m_fileState->longWaiters;
         int n = waiters.load();
@@ -784,6 +791,11 @@ void Database::endBusyWait()
         m_waitingLong = false;
         m_fileState->longWaiters.fetch_sub(1);
     }
+}
+
+void setLockHeldForLong(const QString &databasePath, bool held)
+{
+    fileState(databasePath)->lockHeldForLong.store(held);
 }
 
 void setWholeFileLock(const QString &databasePath, bool locked)

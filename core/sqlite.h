@@ -211,6 +211,9 @@ private:
 // written (which SQLite would not grant while other connections have the
 // file open; sqlite.cpp says how the lock is held instead). Transactions
 // already under way finish. Also for a file not open yet.
+// Says that this process holds the file's lock for long (a chaos fault):
+// the connections waiting for it are then bounded (see Database::onBusy).
+void setLockHeldForLong(const QString &databasePath, bool held);
 void setWholeFileLock(const QString &databasePath, bool locked);
 bool wholeFileLocked(const QString &databasePath);
 
