@@ -418,7 +418,8 @@ void TestChaos::lockedFileFailsReadsAndWrites()
     const Response read = get(p, QStringLiteral("/carts/u1"));
     QVERIFY2((read.status == 504 &&
               read.reason.contains(QStringLiteral("timeout 300 ms at users→cart"))) ||
-                 (read.status == 503 && read.reason.contains(QStringLiteral("database error at cart")) &&
+                 (read.status == 503 &&
+                  read.reason.contains(QStringLiteral("database error at cart")) &&
                   read.reason.contains(QStringLiteral("locked"))),
              qPrintable(describe(read)));
     const Response write = addToCart(p, QStringLiteral("u1"), 5, 1);

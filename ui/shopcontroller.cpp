@@ -380,8 +380,8 @@ bool ShopController::setDatabaseFault(const QString &service, DatabaseFault faul
         break;
     case DatabaseFault::WritesBlocked:
         ok = chaos.blockWrites(service);
-        emit message(tr("%1.db: writes blocked: they wait and fail; reads go on (WAL)")
-                         .arg(service));
+        emit message(
+            tr("%1.db: writes blocked: they wait and fail; reads go on (WAL)").arg(service));
         break;
     case DatabaseFault::FileLocked:
         ok = chaos.lockFile(service);
