@@ -3,6 +3,7 @@
 #include "datadirlock.h"
 #include "headless.h"
 #include "metricscsv.h"
+#include "misimimport.h"
 #include "numbers.h"
 #include "shop.h"
 #include "shopsession.h"
@@ -76,7 +77,8 @@ int main(int argc, char **argv)
 {
     bool wantHeadless = false;
     for (int i = 1; i < argc; ++i)
-        wantHeadless = wantHeadless || qstrcmp(argv[i], "--headless") == 0;
+        wantHeadless = wantHeadless || qstrcmp(argv[i], "--headless") == 0 ||
+                       qstrcmp(argv[i], "--import-misim") == 0;
 #ifdef MICROCOSM_HAVE_GUI
     const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") ||
                          !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
@@ -139,6 +141,19 @@ int main(int argc, char **argv)
          QStringLiteral("Seed of the load generator's random choices (default 1; overrides a "
                         "scenario's)."),
          QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("import-misim"),
+         QStringLiteral("Convert the MiSim architecture file ARCH (and --experiment EXP) into "
+                        "the scenario file --output SCENARIO, then exit: 0 written, 2 a bad "
+                        "file. What has no equivalent is listed on stderr and in the "
+                        "scenario's lesson."),
+         QStringLiteral("ARCH")},
+        {QStringLiteral("experiment"),
+         QStringLiteral("With --import-misim: the MiSim experiment file EXP (request "
+                        "generators, chaos monkeys, delay injections, duration)."),
+         QStringLiteral("EXP")},
+        {QStringLiteral("output"),
+         QStringLiteral("With --import-misim: the scenario file to write."),
+         QStringLiteral("SCENARIO")},
     });
 #ifdef MICROCOSM_HAVE_GUI
     addGuiOptions(parser);
@@ -158,6 +173,27 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "microcosm: unexpected argument '%s'\nTry 'microcosm --help'.\n",
                      qPrintable(parser.positionalArguments().first()));
         return 2;
+    }
+
+    // A MiSim import converts files and runs nothing.
+    const QString misim = QStringLiteral("import-misim");
+    if (parser.isSet(misim) || parser.isSet(QStringLiteral("experiment")) ||
+        parser.isSet(QStringLiteral("output"))) {
+        const char *problem = !parser.isSet(misim) ? "--experiment and --output go with "
+                                                     "--import-misim ARCH"
+                              : !parser.isSet(QStringLiteral("output"))
+                                  ? "--import-misim needs --output SCENARIO"
+                              : parser.isSet(QStringLiteral("scenario"))
+                                  ? "--import-misim cannot be combined with --scenario"
+                                  : nullptr;
+        if (problem) {
+            std::fprintf(stderr, "microcosm: %s\nTry 'microcosm --help'.\n", problem);
+            return 2;
+        }
+        QTextStream out(stdout);
+        QTextStream err(stderr);
+        return MiSimImporter::run(parser.value(misim), parser.value(QStringLiteral("experiment")),
+                                  parser.value(QStringLiteral("output")), out, err);
     }
 
     QString error;
@@ -271,7 +307,8 @@ int main(int argc, char **argv)
     {
         const DataDirLock lock(options.dataDir);
         if (!lock.inUse())
-            badFiles = ShopSession::checkDataDir(options.dataDir);
+            badFiles = ShopSession::checkDataDir(options.dataDir,
+                                                 options.effectiveScenario().architecture);
         if (badFiles.isEmpty() && !lock.error().isEmpty())
             badFiles << lock.error();
     }

@@ -106,7 +106,7 @@ inline ServiceConfig plainConfig(int replicas, int workers, int queue, double se
     c.replicas = replicas;
     c.workers = workers;
     c.queueCapacity = queue;
-    c.serviceTime = ServiceTime::constant(serviceMs);
+    c.profile.serviceTime = ServiceTime::constant(serviceMs);
     c.coldStart = milliseconds(10);
     return c;
 }

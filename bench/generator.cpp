@@ -28,7 +28,7 @@ QJsonObject generatorAccuracy(const BenchOptions &options)
     for (double rate : {1000.0, 5000.0, 20000.0}) {
         for (bool poisson : {false, true}) {
             LoadConfig c;
-            c.rate = rate;
+            c.profile.rate = rate;
             c.profile.rate = rate;
             c.poisson = poisson;
             c.seed = 11;

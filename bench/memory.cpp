@@ -95,7 +95,7 @@ QJsonObject memory(const BenchOptions &options)
     }
     const double requestRate = 2000;
     LoadConfig load;
-    load.rate = requestRate / (requests / weights);
+    load.profile.rate = requestRate / (requests / weights);
     load.seed = 3;
     const std::int64_t before = residentKb();
     ShopSession session(subdir(options, QStringLiteral("memory")), ShopConfig::defaults(), {},
@@ -149,7 +149,7 @@ QJsonObject memory(const BenchOptions &options)
     session.shutdown();
     const double growth =
         atFirst > 0 && atSecond > 0 ? double(atSecond - atFirst) / double(atFirst) : -1;
-    out.insert(QStringLiteral("journeysPerSec"), round(load.rate, 1));
+    out.insert(QStringLiteral("journeysPerSec"), round(load.profile.rate, 1));
     out.insert(QStringLiteral("requestsPerSec"), round(sentPerSec, 1));
     out.insert(QStringLiteral("journeysOkPct"), round(okPercent, 2));
     out.insert(QStringLiteral("rssBeforeMB"), round(double(before) / 1024.0, 1));

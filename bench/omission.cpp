@@ -29,7 +29,7 @@ QJsonObject coordinatedOmission(const BenchOptions &options)
 
     auto workload = std::make_shared<SingleRouteWorkload>(QStringLiteral("/stall"), true);
     LoadConfig c;
-    c.rate = rate;
+    c.profile.rate = rate;
     c.profile.rate = rate;
     c.poisson = false;
     LoadGenerator generator(platform, workload, c);

@@ -163,13 +163,13 @@ QJsonObject pipelineEfficiency(const BenchOptions &options)
     // (b) the pipeline, stepping the open-model rate up until it degrades.
     ShopConfig shop = ShopConfig::defaults();
     for (ServiceConfig *s : {&shop.product, &shop.cart, &shop.order}) {
-        s->serviceTime = ServiceTime::constant(0);
+        s->profile.serviceTime = ServiceTime::constant(0);
         s->coldStart = milliseconds(50);
     }
     LoadConfig load;
     load.mix = pipelineMix();
     load.seed = seed;
-    load.rate = std::max(50.0, 0.15 * a);
+    load.profile.rate = std::max(50.0, 0.15 * a);
     ShopSession session(subdir(options, QStringLiteral("pipeline-gateway")), shop, {}, load);
     QJsonArray steps;
     Step best;
@@ -220,7 +220,7 @@ QJsonObject pipelineEfficiency(const BenchOptions &options)
             step.degraded = !step.why.isEmpty();
             return step;
         };
-        for (double rate = load.rate; rate < 4 * a + 1000; rate *= 1.2) {
+        for (double rate = load.profile.rate; rate < 4 * a + 1000; rate *= 1.2) {
             generator.setRate(rate);
             Step step = measureStep(rate);
             if (step.degraded) {

@@ -4,6 +4,8 @@
 #include "platform.h"
 #include "sqlite.h"
 
+#include <QFileInfo>
+
 namespace microcosm {
 
 ChaosController::ChaosController(Platform &platform) : m_platform(platform) {}
@@ -41,6 +43,12 @@ void ChaosController::clearAll()
                             QStringLiteral("all faults cleared"));
 }
 
+QString ChaosController::fileOf(const QString &service) const
+{
+    // A shared database is named by its file, not by the service it was reached through.
+    return QFileInfo(m_platform.databasePath(service)).fileName();
+}
+
 bool ChaosController::blockWrites(const QString &service)
 {
     if (!m_platform.host(service))
@@ -66,9 +74,9 @@ bool ChaosController::blockWrites(const QString &service)
     }
     m_platform.events().add(
         service, QStringLiteral("fault-start"),
-        QStringLiteral("%1.db: writes blocked, reads go on (writes wait for the busy timeout and "
+        QStringLiteral("%1: writes blocked, reads go on (writes wait for the busy timeout and "
                        "fail)")
-            .arg(service));
+            .arg(fileOf(service)));
     return true;
 }
 
@@ -87,9 +95,9 @@ bool ChaosController::lockFile(const QString &service)
         m_locks[service] = {DatabaseFault::FileLocked, nullptr};
     }
     m_platform.events().add(service, QStringLiteral("fault-start"),
-                            QStringLiteral("%1.db: whole file locked, reads and writes wait for "
+                            QStringLiteral("%1: whole file locked, reads and writes wait for "
                                            "the busy timeout and fail")
-                                .arg(service));
+                                .arg(fileOf(service)));
     return true;
 }
 
@@ -111,8 +119,8 @@ bool ChaosController::releaseDatabase(const QString &service)
         released.writer->execScript(QStringLiteral("ROLLBACK"));
     m_platform.events().add(service, QStringLiteral("fault-end"),
                             released.fault == DatabaseFault::FileLocked
-                                ? QStringLiteral("%1.db: file unlocked").arg(service)
-                                : QStringLiteral("%1.db: writes unblocked").arg(service));
+                                ? QStringLiteral("%1: file unlocked").arg(fileOf(service))
+                                : QStringLiteral("%1: writes unblocked").arg(fileOf(service)));
     return true;
 }
 

@@ -58,6 +58,8 @@ public:
     bool lockFile(const QString &service);
     // Ends whichever of the two is on; false when none is.
     bool releaseDatabase(const QString &service);
+    // "cart.db", or the shared file a service uses.
+    QString fileOf(const QString &service) const;
     DatabaseFault databaseFault(const QString &service) const;
     // The first names of blockWrites and releaseDatabase ("lock-database",
     // "writes fail, reads go on"), kept for the scenarios that use them.

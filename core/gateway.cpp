@@ -84,6 +84,7 @@ struct Gateway::Call
     ServiceHost *host = nullptr;
     EntityStats *routeStats = nullptr;
     EntityStats *serviceStats = nullptr;
+    EntityStats *moduleStats = nullptr; // a monolith's module's, or null
     EntityStats *gatewayStats = nullptr;
     TimePoint start;
     TimePoint deadline = TimePoint::max();
@@ -108,7 +109,12 @@ void Gateway::addRoutes(ServiceHost &host)
             {spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), spec.pattern,
              spec.idempotent, spec.internal, &host,
              m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key)),
-             m_platform.metrics().entity(QStringLiteral("service:") + host.name())});
+             m_platform.metrics().entity(QStringLiteral("service:") + host.name()),
+             // A monolith's module is measured on its own too, by its routes.
+             host.service().moduleOf(spec) == host.name()
+                 ? nullptr
+                 : m_platform.metrics().entity(QStringLiteral("service:") +
+                                               host.service().moduleOf(spec))});
     }
 }
 
@@ -148,7 +154,8 @@ std::optional<Gateway::Match> Gateway::match(const QString &method, const QStrin
                 r.internal,
                 {},
                 r.stats,
-                r.serviceStats};
+                r.serviceStats,
+                r.moduleStats};
         if (matchPattern(r.segments, target, &m.params))
             return m;
     }
@@ -354,6 +361,7 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     call->host = match->host;
     call->routeStats = match->stats;
     call->serviceStats = match->serviceStats;
+    call->moduleStats = match->moduleStats;
     call->gatewayStats = gatewayStats;
     call->start = start;
     const Duration timeout = policy.timeoutFor(request.route);
@@ -472,6 +480,8 @@ void Gateway::onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, b
     if (dispatched) {
         call->serviceStats->record(r.outcome, now - tryStart);
         call->routeStats->record(r.outcome, now - tryStart);
+        if (call->moduleStats)
+            call->moduleStats->record(r.outcome, now - tryStart);
     }
     if (call->retryAllowed && retriable(r) && call->attempt < edge.policy.retry.maxAttempts) {
         const Duration backoff = edge.policy.retry.backoff(call->attempt, threadRng());

@@ -64,6 +64,7 @@ public:
         QHash<QString, QString> params;
         EntityStats *stats = nullptr;        // the route's
         EntityStats *serviceStats = nullptr; // the service's
+        EntityStats *moduleStats = nullptr;  // a monolith's module's, or null
     };
 
     void addRoutes(ServiceHost &host);
@@ -102,6 +103,7 @@ private:
         ServiceHost *host;
         EntityStats *stats;
         EntityStats *serviceStats;
+        EntityStats *moduleStats;
     };
     struct Edge;
     struct Call;

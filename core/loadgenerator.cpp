@@ -138,8 +138,6 @@ void LoadGenerator::start()
         m_nextArrival = Clock::now();
         m_started = m_nextArrival;
         m_spawned = 0;
-        if (m_config.profile.shape == LoadProfile::Shape::Constant)
-            m_config.profile.rate = m_config.rate;
         m_changes = m_config.model == LoadConfig::Model::Open ? m_config.profile.changes()
                                                               : QList<LoadChange>();
     }
@@ -156,9 +154,8 @@ void LoadGenerator::setRate(double perSecond)
 {
     std::lock_guard lock(m_mutex);
     m_config.model = LoadConfig::Model::Open;
-    m_config.rate = std::max(0.0, perSecond);
     m_config.profile = LoadProfile{};
-    m_config.profile.rate = m_config.rate;
+    m_config.profile.rate = std::max(0.0, perSecond);
     m_changes.clear(); // the profile's changes to come are no more
     m_nextArrival = std::max(m_nextArrival, Clock::now());
 }
@@ -194,20 +191,30 @@ bool LoadGenerator::waitIdle(Duration timeout)
 
 QString LoadGenerator::pickJourney()
 {
+    // A mix that is given is the whole mix: what it does not name weighs 0.
     const QStringList names = m_workload->journeys();
+    const bool given = !m_config.mix.isEmpty();
     std::vector<double> weights;
-    for (const QString &n : names)
-        weights.push_back(m_config.mix.value(n, m_workload->defaultWeight(n)));
+    double total = 0;
+    for (const QString &n : names) {
+        const double w = given ? m_config.mix.value(n, 0.0) : m_workload->defaultWeight(n);
+        weights.push_back(w > 0 && std::isfinite(w) ? w : 0.0);
+        total += weights.back();
+    }
+    if (!(total > 0))
+        return {}; // nothing to pick
     std::discrete_distribution<int> pick(weights.begin(), weights.end());
     return names.value(pick(m_rng));
 }
 
 std::shared_ptr<LoadGenerator::Run> LoadGenerator::newRun(int user, TimePoint intended)
 {
-    // Called with m_mutex held.
+    // Called with m_mutex held. No journey to pick leaves the run without
+    // steps: its arrival is counted as dropped.
     auto run = std::make_shared<Run>();
     run->intended = intended;
-    run->steps = m_workload->journey(pickJourney(), user, m_rng);
+    if (const QString journey = pickJourney(); !journey.isEmpty())
+        run->steps = m_workload->journey(journey, user, m_rng);
     return run;
 }
 
@@ -273,6 +280,10 @@ void LoadGenerator::startVirtualUser(int vu)
         run->virtualUser = vu;
     }
     m_arrivals.fetch_add(1, std::memory_order_relaxed);
+    if (run->steps.isEmpty()) {
+        m_dropped.fetch_add(1, std::memory_order_relaxed);
+        return; // nothing to do: the user leaves
+    }
     m_inFlight.fetch_add(1, std::memory_order_relaxed);
     send(run);
 }
@@ -296,6 +307,7 @@ void LoadGenerator::send(const std::shared_ptr<Run> &run)
             return;
         }
         run->intended = now; // the next step is sent as soon as this one answered
+        m_workload->carry(r, run->steps, run->next);
         send(run);
     });
 }

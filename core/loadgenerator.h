@@ -36,6 +36,14 @@ public:
         Q_UNUSED(request);
         Q_UNUSED(response);
     }
+    // After a step succeeded, before steps[next] is sent: lets the journey's
+    // later requests take values from this answer (a created order's id).
+    virtual void carry(const Response &answer, QList<Request> &steps, int next)
+    {
+        Q_UNUSED(answer);
+        Q_UNUSED(steps);
+        Q_UNUSED(next);
+    }
 };
 
 // A moment where a load profile changes its rate: from one rate to another
@@ -83,14 +91,17 @@ struct LoadConfig
         Closed
     };
     Model model = Model::Open;
-    LoadProfile profile;       // open model: journey arrivals per second over time
-    bool poisson = true;       // open model: Poisson arrivals, or evenly spaced
-    int virtualUsers = 50;     // closed model: users, each one journey at a time
-    double spawnRate = 10;     // closed model: users started per second
-    double thinkTimeMs = 500;  // closed model: mean pause between a user's journeys (exponential)
-    double rate = 100;         // kept equal to profile.rate for a constant profile
-    QMap<QString, double> mix; // journey → weight; missing journeys use the workload's weight
-    int users = 500;           // population the arrivals are drawn from
+    LoadProfile profile;      // open model: journey arrivals per second over time
+    bool poisson = true;      // open model: Poisson arrivals, or evenly spaced
+    int virtualUsers = 50;    // closed model: users, each one journey at a time
+    double spawnRate = 10;    // closed model: users started per second
+    double thinkTimeMs = 500; // closed model: mean pause between a user's journeys (exponential)
+    // Journey → weight. Empty: the workload's default weights. Given, it is
+    // the whole mix: a journey it does not name weighs 0. When no journey
+    // weighs more than 0 there is nothing to start, and each arrival is
+    // counted as dropped (the scenario reader refuses such a mix).
+    QMap<QString, double> mix;
+    int users = 500; // population the arrivals are drawn from
     quint64 seed = 1;
     int maxInFlight = 20000; // journeys under way beyond which arrivals are dropped, and counted
 };

@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace microcosm {
 
 Platform::Platform(QString dataDir, PlatformConfig config)
@@ -59,19 +61,36 @@ QList<Platform::DatabaseFailure> Platform::databaseFailures() const
 
 QString Platform::databasePath(const QString &service) const
 {
+    if (const ServiceHost *h = host(service))
+        return h->databasePath();
     return QDir(m_dataDir).filePath(service + QStringLiteral(".db"));
 }
 
-ServiceHost &Platform::addService(std::shared_ptr<Service> service, ServiceConfig config)
+ServiceHost &Platform::addService(std::shared_ptr<Service> service, ServiceConfig config,
+                                  const QString &databaseFile)
 {
     Q_ASSERT(!m_started);
-    const QString path = databasePath(service->name());
+    const QString path = QDir(m_dataDir).filePath(
+        (databaseFile.isEmpty() ? service->name() : databaseFile) + QStringLiteral(".db"));
     m_hosts.push_back(
         std::make_unique<ServiceHost>(*this, std::move(service), std::move(config), path));
     ServiceHost &host = *m_hosts.back();
     m_gateway.addRoutes(host);
     m_metrics.entity(QStringLiteral("service:") + host.name());
     return host;
+}
+
+void Platform::declareCall(const QString &from, const QString &to)
+{
+    Q_ASSERT(!m_started);
+    const std::pair<QString, QString> call{from, to};
+    if (std::find(m_declaredCalls.begin(), m_declaredCalls.end(), call) == m_declaredCalls.end())
+        m_declaredCalls.push_back(call);
+}
+
+std::vector<std::pair<QString, QString>> Platform::declaredCalls() const
+{
+    return m_declaredCalls;
 }
 
 void Platform::start()
@@ -261,6 +280,13 @@ SystemSnapshot Platform::snapshot() const
         ServiceSnapshot svc;
         svc.name = h->name();
         svc.databasePath = h->databasePath();
+        svc.modules = h->service().modules();
+        const QList<RouteSpec> routes = h->service().routes();
+        svc.userFacing = std::any_of(routes.begin(), routes.end(),
+                                     [](const RouteSpec &r) { return !r.internal; });
+        svc.fault = m_faults.service(h->name());
+        svc.dbFault = m_chaos->databaseFault(h->name());
+        svc.updating = h->rollingUpdateInProgress();
         const ServiceConfig cfg = h->config();
         const auto replicas = h->replicas();
         for (std::size_t i = 0; i < replicas.size(); ++i) {
@@ -294,6 +320,24 @@ SystemSnapshot Platform::snapshot() const
             }
         }
         s.edges.append(e);
+    }
+    s.calls = m_declaredCalls;
+    if (m_faults.any()) {
+        // The links a view can draw: those that carried a call, the declared
+        // ones and the gateway's to every user-facing service.
+        std::vector<std::pair<QString, QString>> links = m_declaredCalls;
+        for (const EdgeSnapshot &e : std::as_const(s.edges))
+            links.emplace_back(e.from, e.to);
+        for (const ServiceSnapshot &svc : std::as_const(s.services))
+            if (svc.userFacing)
+                links.emplace_back(QStringLiteral("users"), svc.name);
+        std::sort(links.begin(), links.end());
+        links.erase(std::unique(links.begin(), links.end()), links.end());
+        for (const auto &[from, to] : links) {
+            const Fault f = m_faults.link(from, to);
+            if (f.active())
+                s.linkFaults.append({from, to, f});
+        }
     }
     s.gateway = m_metrics.summary(QStringLiteral("gateway"));
     s.client = m_metrics.summary(QStringLiteral("client"));

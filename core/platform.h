@@ -39,8 +39,15 @@ public:
     Platform(const Platform &) = delete;
     Platform &operator=(const Platform &) = delete;
 
-    // Before start(): the service gets dataDir/<name>.db and nothing else.
-    ServiceHost &addService(std::shared_ptr<Service> service, ServiceConfig config);
+    // Before start(): the service gets dataDir/<file>.db and nothing else;
+    // file is the service's name unless the architecture shares one file
+    // between several deployables.
+    ServiceHost &addService(std::shared_ptr<Service> service, ServiceConfig config,
+                            const QString &databaseFile = {});
+    // A call the architecture says one service makes to another, known
+    // before any is made (so a view can lay the graph out from the start).
+    void declareCall(const QString &from, const QString &to);
+    std::vector<std::pair<QString, QString>> declaredCalls() const;
     void start();
     void shutdown();
 
@@ -52,6 +59,7 @@ public:
     ChaosController &chaos() { return *m_chaos; }
     const PlatformConfig &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
+    // The file a deployable's database lives in (its own, or a shared one).
     QString databasePath(const QString &service) const;
     double elapsed() const;
     // Unique per Platform object: tells this run's replica starts from a
@@ -109,6 +117,7 @@ private:
     Gateway m_gateway;
     std::unique_ptr<ChaosController> m_chaos;
     std::vector<std::unique_ptr<ServiceHost>> m_hosts;
+    std::vector<std::pair<QString, QString>> m_declaredCalls; // fixed once started
     mutable std::mutex m_controlMutex;
     std::map<QString, std::unique_ptr<HorizontalAutoscaler>> m_autoscalers;
     std::mutex m_rotateMutex;

@@ -24,7 +24,7 @@ public:
     bool isLive(const QString &incarnation) const override
     {
         for (const auto &r : m_replica.m_host.replicas())
-            if (r->incarnation() == incarnation)
+            if (r && r->incarnation() == incarnation) // a slot may be empty (retired)
                 return !r->killed();
         return false;
     }
@@ -59,6 +59,53 @@ public:
         if (!slot->ready.load(std::memory_order_acquire))
             return Response::error(502, QStringLiteral("reset: %1 was killed").arg(replicaName()));
         return slot->response;
+    }
+
+    QList<Response> callAll(QList<Request> requests) override
+    {
+        if (m_replica.killed() || requests.size() < 2)
+            return WorkerContext::callAll(std::move(requests));
+        struct Answers
+        {
+            explicit Answers(qsizetype n) : responses(n) {}
+            std::mutex mutex;
+            QList<Response> responses;
+            std::atomic<qsizetype> remaining{0};
+        };
+        auto answers = std::make_shared<Answers>(requests.size());
+        answers->remaining.store(requests.size(), std::memory_order_relaxed);
+        std::weak_ptr<Replica> replica = m_replica.weak_from_this();
+        for (qsizetype i = 0; i < requests.size(); ++i) {
+            Request &request = requests[i];
+            if (m_current) {
+                request.trace = m_current->trace;
+                request.depth = m_current->depth + 1;
+                request.traceId = m_current->traceId;
+            }
+            m_replica.m_host.platform().gateway().call(
+                m_replica.m_host.name(), std::move(request),
+                [answers, replica, i](Response response) {
+                    {
+                        std::lock_guard lock(answers->mutex);
+                        answers->responses[i] = std::move(response);
+                    }
+                    if (answers->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1)
+                        if (auto waiting = replica.lock())
+                            waiting->notify();
+                });
+        }
+        m_replica.waitUntil(TimePoint::max(), [&] {
+            return answers->remaining.load(std::memory_order_acquire) == 0;
+        });
+        std::lock_guard lock(answers->mutex);
+        if (answers->remaining.load(std::memory_order_acquire) != 0) {
+            const Response reset =
+                Response::error(502, QStringLiteral("reset: %1 was killed").arg(replicaName()));
+            for (Response &r : answers->responses)
+                if (r.status == 0)
+                    r = reset;
+        }
+        return answers->responses;
     }
 
     void span(const QString &name, TimePoint start, TimePoint end, const QString &note) override

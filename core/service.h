@@ -34,6 +34,16 @@ public:
     // A blocking call to another service through the platform's client; the
     // client's timeout bounds the wait, and a kill of this replica ends it.
     virtual Response call(Request request) = 0;
+    // Several calls at once; returns when every one has its answer, in the
+    // order given. The default makes them one after the other.
+    virtual QList<Response> callAll(QList<Request> requests)
+    {
+        QList<Response> out;
+        out.reserve(requests.size());
+        for (Request &r : requests)
+            out.append(call(std::move(r)));
+        return out;
+    }
     // "order#2" and, unique per start of that replica, "order#2.3@<run id>".
     virtual QString replicaName() const = 0;
     virtual QString incarnation() const = 0;
@@ -55,6 +65,15 @@ public:
     virtual ~Service() = default;
     virtual QString name() const = 0;
     virtual QList<RouteSpec> routes() const = 0;
+    // The services this one runs: itself, or the co-located services of a
+    // monolith (one deployable, one database, calls between them in-process).
+    virtual QStringList modules() const { return {name()}; }
+    // The module a route belongs to (a monolith's), or this service's name.
+    virtual QString moduleOf(const RouteSpec &route) const
+    {
+        Q_UNUSED(route);
+        return name();
+    }
     // Creates the schema and seeds it on first start; idempotent, run by each
     // worker on its own connection before it serves.
     virtual void migrate(Database &db) = 0;

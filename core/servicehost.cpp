@@ -8,9 +8,9 @@ ServiceHost::ServiceHost(Platform &platform, std::shared_ptr<Service> service, S
                          QString databasePath)
     : m_platform(platform), m_service(std::move(service)), m_name(m_service->name()),
       m_databasePath(std::move(databasePath)), m_balancer(config.balancing),
-      m_config(std::move(config))
+      m_config(std::move(config)), m_rollingUpdate(*this, platform.scheduler(), platform.events())
 {
-    m_versions.insert(m_config.version, m_config.profile());
+    m_versions.insert(m_config.version, m_config.profile);
     setHealthPolicy(m_config.health);
 }
 
@@ -28,7 +28,7 @@ ServiceConfig ServiceHost::config() const
 VersionProfile ServiceHost::profileFor(const QString &version) const
 {
     std::lock_guard lock(m_mutex);
-    return m_versions.value(version, m_config.profile());
+    return m_versions.value(version, m_config.profile);
 }
 
 ServiceTime ServiceHost::serviceTimeFor(const QString &route, const QString &version) const
@@ -43,9 +43,9 @@ ServiceTime ServiceHost::serviceTimeFor(const QString &route, const QString &ver
 void ServiceHost::setServiceTime(const ServiceTime &time)
 {
     std::lock_guard lock(m_mutex);
-    m_config.serviceTime = time;
-    m_config.routeServiceTime.clear();
-    m_versions[m_config.version] = m_config.profile();
+    m_config.profile.serviceTime = time;
+    m_config.profile.routeServiceTime.clear();
+    m_versions[m_config.version] = m_config.profile;
 }
 
 void ServiceHost::setHealthPolicy(const HealthPolicy &policy)
@@ -87,31 +87,28 @@ void ServiceHost::setHealthPolicy(const HealthPolicy &policy)
 int ServiceHost::freeSlotLocked() const
 {
     for (std::size_t i = 0; i < m_slots.size(); ++i)
-        if (!m_slots[i])
+        if (!m_slots[i].replica)
             return int(i);
     return int(m_slots.size());
 }
 
-std::shared_ptr<Replica> ServiceHost::startReplica(int index, const QString &version)
+std::shared_ptr<Replica> ServiceHost::startReplicaLocked(int index, const QString &version)
 {
-    // Called with m_mutex held.
     if (int(m_slots.size()) <= index) {
         m_slots.resize(index + 1);
-        m_rotation.resize(index + 1, false);
-        m_probeFailures.resize(index + 1, 0);
         if (m_outliers)
             m_outliers->setHostCount(index + 1);
     }
-    if (m_slots[index])
-        m_retired.push_back(m_slots[index]);
+    Slot &slot = m_slots[index];
+    if (slot.replica)
+        m_retired.push_back(slot.replica);
     // The start number counts for the whole host and never goes back: after
     // a scale-down and up a slot's new replica can never take the name of an
     // earlier, dead one (whose PENDING orders would then look owned).
     auto replica = std::make_shared<Replica>(*this, index, ++m_starts, m_config.workers,
                                              m_config.queueCapacity, version);
-    m_slots[index] = replica;
-    m_rotation[index] = false;
-    m_probeFailures[index] = 0;
+    // A fresh slot: not ready, not in rotation, no failed probe yet.
+    slot = Slot{replica};
     replica->start();
     // Cold start: not ready, and not in rotation, until the delay has passed.
     std::weak_ptr<Replica> weak = replica;
@@ -120,6 +117,13 @@ std::shared_ptr<Replica> ServiceHost::startReplica(int index, const QString &ver
             onReplicaReady(*r);
     });
     return replica;
+}
+
+void ServiceHost::retireLocked(int index)
+{
+    // Out of rotation at once; the replica is joined once it has stopped.
+    m_retired.push_back(m_slots[index].replica);
+    m_slots[index] = Slot{};
 }
 
 void ServiceHost::onReplicaReady(Replica &replica)
@@ -146,12 +150,13 @@ void ServiceHost::onReplicaReady(Replica &replica)
     }
     {
         std::lock_guard lock(m_mutex);
-        if (m_shutdown || replica.killed() || m_slots[replica.index()].get() != &replica)
+        const int i = replica.index();
+        if (m_shutdown || replica.killed() || i >= int(m_slots.size()) ||
+            m_slots[i].replica.get() != &replica)
             return;
         replica.markReady();
-        m_rotation[replica.index()] = true;
-        if (m_update && replica.version() == m_update->version)
-            m_readySince[replica.incarnation()] = Clock::now();
+        m_slots[i].inRotation = true;
+        m_slots[i].readySince = Clock::now();
         rebuildRotationLocked();
     }
     m_platform.events().add(
@@ -164,7 +169,7 @@ void ServiceHost::start()
 {
     std::lock_guard lock(m_mutex);
     for (int i = 0; i < m_config.replicas; ++i)
-        startReplica(i, m_config.version);
+        startReplicaLocked(i, m_config.version);
     armProbeLocked();
 }
 
@@ -185,7 +190,8 @@ void ServiceHost::shutdown()
     {
         std::lock_guard lock(m_mutex);
         m_shutdown = true;
-        all = m_slots;
+        for (const Slot &slot : m_slots)
+            all.push_back(slot.replica);
         all.insert(all.end(), m_retired.begin(), m_retired.end());
         m_rotationList.clear();
     }
@@ -215,9 +221,9 @@ bool ServiceHost::killReplica(int index, const QString &reason)
     std::shared_ptr<Replica> r;
     {
         std::lock_guard lock(m_mutex);
-        if (index < 0 || index >= int(m_slots.size()) || !m_slots[index])
+        if (index < 0 || index >= int(m_slots.size()) || !m_slots[index].replica)
             return false;
-        r = m_slots[index];
+        r = m_slots[index].replica;
     }
     if (!r->kill(reason))
         return false;
@@ -235,8 +241,9 @@ int ServiceHost::restart()
             return 0;
         reapLocked();
         for (int i = 0; i < int(m_slots.size()); ++i) {
-            if (m_slots[i] && m_slots[i]->killed()) {
-                startReplica(i, m_slots[i]->version());
+            const std::shared_ptr<Replica> dead = m_slots[i].replica;
+            if (dead && dead->killed()) {
+                startReplicaLocked(i, dead->version());
                 ++restarted;
             }
         }
@@ -264,26 +271,27 @@ void ServiceHost::scale(int replicas)
         reapLocked();
         std::vector<int> present;
         for (int i = 0; i < int(m_slots.size()); ++i)
-            if (m_slots[i])
+            if (m_slots[i].replica)
                 present.push_back(i);
         from = int(present.size());
         for (int n = from; n < replicas; ++n)
-            startReplica(freeSlotLocked(), m_config.version);
+            startReplicaLocked(freeSlotLocked(), m_config.version);
         // Scale down: dead replicas go first, then the newest.
         std::stable_sort(present.begin(), present.end(), [this](int a, int b) {
-            const bool deadA = m_slots[a]->killed(), deadB = m_slots[b]->killed();
+            const bool deadA = m_slots[a].replica->killed(), deadB = m_slots[b].replica->killed();
             return deadA != deadB ? deadA : a > b;
         });
         for (int k = 0; k < from - replicas; ++k) {
             const int i = present[k];
-            draining.push_back(m_slots[i]);
-            m_retired.push_back(m_slots[i]);
-            m_slots[i].reset();
-            m_rotation[i] = false;
+            draining.push_back(m_slots[i].replica);
+            retireLocked(i);
         }
-        while (!m_slots.empty() && !m_slots.back())
+        // Empty slots at the end go, all of each at once; the outlier
+        // detector forgets them too (a later replica there starts healthy).
+        while (!m_slots.empty() && !m_slots.back().replica)
             m_slots.pop_back();
-        m_rotation.resize(m_slots.size());
+        if (m_outliers)
+            m_outliers->setHostCount(int(m_slots.size()));
         m_config.replicas = replicas;
         rebuildRotationLocked();
     }
@@ -293,10 +301,15 @@ void ServiceHost::scale(int replicas)
             QStringLiteral("%1 scaled %2 → %3 replicas").arg(m_name).arg(from).arg(replicas));
     // Out of rotation now; stopped once their in-flight work is done (at most 5 s).
     for (auto &r : draining)
-        drain(r, Clock::now() + seconds(5));
+        drainUntil(r, Clock::now() + seconds(5));
 }
 
-void ServiceHost::drain(const std::weak_ptr<Replica> &weak, TimePoint giveUp)
+void ServiceHost::drain(const std::shared_ptr<Replica> &replica)
+{
+    drainUntil(replica, Clock::now() + seconds(5));
+}
+
+void ServiceHost::drainUntil(const std::weak_ptr<Replica> &weak, TimePoint giveUp)
 {
     auto replica = weak.lock();
     if (!replica || replica->killed())
@@ -305,129 +318,77 @@ void ServiceHost::drain(const std::weak_ptr<Replica> &weak, TimePoint giveUp)
         replica->kill(QStringLiteral("drained"));
         return;
     }
-    m_platform.scheduler().after(milliseconds(50), [this, weak, giveUp] { drain(weak, giveUp); });
+    m_platform.scheduler().after(milliseconds(50),
+                                 [this, weak, giveUp] { drainUntil(weak, giveUp); });
 }
 
 bool ServiceHost::startRollingUpdate(const RollingUpdate &update)
 {
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_update || m_shutdown)
-            return false;
-        m_update = update;
-        m_readySince.clear();
-        m_announcedAvailable.clear();
-        m_versions.insert(update.version, update.profile);
-    }
-    m_platform.events().add(
-        m_name, QStringLiteral("update-started"),
-        QStringLiteral("rolling update of %1 to %2 (max unavailable %3, max surge %4, min ready "
-                       "%5 s)")
-            .arg(m_name, update.version)
-            .arg(update.maxUnavailable)
-            .arg(update.maxSurge)
-            .arg(update.minReadySeconds));
-    m_platform.scheduler().after(milliseconds(100), [this] { stepRollingUpdate(); });
-    return true;
+    return m_rollingUpdate.start(update);
 }
 
 bool ServiceHost::rollingUpdateInProgress() const
 {
-    std::lock_guard lock(m_mutex);
-    return m_update.has_value();
+    return m_rollingUpdate.inProgress();
 }
 
-void ServiceHost::stepRollingUpdate()
+// The set as the rolling update's controller changes it, under m_mutex.
+class ServiceHost::LockedSet final : public ReplicaSetControl::Locked
 {
-    QStringList messages;
-    bool done = false;
-    std::vector<std::shared_ptr<Replica>> draining;
+public:
+    explicit LockedSet(ServiceHost &host) : m_host(host) {}
+
+    int desiredReplicas() const override { return m_host.m_config.replicas; }
+
+    std::vector<ReplicaSetControl::Member> members() const override
     {
-        std::lock_guard lock(m_mutex);
-        if (!m_update || m_shutdown)
-            return;
-        const RollingUpdate &u = *m_update;
-        const int desired = m_config.replicas;
-        // Available, as the Deployment controller counts it: ready, and a
-        // new replica ready for at least minReadySeconds. Old replicas are
-        // scaled down only while the available ones stay at or above
-        // desired - maxUnavailable, and the update is done when the new
-        // version alone has desired available replicas (kubernetes
-        // pkg/controller/deployment/rolling.go, scaleDownOldReplicaSetsForRollingUpdate;
-        // availability: pkg/api/v1/pod/util.go, IsPodAvailable).
-        const TimePoint now = Clock::now();
-        const auto minReady =
-            std::chrono::duration_cast<Duration>(std::chrono::duration<double>(u.minReadySeconds));
-        int present = 0, available = 0, newPresent = 0, newAvailable = 0;
-        std::vector<int> old;
-        for (int i = 0; i < int(m_slots.size()); ++i) {
-            const auto &r = m_slots[i];
-            if (!r)
-                continue;
-            ++present;
-            if (r->version() != u.version) {
-                available += r->serving();
-                old.push_back(i);
-                continue;
-            }
-            ++newPresent;
-            if (!r->serving())
-                continue;
-            const auto since = m_readySince.try_emplace(r->incarnation(), now).first;
-            if (now - since->second < minReady)
-                continue;
-            ++available;
-            ++newAvailable;
-            if (u.minReadySeconds > 0 && m_announcedAvailable.insert(r->incarnation()).second)
-                messages << QStringLiteral("%1 (%2) available: ready for %3 s (min ready)")
-                                .arg(r->name(), u.version)
-                                .arg(u.minReadySeconds);
-        }
-        // Remove an old replica when enough others are available (max unavailable).
-        if (!old.empty() && available - 1 >= desired - u.maxUnavailable) {
-            // Prefer one that is not serving anyway.
-            int pick = old.front();
-            for (int i : old)
-                if (!m_slots[i]->serving())
-                    pick = i;
-            draining.push_back(m_slots[pick]);
-            messages << QStringLiteral("%1 (%2) taken out of rotation and drained")
-                            .arg(m_slots[pick]->name(), m_slots[pick]->version());
-            m_retired.push_back(m_slots[pick]);
-            m_slots[pick].reset();
-            m_rotation[pick] = false;
-            --present;
-            old.erase(std::find(old.begin(), old.end(), pick));
-        }
-        // Start a new one while within max surge and replicas are missing.
-        if (newPresent < desired && present < desired + u.maxSurge) {
-            auto r = startReplica(freeSlotLocked(), u.version);
-            messages << QStringLiteral("%1 (%2) starting").arg(r->name(), u.version);
-        }
-        rebuildRotationLocked();
-        if (old.empty() && newAvailable >= desired) {
-            m_config.version = u.version;
-            m_config.serviceTime = u.profile.serviceTime;
-            m_config.routeServiceTime = u.profile.routeServiceTime;
-            m_config.versionErrorPercent = u.profile.errorPercent;
-            m_config.versionErrorStatus = u.profile.errorStatus;
-            messages
-                << QStringLiteral("rolling update of %1 to %2 complete").arg(m_name, u.version);
-            m_update.reset();
-            m_readySince.clear();
-            m_announcedAvailable.clear();
-            done = true;
-        }
+        std::vector<ReplicaSetControl::Member> out;
+        for (const Slot &slot : m_host.m_slots)
+            if (slot.replica)
+                out.push_back({slot.replica, slot.readySince});
+        return out;
     }
-    for (const QString &m : messages)
-        m_platform.events().add(m_name,
-                                done && m == messages.back() ? QStringLiteral("update-done")
-                                                             : QStringLiteral("update-step"),
-                                m);
-    for (auto &r : draining)
-        drain(r, Clock::now() + seconds(5));
-    if (!done)
-        m_platform.scheduler().after(milliseconds(100), [this] { stepRollingUpdate(); });
+
+    std::shared_ptr<Replica> startReplica(const QString &version) override
+    {
+        return m_host.startReplicaLocked(m_host.freeSlotLocked(), version);
+    }
+
+    void removeReplica(const std::shared_ptr<Replica> &replica) override
+    {
+        const int i = replica->index();
+        if (i < int(m_host.m_slots.size()) && m_host.m_slots[i].replica == replica)
+            m_host.retireLocked(i);
+    }
+
+    void adoptVersion(const QString &version, const VersionProfile &profile) override
+    {
+        m_host.m_config.version = version;
+        m_host.m_config.profile = profile;
+    }
+
+private:
+    ServiceHost &m_host;
+};
+
+bool ServiceHost::addVersion(const QString &version, const VersionProfile &profile)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_shutdown)
+        return false;
+    m_versions.insert(version, profile);
+    return true;
+}
+
+bool ServiceHost::withLocked(const std::function<void(Locked &)> &change)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_shutdown)
+        return false;
+    LockedSet set(*this);
+    change(set);
+    rebuildRotationLocked();
+    return true;
 }
 
 void ServiceHost::dispatch(Request request, const std::shared_ptr<PendingCall> &call)
@@ -473,16 +434,16 @@ void ServiceHost::probe()
     {
         std::lock_guard lock(m_mutex);
         bool changed = false;
-        for (std::size_t i = 0; i < m_slots.size(); ++i) {
-            const auto &r = m_slots[i];
+        for (Slot &slot : m_slots) {
+            const auto &r = slot.replica;
             if (!r)
                 continue;
             // A replica in its cold start is not probed yet: failures count
             // from the moment it could have served.
             const bool healthy = r->serving() || r->state() == Replica::State::Starting;
-            m_probeFailures[i] = healthy ? 0 : m_probeFailures[i] + 1;
-            if (m_rotation[i] && m_probeFailures[i] >= m_config.health.probeFailureThreshold) {
-                m_rotation[i] = false;
+            slot.probeFailures = healthy ? 0 : slot.probeFailures + 1;
+            if (slot.inRotation && slot.probeFailures >= m_config.health.probeFailureThreshold) {
+                slot.inRotation = false;
                 removed.push_back(r->name());
                 changed = true;
             }
@@ -520,14 +481,18 @@ void ServiceHost::runMaintenance()
 std::vector<std::shared_ptr<Replica>> ServiceHost::replicas() const
 {
     std::lock_guard lock(m_mutex);
-    return m_slots;
+    std::vector<std::shared_ptr<Replica>> out;
+    out.reserve(m_slots.size());
+    for (const Slot &slot : m_slots)
+        out.push_back(slot.replica);
+    return out;
 }
 
 bool ServiceHost::inRotation(int index) const
 {
     std::lock_guard lock(m_mutex);
     // In rotation: passed its probes and not ejected as an outlier.
-    return index >= 0 && index < int(m_rotation.size()) && m_rotation[index] &&
+    return index >= 0 && index < int(m_slots.size()) && m_slots[index].inRotation &&
            !(m_outliers && m_outliers->isEjected(index, Clock::now()));
 }
 
@@ -535,8 +500,8 @@ int ServiceHost::readyCount() const
 {
     std::lock_guard lock(m_mutex);
     int n = 0;
-    for (auto &r : m_slots)
-        n += r && r->serving();
+    for (const Slot &slot : m_slots)
+        n += slot.replica && slot.replica->serving();
     return n;
 }
 
@@ -550,8 +515,9 @@ void ServiceHost::rebuildRotationLocked()
     m_rotationList.clear();
     const TimePoint now = Clock::now();
     for (std::size_t i = 0; i < m_slots.size(); ++i)
-        if (m_slots[i] && m_rotation[i] && !(m_outliers && m_outliers->isEjected(int(i), now)))
-            m_rotationList.push_back(m_slots[i]);
+        if (m_slots[i].replica && m_slots[i].inRotation &&
+            !(m_outliers && m_outliers->isEjected(int(i), now)))
+            m_rotationList.push_back(m_slots[i].replica);
 }
 
 void ServiceHost::reapLocked()

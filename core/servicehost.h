@@ -4,32 +4,21 @@
 #include "outlierdetector.h"
 #include "policy.h"
 #include "replica.h"
+#include "rollingupdate.h"
 #include "scheduler.h"
 #include "service.h"
 #include "servicetime.h"
 
 #include <QHash>
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <vector>
 
 namespace microcosm {
 
 class Platform;
-
-// What one version of a service does: how long its work takes and how
-// often it fails on its own (a v2 may be slower or buggier than v1).
-struct VersionProfile
-{
-    ServiceTime serviceTime = ServiceTime::exponential(5);
-    QHash<QString, ServiceTime> routeServiceTime; // by route key, "GET /products"
-    double errorPercent = 0;
-    int errorStatus = 500;
-};
 
 // How a service is deployed: its replicas and what each can hold.
 struct ServiceConfig
@@ -37,45 +26,36 @@ struct ServiceConfig
     int replicas = 2;
     int workers = 4;
     int queueCapacity = 64;
-    ServiceTime serviceTime = ServiceTime::exponential(5);
-    QHash<QString, ServiceTime> routeServiceTime; // by route key, "GET /products"
     Duration coldStart = milliseconds(500);
     QString version = QStringLiteral("v1");
+    VersionProfile profile; // what the current version does: its service times, its own errors
     LoadBalancer::Strategy balancing = LoadBalancer::Strategy::LeastOutstanding;
     HealthPolicy health;
-    double versionErrorPercent = 0; // errors the current version makes on its own
-    int versionErrorStatus = 500;
-    VersionProfile profile() const
-    {
-        return {serviceTime, routeServiceTime, versionErrorPercent, versionErrorStatus};
-    }
 };
 
-// A rolling update in progress (Kubernetes Deployment semantics).
-struct RollingUpdate
-{
-    QString version;
-    VersionProfile profile;
-    int maxUnavailable = 0;
-    int maxSurge = 1;
-    // The Deployment's minReadySeconds: a new replica counts as available
-    // (to let an old one go, or to finish the update) only once it has been
-    // ready this long. 0, Kubernetes' default: as soon as it is ready.
-    double minReadySeconds = 0;
-};
+// The most replicas one service may have: what the parser accepts and the
+// window offers.
+constexpr int MaxReplicas = 32;
 
-// Runs one service as a set of replicas: starts, kills, restarts and scales
-// them, balances requests over those in rotation, and probes their health.
-// Only replicas that are ready (and, after a probe, alive) are in rotation;
-// a replica killed since the last probe still answers "refused" fast.
-class ServiceHost
+// Runs one service as a set of replicas (Kubernetes' ReplicaSet): starts,
+// kills, restarts and scales them, balances requests over those in
+// rotation, and probes their health. Only replicas that are ready (and,
+// after a probe, alive) are in rotation; a replica killed since the last
+// probe still answers "refused" fast. A rolling update is its controller's
+// (RollingUpdateController), which drives this set through ReplicaSetControl.
+//
+// Invariants: everything known about a slot lives in its one Slot, so no
+// scale can leave a slot's rotation, probe count or readiness behind; a
+// replica's incarnation number counts for the whole host and is never
+// reused, so a dead replica's name never comes back to life.
+class ServiceHost : private ReplicaSetControl
 {
 public:
     ServiceHost(Platform &platform, std::shared_ptr<Service> service, ServiceConfig config,
                 QString databasePath);
     ~ServiceHost();
 
-    QString name() const { return m_name; }
+    QString name() const override { return m_name; }
     Service &service() { return *m_service; }
     Platform &platform() { return m_platform; }
     const QString &databasePath() const { return m_databasePath; }
@@ -96,6 +76,7 @@ public:
     void scale(int replicas);
     // Replaces the replicas with ones of another version, one by one, gated
     // on readiness; the others keep serving. False when one is under way.
+    // The update's controller does it; these two ask it.
     bool startRollingUpdate(const RollingUpdate &update);
     bool rollingUpdateInProgress() const;
     void setHealthPolicy(const HealthPolicy &policy);
@@ -108,6 +89,7 @@ public:
     void probe();
     void runMaintenance();
 
+    // By slot: a slot may stand empty (null) after a scale-down or an update.
     std::vector<std::shared_ptr<Replica>> replicas() const;
     bool inRotation(int index) const;
     int readyCount() const;
@@ -115,11 +97,31 @@ public:
 
 private:
     friend class Replica;
+    class LockedSet;
+
+    // One place in the set: the replica there now and what the host knows
+    // of it. An empty slot (no replica) keeps its index for the next start.
+    struct Slot
+    {
+        std::shared_ptr<Replica> replica;
+        bool inRotation = false; // ready and passing its probes
+        int probeFailures = 0;   // consecutive failed probes
+        std::optional<TimePoint> readySince;
+    };
+
+    // ReplicaSetControl, for the rolling update's controller.
+    bool addVersion(const QString &version, const VersionProfile &profile) override;
+    bool withLocked(const std::function<void(Locked &)> &change) override;
+    void drain(const std::shared_ptr<Replica> &replica) override;
+
     void onReplicaReady(Replica &replica);
-    std::shared_ptr<Replica> startReplica(int index, const QString &version);
+    std::shared_ptr<Replica> startReplicaLocked(int index, const QString &version);
+    void retireLocked(int index);
     int freeSlotLocked() const;
-    void stepRollingUpdate();
-    void drain(const std::weak_ptr<Replica> &replica, TimePoint giveUp);
+    void drainUntil(const std::weak_ptr<Replica> &replica, TimePoint giveUp);
+    void armProbeLocked();
+    void rebuildRotationLocked();
+    void reapLocked();
 
     Platform &m_platform;
     std::shared_ptr<Service> m_service;
@@ -129,25 +131,19 @@ private:
 
     mutable std::mutex m_mutex;
     ServiceConfig m_config;
-    std::vector<std::shared_ptr<Replica>> m_slots;
-    std::vector<bool> m_rotation;
-    int m_starts = 0; // replicas started on this host, ever: each incarnation's number
-    std::vector<int> m_probeFailures;
+    std::vector<Slot> m_slots; // by replica index; no trailing empty slot after a scale
+    int m_starts = 0;          // replicas started on this host, ever: each incarnation's number
     QHash<QString, VersionProfile> m_versions;
-    std::optional<RollingUpdate> m_update;
-    // During an update: when each replica of the new version became ready, by incarnation.
-    std::map<QString, TimePoint> m_readySince;
-    std::set<QString> m_announcedAvailable; // those whose "available" event was given
     std::shared_ptr<OutlierDetector> m_outliers;
     std::vector<std::shared_ptr<Replica>> m_rotationList; // what dispatch picks from
     std::vector<std::shared_ptr<Replica>> m_retired;      // killed or drained, to be joined
     int m_maintenanceTurn = 0;
     Scheduler::TimerId m_probeTimer = 0;
-    void armProbeLocked();
     bool m_shutdown = false;
 
-    void rebuildRotationLocked();
-    void reapLocked();
+    // Takes its own lock before this host's; declared last, so it is
+    // destroyed first.
+    RollingUpdateController m_rollingUpdate;
 };
 
 } // namespace microcosm

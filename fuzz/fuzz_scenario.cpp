@@ -29,10 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         (void)a.describe();
     for (const Expectation &e : scenario->expectations)
         (void)e.describe();
-    for (const ServiceConfig *c :
-         {&scenario->shop.product, &scenario->shop.cart, &scenario->shop.order}) {
-        (void)c->serviceTime.sample(rng);
-        for (const ServiceTime &t : c->routeServiceTime)
+    for (const QString &name : scenario->serviceNames()) {
+        const ServiceConfig *c = scenario->serviceConfig(name);
+        if (!c)
+            __builtin_trap(); // every service the scenario names has a deployment
+        (void)c->profile.serviceTime.sample(rng);
+        for (const ServiceTime &t : c->profile.routeServiceTime)
             (void)t.sample(rng);
     }
     (void)scenario->load.profile.rateAt(scenario->duration / 2);

@@ -1,5 +1,7 @@
 #include "auditor.h"
 
+#include "architecture.h"
+#include "genericservice.h"
 #include "shop.h"
 #include "sqlite.h"
 
@@ -7,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -27,13 +30,35 @@ QJsonObject AuditReport::toJson() const
             {QStringLiteral("outboxRows"), outboxRows},
             {QStringLiteral("acknowledgedOrders"), acknowledged},
             {QStringLiteral("acknowledgedMissing"), acknowledgedMissing},
-            {QStringLiteral("duplicateIdempotencyKeys"), duplicateKeys}};
+            {QStringLiteral("duplicateIdempotencyKeys"), duplicateKeys},
+            {QStringLiteral("shopChecked"), shopChecked},
+            {QStringLiteral("tables"), [this] {
+                 QJsonArray a;
+                 for (const Table &t : tables)
+                     a.append(QJsonObject{{QStringLiteral("file"), t.file},
+                                          {QStringLiteral("table"), t.table},
+                                          {QStringLiteral("seeded"), t.seeded},
+                                          {QStringLiteral("rows"), t.rows}});
+                 return a;
+             }()}};
 }
 
 QString AuditReport::summary() const
 {
-    QString s =
-        QStringLiteral("audit %1: %2 products, stock %3 = %4 on shelves + %5 held; "
+    QString s;
+    if (!shopChecked) {
+        qint64 rows = 0;
+        for (const Table &t : tables)
+            rows += t.rows;
+        s = QStringLiteral("audit %1: %2 tables checked, %3 rows")
+                .arg(ok ? QStringLiteral("PASSED") : QStringLiteral("FAILED"))
+                .arg(tables.size())
+                .arg(rows);
+        for (const QString &v : violations)
+            s += QStringLiteral("\n  - ") + v;
+        return s;
+    }
+    s = QStringLiteral("audit %1: %2 products, stock %3 = %4 on shelves + %5 held; "
                        "%6 confirmed / %7 failed / %8 pending orders; %9 acknowledged, %10 missing")
             .arg(ok ? QStringLiteral("PASSED") : QStringLiteral("FAILED"))
             .arg(products)
@@ -50,7 +75,27 @@ QString AuditReport::summary() const
     return s;
 }
 
-AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrders)
+namespace {
+
+void auditShop(AuditReport &r, const QString &productPath, const QString &orderPath,
+               const QSet<QString> &acknowledgedOrders,
+               const std::function<void(const QString &)> &violate);
+
+// With no write-ahead log next to it, nothing is writing a file (a writer in
+// WAL mode always has one): it is read as it is, leaving nothing behind; a
+// read-only connection would create a -wal and a -shm that it cannot
+// remove. While the services run, the log is read too.
+std::unique_ptr<Database> openForAudit(const QString &path)
+{
+    return std::make_unique<Database>(path, QFileInfo::exists(path + QStringLiteral("-wal"))
+                                                ? Database::Mode::ReadOnly
+                                                : Database::Mode::Immutable);
+}
+
+} // namespace
+
+AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrders,
+                  const Architecture *architecture)
 {
     AuditReport r;
     auto violate = [&r](const QString &what) {
@@ -59,19 +104,76 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
             r.violations << what;
     };
     const QDir dir(dataDir);
-    // With no write-ahead log next to it, nothing is writing a file (a writer
-    // in WAL mode always has one): it is read as it is, leaving nothing
-    // behind; a read-only connection would create a -wal and a -shm that it
-    // cannot remove. While the services run, the log is read too.
-    auto open = [&dir](const QString &name) {
-        const QString path = dir.filePath(name);
-        return std::make_unique<Database>(path, QFileInfo::exists(path + QStringLiteral("-wal"))
-                                                    ? Database::Mode::ReadOnly
-                                                    : Database::Mode::Immutable);
+    if (!architecture) {
+        auditShop(r, dir.filePath(QStringLiteral("product.db")),
+                  dir.filePath(QStringLiteral("order.db")), acknowledgedOrders, violate);
+        return r;
+    }
+    const Architecture &a = *architecture;
+    auto fileOfKind = [&a](ServiceSpec::Kind kind) {
+        for (const ServiceSpec &s : a.services)
+            if (s.kind == kind)
+                return a.databaseOf(a.deployableOf(s.name));
+        return QString();
     };
+    const QString productFile = fileOfKind(ServiceSpec::Kind::Product);
+    const QString orderFile = fileOfKind(ServiceSpec::Kind::Order);
+    r.shopChecked = !productFile.isEmpty() && !orderFile.isEmpty();
+    if (r.shopChecked)
+        auditShop(r, dir.filePath(productFile + QStringLiteral(".db")),
+                  dir.filePath(orderFile + QStringLiteral(".db")), acknowledgedOrders, violate);
+    for (const std::shared_ptr<DatabaseFile> &f : databaseFiles(a)) {
+        const QString path = dir.filePath(f->name + QStringLiteral(".db"));
+        try {
+            const auto db = openForAudit(path);
+            // Only the tables of the services that use the file.
+            QSet<QString> expected;
+            {
+                Database reference(QStringLiteral(":memory:"));
+                reference.execScript(QString::fromStdString(f->schema));
+                auto q = reference.prepare(
+                    QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"));
+                while (q.next())
+                    expected.insert(q.text(0));
+            }
+            auto q = db->prepare(QStringLiteral("SELECT name FROM sqlite_master WHERE type = "
+                                                "'table' AND name NOT LIKE 'sqlite_%'"));
+            while (q.next())
+                if (!expected.contains(q.text(0)))
+                    violate(QStringLiteral("%1 holds table %2, which none of %3 owns: a service "
+                                           "wrote outside its own database")
+                                .arg(path, q.text(0), f->services.join(QStringLiteral(", "))));
+            for (const QString &service : f->services) {
+                const ServiceSpec *spec = a.service(service);
+                for (const TableSpec &t : spec->tables) {
+                    const qint64 rows =
+                        db->prepare(QStringLiteral("SELECT count(*) FROM \"%1\"").arg(t.name))
+                            .scalar();
+                    r.tables.append({f->name + QStringLiteral(".db"), t.name, t.rows, rows});
+                    if (rows < t.rows)
+                        violate(QStringLiteral("%1: table %2 of %3 has %4 rows, fewer than the "
+                                               "%5 it was seeded with (no route deletes)")
+                                    .arg(path, t.name, service)
+                                    .arg(rows)
+                                    .arg(t.rows));
+                }
+            }
+        } catch (const DbError &e) {
+            violate(QStringLiteral("cannot audit %1: %2").arg(path, QString::fromUtf8(e.what())));
+        }
+    }
+    return r;
+}
+
+namespace {
+
+void auditShop(AuditReport &r, const QString &productPath, const QString &orderPath,
+               const QSet<QString> &acknowledgedOrders,
+               const std::function<void(const QString &)> &violate)
+{
     try {
-        const auto productDb = open(QStringLiteral("product.db"));
-        const auto orderDb = open(QStringLiteral("order.db"));
+        const auto productDb = openForAudit(productPath);
+        const auto orderDb = openForAudit(orderPath);
         Database &product = *productDb;
         Database &order = *orderDb;
 
@@ -177,7 +279,8 @@ AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrder
     } catch (const DbError &e) {
         violate(QStringLiteral("cannot audit: %1").arg(QString::fromUtf8(e.what())));
     }
-    return r;
 }
+
+} // namespace
 
 } // namespace microcosm

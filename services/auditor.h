@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QList>
 #include <QSet>
 #include <QStringList>
 
@@ -25,10 +26,29 @@ struct AuditReport
     int acknowledged = 0;
     int acknowledgedMissing = 0;
     int duplicateKeys = 0;
+    bool shopChecked = true; // false: the architecture has no product and order service
+    // A generic service's tables: what it was seeded with and what is there.
+    struct Table
+    {
+        QString file;
+        QString table;
+        qint64 seeded = 0;
+        qint64 rows = 0;
+    };
+    QList<Table> tables;
     QJsonObject toJson() const;
     QString summary() const;
 };
 
-AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrders = {});
+struct Architecture;
+
+// architecture: where the shop's tables live (a monolith's one file) and
+// which generic tables to check; null: the shop, each service its own file.
+// For a generic service it checks what it can: each table is there with at
+// least its seeded rows (writes update, inserts add), and each file holds
+// only the tables of the services that use it (no service wrote outside
+// its own database).
+AuditReport audit(const QString &dataDir, const QSet<QString> &acknowledgedOrders = {},
+                  const Architecture *architecture = nullptr);
 
 } // namespace microcosm

@@ -457,13 +457,18 @@ const QList<const DataFileKind *> &dataFileKinds()
 
 QStringList checkDataFiles(const QString &dataDir)
 {
+    return checkDataFiles(dataDir, dataFileKinds());
+}
+
+QStringList checkDataFiles(const QString &dataDir, const QList<const DataFileKind *> &kinds)
+{
     // The folder first: with a folder that cannot be used, what its files
     // look like does not matter yet.
     const QString folder = folderProblem(dataDir);
     if (!folder.isEmpty())
         return {folder};
     QStringList problems;
-    for (const DataFileKind *kind : dataFileKinds()) {
+    for (const DataFileKind *kind : kinds) {
         const QString problem = fileProblem(dataDir, *kind);
         if (!problem.isEmpty())
             problems << problem;

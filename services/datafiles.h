@@ -34,6 +34,8 @@ const QList<const DataFileKind *> &dataFileKinds();
 // or, with no stamp, exactly its schema: see prepareServiceFile), pass
 // SQLite's quick_check, and have a write-ahead log SQLite would not ignore.
 QStringList checkDataFiles(const QString &dataDir);
+// The same for an architecture's files.
+QStringList checkDataFiles(const QString &dataDir, const QList<const DataFileKind *> &kinds);
 
 // Run by each worker of a service on its own read-write connection before
 // it serves (Service::migrate). A file this process has just created gets

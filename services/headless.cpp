@@ -58,7 +58,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     const Scenario scenario = options.effectiveScenario();
     LoadConfig load = scenario.load;
     load.seed = scenario.seed;
-    ShopSession session(options.dataDir, scenario.shop, scenario.platform, load);
+    ShopSession session(options.dataDir, scenario.architecture, scenario.platform, load);
     QJsonObject report;
     QList<ExpectationResult> results;
     std::unique_ptr<ScenarioRun> run;
@@ -69,6 +69,12 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             << " s, data in " << options.dataDir << Qt::endl;
         if (!scenario.lesson.isEmpty())
             out << "  " << scenario.lesson << Qt::endl;
+        if (!scenario.architecture.isShop())
+            out << "  architecture \"" << scenario.architecture.name
+                << "\": " << scenario.architecture.deployables().join(QStringLiteral(", "))
+                << Qt::endl;
+        for (const QString &warning : scenario.architecture.warnings)
+            err << "microcosm: warning: " << warning << Qt::endl;
         if (!session.start()) {
             err << "microcosm: " << session.startError() << Qt::endl;
             return session.dataDirInUse() ? 2 : 1;
@@ -136,7 +142,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         client.insert(QStringLiteral("requestsSent"), qint64(stats.requests));
         client.insert(QStringLiteral("journeysOk"), qint64(stats.journeysOk));
         client.insert(QStringLiteral("journeysFailed"), qint64(stats.journeysFailed));
-        const ShopWorkload &shop = session.workload();
+        const TrackedWorkload &shop = session.workload();
         client.insert(QStringLiteral("ordersPlaced"), qint64(shop.placedCount()));
         client.insert(QStringLiteral("checkoutReplays"), qint64(shop.replayedCount()));
         client.insert(QStringLiteral("runId"), shop.runId());
@@ -168,7 +174,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             << Qt::endl;
     }
     session.shutdown(); // every thread joined and every database closed before the audit
-    const AuditReport auditReport = audit(options.dataDir, session.workload().acknowledgedOrders());
+    const AuditReport auditReport = session.runAudit();
     report.insert(QStringLiteral("audit"), auditReport.toJson());
     out << auditReport.summary() << Qt::endl;
 

@@ -6,6 +6,7 @@
 #include "order/orderservice.h"
 #include "product/productservice.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -15,10 +16,6 @@ namespace microcosm {
 
 namespace {
 
-const QStringList ServiceNames{QStringLiteral("product"), QStringLiteral("cart"),
-                               QStringLiteral("order")};
-const QStringList Callers{QStringLiteral("users"), QStringLiteral("product"),
-                          QStringLiteral("cart"), QStringLiteral("order")};
 const QStringList Ops{QStringLiteral(">="), QStringLiteral(">"), QStringLiteral("<="),
                       QStringLiteral("<"), QStringLiteral("==")};
 
@@ -27,39 +24,14 @@ Duration ms(double v)
     return fromMs(v);
 }
 
-// The routes a service answers, from the service itself: what "routes",
-// "routeTimeoutsMs" and "route:" entities may name. Users reach only the
-// public ones; the internal ones are for the other services.
-QStringList routeKeys(const QString &service, bool publicOnly = false)
-{
-    QList<RouteSpec> specs;
-    if (service == QLatin1String("product"))
-        specs = ProductService().routes();
-    else if (service == QLatin1String("cart"))
-        specs = CartService().routes();
-    else if (service == QLatin1String("order"))
-        specs = OrderService().routes();
-    QStringList keys;
-    for (const RouteSpec &spec : specs)
-        if (!publicOnly || !spec.internal)
-            keys << spec.key();
-    return keys;
-}
-
-const ServiceConfig &serviceConfig(const ShopConfig &shop, const QString &service)
-{
-    return service == QLatin1String("product") ? shop.product
-           : service == QLatin1String("cart")  ? shop.cart
-                                               : shop.order;
-}
-
 // The most replicas a service can have at a time of the timeline: its
 // deployment, raised by each scale up to then and by its autoscaler's
 // maximum, plus the surge of a rolling update started by then. A bound, not
 // a forecast: a replica beyond it cannot exist then.
 int mostReplicas(const Scenario &s, const QString &service, double at)
 {
-    int most = serviceConfig(s.shop, service).replicas;
+    const ServiceConfig *config = s.serviceConfig(service);
+    int most = config ? config->replicas : 0;
     int surge = 0;
     const auto autoscaler = s.autoscalers.find(service);
     if (autoscaler != s.autoscalers.end() && autoscaler->second.enabled)
@@ -191,8 +163,9 @@ ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &p
     return t;
 }
 
-void readService(JsonReader &r, const QJsonObject &o, const QString &path, const QString &service,
-                 ServiceConfig &c)
+// routes: those the service answers, which "routes" may name.
+void readService(JsonReader &r, const QJsonObject &o, const QString &path,
+                 const QStringList &routes, ServiceConfig &c)
 {
     r.allowKeys(o, path,
                 {QStringLiteral("replicas"), QStringLiteral("workers"), QStringLiteral("queue"),
@@ -200,30 +173,29 @@ void readService(JsonReader &r, const QJsonObject &o, const QString &path, const
                  QStringLiteral("coldStartMs"), QStringLiteral("version"),
                  QStringLiteral("loadBalancing"), QStringLiteral("health"),
                  QStringLiteral("errorPercent"), QStringLiteral("errorStatus")});
-    c.replicas = r.integer(o, path, QStringLiteral("replicas"), c.replicas, 1, 32);
+    c.replicas = r.integer(o, path, QStringLiteral("replicas"), c.replicas, 1, MaxReplicas);
     c.workers = r.integer(o, path, QStringLiteral("workers"), c.workers, 1, 64);
     c.queueCapacity = r.integer(o, path, QStringLiteral("queue"), c.queueCapacity, 1, 100000);
+    VersionProfile &v = c.profile;
     if (o.contains(QStringLiteral("serviceTime")))
-        c.serviceTime =
+        v.serviceTime =
             readServiceTime(r, o.value(QStringLiteral("serviceTime")),
-                            JsonReader::join(path, QStringLiteral("serviceTime")), c.serviceTime);
+                            JsonReader::join(path, QStringLiteral("serviceTime")), v.serviceTime);
     if (o.contains(QStringLiteral("routes"))) {
         const QString rp = JsonReader::join(path, QStringLiteral("routes"));
-        if (auto routes = r.object(o.value(QStringLiteral("routes")), rp)) {
-            allowRoutes(r, *routes, rp, routeKeys(service));
-            for (auto it = routes->begin(); it != routes->end(); ++it)
-                c.routeServiceTime.insert(
+        if (auto times = r.object(o.value(QStringLiteral("routes")), rp)) {
+            allowRoutes(r, *times, rp, routes);
+            for (auto it = times->begin(); it != times->end(); ++it)
+                v.routeServiceTime.insert(
                     it.key(), readServiceTime(r, it.value(), JsonReader::member(rp, it.key()),
-                                              c.serviceTime));
+                                              v.serviceTime));
         }
     }
     c.coldStart =
         ms(r.number(o, path, QStringLiteral("coldStartMs"), toMs(c.coldStart), 0, 600000));
     c.version = r.string(o, path, QStringLiteral("version"), c.version);
-    c.versionErrorPercent =
-        r.number(o, path, QStringLiteral("errorPercent"), c.versionErrorPercent, 0, 100);
-    c.versionErrorStatus =
-        r.integer(o, path, QStringLiteral("errorStatus"), c.versionErrorStatus, 400, 599);
+    v.errorPercent = r.number(o, path, QStringLiteral("errorPercent"), v.errorPercent, 0, 100);
+    v.errorStatus = r.integer(o, path, QStringLiteral("errorStatus"), v.errorStatus, 400, 599);
     const QString lb = r.choice(o, path, QStringLiteral("loadBalancing"),
                                 {QStringLiteral("round-robin"), QStringLiteral("least-outstanding"),
                                  QStringLiteral("power-of-two"), QStringLiteral("random")},
@@ -462,6 +434,583 @@ Fault readFault(JsonReader &r, const QJsonObject &o, const QString &path, Timeli
     return f;
 }
 
+// The sections of a scenario file, one reader each, in the order parse()
+// reads them: the timeline reads the deployment (a rolling update starts
+// from it), so "services" comes before it. Each asks the scenario, never a
+// list of its own, what is a service, a caller or a route.
+
+// $: title, lesson, duration and seed. False when the duration could not be
+// read (the checks against it are then left out).
+bool readMeta(JsonReader &r, const QJsonObject &root, Scenario &s)
+{
+    const QString $ = QStringLiteral("$");
+    s.title = r.string(root, $, QStringLiteral("title"), QString(), true);
+    s.lesson = r.string(root, $, QStringLiteral("lesson"), QString());
+    const qsizetype errorsBeforeDuration = r.errors().size();
+    s.duration = r.number(root, $, QStringLiteral("duration"), 30, 1, 86400, true);
+    const bool durationOk = r.errors().size() == errorsBeforeDuration;
+    s.seed = quint64(r.number(root, $, QStringLiteral("seed"), 1, 0, 9007199254740991.0));
+    s.load.seed = s.seed;
+    return durationOk;
+}
+
+// $.architecture: an object, or the path of a file holding one (relative to
+// baseDir). False when it could not be read: nothing else can be checked
+// against it then.
+bool readArchitecture(JsonReader &r, const QJsonValue &v, const QString &baseDir, Scenario &s)
+{
+    const QString p = QStringLiteral("$.architecture");
+    const Architecture::Readers readers{[](JsonReader &r, const QJsonObject &o, const QString &path,
+                                           const QString &service, ServiceConfig &c) {
+                                            // A shop service's route service times name its own
+                                            // routes.
+                                            QStringList routes;
+                                            const Architecture shop = Architecture::shop();
+                                            if (const ServiceSpec *spec = shop.service(service))
+                                                for (const RouteSpec &route : spec->routeSpecs())
+                                                    routes << route.key();
+                                            readService(r, o, path, routes, c);
+                                        },
+                                        readServiceTime};
+    if (!v.isString() && !v.isObject()) {
+        r.error(p, QStringLiteral("an architecture object, or the path of a JSON file holding one"),
+                v);
+        return false;
+    }
+    if (!v.isString()) {
+        std::optional<Architecture> a = Architecture::read(r, v, p, readers);
+        if (a)
+            s.architecture = std::move(*a);
+        return a.has_value();
+    }
+    // A file: its messages name it, and their paths are inside it.
+    const QString name = v.toString();
+    const QString path = QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir).filePath(name);
+    QFile file(path);
+    const QFileInfo info(path);
+    if (!info.isFile() || !file.open(QIODevice::ReadOnly)) {
+        r.error(p,
+                QStringLiteral("an architecture object, or the path of a readable JSON file "
+                               "(%1: %2)")
+                    .arg(QDir::cleanPath(path), !info.exists() ? QStringLiteral("no such file")
+                                                : !info.isFile()
+                                                    ? QStringLiteral("not a regular file")
+                                                    : file.errorString()),
+                v);
+        return false;
+    }
+    const QByteArray json = file.read(Scenario::MaxFileBytes + 1);
+    if (json.size() > Scenario::MaxFileBytes) {
+        r.fail(p, QStringLiteral("%1 is larger than an architecture may be (4 MiB)")
+                      .arg(QDir::cleanPath(path)));
+        return false;
+    }
+    const JsonReader::Scan scan = JsonReader::scan(json);
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    const QString where = QStringLiteral("%1 (%2)").arg(p, QDir::cleanPath(path));
+    if (parseError.error != QJsonParseError::NoError) {
+        r.fail(where, QStringLiteral("not valid JSON at byte %1: %2")
+                          .arg(parseError.offset)
+                          .arg(parseError.errorString()));
+        return false;
+    }
+    for (const QString &d : scan.duplicates)
+        r.fail(where, d);
+    JsonReader inner;
+    std::optional<Architecture> a = Architecture::read(
+        inner, doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()),
+        QStringLiteral("$"), readers);
+    for (const QString &e : inner.errors())
+        r.fail(where, e);
+    if (a && scan.duplicates.isEmpty())
+        s.architecture = std::move(*a);
+    return a.has_value() && scan.duplicates.isEmpty();
+}
+
+// $.services: each service's deployment, over the defaults.
+void readServices(JsonReader &r, const QJsonValue &v, Scenario &s)
+{
+    const QString p = QStringLiteral("$.services");
+    const auto services = r.object(v, p);
+    if (!services)
+        return;
+    const QStringList names = s.serviceNames();
+    r.allowKeys(*services, p, names);
+    for (const QString &name : names) {
+        if (!services->contains(name))
+            continue;
+        const QString path = JsonReader::join(p, name);
+        if (auto o = r.object(services->value(name), path))
+            readService(r, *o, path, s.routes(name), *s.serviceConfig(name));
+    }
+}
+
+// $.policies.edges: one policy per "caller>service" or "caller>*".
+void readEdges(JsonReader &r, const QJsonValue &v, const QString &ep, Scenario &s)
+{
+    const auto edges = r.object(v, ep);
+    if (!edges)
+        return;
+    const QStringList callers = s.callers();
+    const QStringList services = s.serviceNames();
+    for (auto it = edges->begin(); it != edges->end(); ++it) {
+        const QString path = ep + QStringLiteral("[\"%1\"]").arg(it.key());
+        const QStringList ends = it.key().split(QLatin1Char('>'));
+        if (ends.size() != 2 || !callers.contains(ends[0]) ||
+            !(services.contains(ends[1]) || ends[1] == QLatin1String("*"))) {
+            r.fail(path, QStringLiteral("an edge is named \"caller>service\" "
+                                        "(caller: %1; service: %2 or *)")
+                             .arg(callers.join(QStringLiteral(", ")),
+                                  services.join(QStringLiteral(", "))));
+            continue;
+        }
+        EdgePolicy e;
+        e.timeout = ends[0] == QLatin1String("users") ? s.platform.gatewayTimeout
+                                                      : s.platform.clientTimeout;
+        const bool users = ends[0] == QLatin1String("users");
+        QStringList routes, internal;
+        for (const QString &service : services)
+            if (ends[1] == service || ends[1] == QLatin1String("*")) {
+                routes << s.routes(service, users);
+                internal << s.routes(service);
+            }
+        if (auto o = r.object(it.value(), path))
+            readEdge(r, *o, path, routes, internal, e);
+        s.edges[it.key()] = e;
+    }
+}
+
+// $.policies: the gateway's rate limit and the edges' policies.
+void readPolicies(JsonReader &r, const QJsonValue &v, Scenario &s)
+{
+    const QString p = QStringLiteral("$.policies");
+    const auto policies = r.object(v, p);
+    if (!policies)
+        return;
+    r.allowKeys(*policies, p, {QStringLiteral("rateLimit"), QStringLiteral("edges")});
+    if (policies->contains(QStringLiteral("rateLimit"))) {
+        const QString rp = JsonReader::join(p, QStringLiteral("rateLimit"));
+        if (auto rl = r.object(policies->value(QStringLiteral("rateLimit")), rp)) {
+            r.allowKeys(*rl, rp, {QStringLiteral("perSecond"), QStringLiteral("burst")});
+            s.rateLimit = r.number(*rl, rp, QStringLiteral("perSecond"), 0, 0.1, 1e6, true);
+            s.rateLimitBurst = r.number(*rl, rp, QStringLiteral("burst"), s.rateLimit, 1, 1e6);
+        }
+    }
+    if (policies->contains(QStringLiteral("edges")))
+        readEdges(r, policies->value(QStringLiteral("edges")),
+                  JsonReader::join(p, QStringLiteral("edges")), s);
+}
+
+AutoscalerConfig readAutoscaler(JsonReader &r, const QJsonObject &o, const QString &path)
+{
+    r.allowKeys(o, path,
+                {QStringLiteral("enabled"), QStringLiteral("metric"), QStringLiteral("target"),
+                 QStringLiteral("minReplicas"), QStringLiteral("maxReplicas"),
+                 QStringLiteral("tolerance"), QStringLiteral("syncPeriodMs"),
+                 QStringLiteral("scaleUpStabilizationMs"),
+                 QStringLiteral("scaleDownStabilizationMs"), QStringLiteral("behavior")});
+    AutoscalerConfig c;
+    c.enabled = r.boolean(o, path, QStringLiteral("enabled"), true);
+    AutoscalerConfig::metricFromName(
+        r.choice(o, path, QStringLiteral("metric"),
+                 {QStringLiteral("utilization"), QStringLiteral("in-flight"),
+                  QStringLiteral("p95-latency")},
+                 QStringLiteral("utilization")),
+        &c.metric);
+    c.hpa.target = r.number(o, path, QStringLiteral("target"), 0, 0.001, 1e6, true);
+    c.hpa.minReplicas = r.integer(o, path, QStringLiteral("minReplicas"), 1, 1, MaxReplicas);
+    c.hpa.maxReplicas = r.integer(o, path, QStringLiteral("maxReplicas"), 10, 1, MaxReplicas);
+    if (c.hpa.maxReplicas < c.hpa.minReplicas)
+        r.fail(JsonReader::join(path, QStringLiteral("maxReplicas")),
+               QStringLiteral("expected at least minReplicas (%1), found %2")
+                   .arg(c.hpa.minReplicas)
+                   .arg(c.hpa.maxReplicas));
+    c.hpa.tolerance = r.number(o, path, QStringLiteral("tolerance"), c.hpa.tolerance, 0, 1);
+    c.hpa.syncPeriod =
+        ms(r.number(o, path, QStringLiteral("syncPeriodMs"), toMs(c.hpa.syncPeriod), 100, 3600000));
+    c.hpa.scaleUpStabilization = ms(r.number(o, path, QStringLiteral("scaleUpStabilizationMs"),
+                                             toMs(c.hpa.scaleUpStabilization), 0, 3600000));
+    c.hpa.scaleDownStabilization = ms(r.number(o, path, QStringLiteral("scaleDownStabilizationMs"),
+                                               toMs(c.hpa.scaleDownStabilization), 0, 3600000));
+    if (o.contains(QStringLiteral("behavior")))
+        readHpaBehavior(r, o.value(QStringLiteral("behavior")),
+                        JsonReader::join(path, QStringLiteral("behavior")), c.hpa);
+    return c;
+}
+
+// $.autoscaler: one HPA per service.
+void readAutoscalers(JsonReader &r, const QJsonValue &v, Scenario &s)
+{
+    const QString p = QStringLiteral("$.autoscaler");
+    const auto as = r.object(v, p);
+    if (!as)
+        return;
+    const QStringList services = s.serviceNames();
+    r.allowKeys(*as, p, services);
+    for (auto it = as->begin(); it != as->end(); ++it) {
+        const QString path = JsonReader::join(p, it.key());
+        auto o = r.object(it.value(), path);
+        if (!o || !services.contains(it.key()))
+            continue;
+        s.autoscalers[it.key()] = readAutoscaler(r, *o, path);
+    }
+}
+
+// $.load.mix: the whole mix. A journey it does not name weighs 0, so at
+// least one must weigh more than 0.
+void readMix(JsonReader &r, const QJsonValue &v, const QString &mp, const QStringList &journeys,
+             QMap<QString, double> &mix)
+{
+    const auto o = r.object(v, mp);
+    if (!o)
+        return;
+    r.allowKeys(*o, mp, journeys);
+    const qsizetype errorsBefore = r.errors().size();
+    double total = 0;
+    for (const QString &j : journeys)
+        if (o->contains(j)) {
+            mix.insert(j, r.number(*o, mp, j, 0, 0, 1e6));
+            total += mix.value(j);
+        }
+    if (r.errors().size() == errorsBefore && !(total > 0))
+        r.fail(mp, QStringLiteral("expected a weight above 0 for at least one journey, found "
+                                  "none (a journey the mix does not name weighs 0; one of: %1)")
+                       .arg(journeys.join(QStringLiteral(", "))));
+}
+
+void readProfile(JsonReader &r, const QJsonValue &v, const QString &pp, LoadProfile &f)
+{
+    const auto pr = r.object(v, pp);
+    if (!pr)
+        return;
+    r.allowKeys(*pr, pp,
+                {QStringLiteral("shape"), QStringLiteral("rate"), QStringLiteral("to"),
+                 QStringLiteral("at"), QStringLiteral("duration"), QStringLiteral("amplitude"),
+                 QStringLiteral("period")});
+    LoadProfile::shapeFromName(
+        r.choice(*pr, pp, QStringLiteral("shape"),
+                 {QStringLiteral("constant"), QStringLiteral("ramp"), QStringLiteral("step"),
+                  QStringLiteral("spike"), QStringLiteral("wave")},
+                 QStringLiteral("constant")),
+        &f.shape);
+    f.rate = r.number(*pr, pp, QStringLiteral("rate"), 100, 0, 100000, true);
+    const bool needsTo = f.shape == LoadProfile::Shape::Ramp ||
+                         f.shape == LoadProfile::Shape::Step ||
+                         f.shape == LoadProfile::Shape::Spike;
+    f.to = r.number(*pr, pp, QStringLiteral("to"), f.rate, 0, 100000, needsTo);
+    f.at = r.number(*pr, pp, QStringLiteral("at"), 0, 0, 86400);
+    f.duration = r.number(*pr, pp, QStringLiteral("duration"), 10, 0, 86400);
+    f.amplitude = r.number(*pr, pp, QStringLiteral("amplitude"), 0, 0, 100000,
+                           f.shape == LoadProfile::Shape::Wave);
+    f.period = r.number(*pr, pp, QStringLiteral("period"), 60, 0.1, 86400);
+}
+
+// $.load: the load model, its profile and the journeys' mix.
+void readLoad(JsonReader &r, const QJsonValue &v, Scenario &s)
+{
+    const QString p = QStringLiteral("$.load");
+    const auto o = r.object(v, p);
+    if (!o)
+        return;
+    r.allowKeys(*o, p,
+                {QStringLiteral("model"), QStringLiteral("profile"), QStringLiteral("arrivals"),
+                 QStringLiteral("users"), QStringLiteral("mix"), QStringLiteral("virtualUsers"),
+                 QStringLiteral("spawnRate"), QStringLiteral("thinkTimeMs"),
+                 QStringLiteral("maxInFlight")});
+    LoadConfig &l = s.load;
+    l.model =
+        r.choice(*o, p, QStringLiteral("model"), {QStringLiteral("open"), QStringLiteral("closed")},
+                 QStringLiteral("open")) == QLatin1String("open")
+            ? LoadConfig::Model::Open
+            : LoadConfig::Model::Closed;
+    l.poisson = r.choice(*o, p, QStringLiteral("arrivals"),
+                         {QStringLiteral("poisson"), QStringLiteral("uniform")},
+                         QStringLiteral("poisson")) == QLatin1String("poisson");
+    l.users = r.integer(*o, p, QStringLiteral("users"), l.users, 1, 1000000);
+    l.virtualUsers = r.integer(*o, p, QStringLiteral("virtualUsers"), l.virtualUsers, 1, 100000);
+    l.spawnRate = r.number(*o, p, QStringLiteral("spawnRate"), l.spawnRate, 0.01, 100000);
+    l.thinkTimeMs = r.number(*o, p, QStringLiteral("thinkTimeMs"), l.thinkTimeMs, 0, 3600000);
+    l.maxInFlight = r.integer(*o, p, QStringLiteral("maxInFlight"), l.maxInFlight, 1, 10000000);
+    if (o->contains(QStringLiteral("mix")))
+        readMix(r, o->value(QStringLiteral("mix")), JsonReader::join(p, QStringLiteral("mix")),
+                s.architecture.journeyNames(), l.mix);
+    if (o->contains(QStringLiteral("profile")))
+        readProfile(r, o->value(QStringLiteral("profile")),
+                    JsonReader::join(p, QStringLiteral("profile")), l.profile);
+}
+
+// The keys a timeline step of its kind takes, besides "at" and "action".
+QStringList actionKeys(TimelineAction::Kind kind)
+{
+    using K = TimelineAction::Kind;
+    switch (kind) {
+    case K::KillReplica:
+        return {QStringLiteral("replica")};
+    case K::Scale:
+        return {QStringLiteral("replicas")};
+    case K::Latency:
+        return {QStringLiteral("ms"), QStringLiteral("jitterMs"), QStringLiteral("percent")};
+    case K::Errors:
+        return {QStringLiteral("status"), QStringLiteral("percent")};
+    case K::SlowDatabase:
+        return {QStringLiteral("ms")};
+    case K::RollingUpdate:
+        return {QStringLiteral("version"),        QStringLiteral("serviceTime"),
+                QStringLiteral("errorPercent"),   QStringLiteral("errorStatus"),
+                QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"),
+                QStringLiteral("minReadySeconds")};
+    case K::ChaosMonkey:
+        return {QStringLiteral("meanSecondsBetweenFailures"), QStringLiteral("restartDelayMs"),
+                QStringLiteral("services"), QStringLiteral("wholeServicePercent")};
+    case K::SetRate:
+        return {QStringLiteral("rate")};
+    case K::Breaker:
+        return {QStringLiteral("state")};
+    default:
+        return {};
+    }
+}
+
+void readRollingUpdate(JsonReader &r, const QJsonObject &o, const QString &path, const Scenario &s,
+                       TimelineAction &a)
+{
+    // The new version starts from what the deployment's version does.
+    const ServiceConfig *deployed = s.serviceConfig(a.service);
+    const VersionProfile base = deployed ? deployed->profile : VersionProfile{};
+    a.update.version = r.string(o, path, QStringLiteral("version"), QString(), true);
+    a.update.profile = base;
+    if (o.contains(QStringLiteral("serviceTime")))
+        a.update.profile.serviceTime = readServiceTime(
+            r, o.value(QStringLiteral("serviceTime")),
+            JsonReader::join(path, QStringLiteral("serviceTime")), base.serviceTime);
+    a.update.profile.errorPercent = r.number(o, path, QStringLiteral("errorPercent"), 0, 0, 100);
+    a.update.profile.errorStatus = r.integer(o, path, QStringLiteral("errorStatus"), 500, 400, 599);
+    a.update.maxUnavailable =
+        r.integer(o, path, QStringLiteral("maxUnavailable"), 0, 0, MaxReplicas);
+    a.update.maxSurge = r.integer(o, path, QStringLiteral("maxSurge"), 1, 0, MaxReplicas);
+    a.update.minReadySeconds = r.number(o, path, QStringLiteral("minReadySeconds"), 0, 0, 3600);
+    if (a.update.maxUnavailable == 0 && a.update.maxSurge == 0)
+        r.fail(path, QStringLiteral("maxUnavailable and maxSurge cannot both be 0 "
+                                    "(the update could never progress)"));
+}
+
+void readChaosMonkey(JsonReader &r, const QJsonObject &o, const QString &path, const Scenario &s,
+                     TimelineAction &a)
+{
+    a.monkey.seed = s.seed;
+    a.monkey.meanSecondsBetweenFailures =
+        r.number(o, path, QStringLiteral("meanSecondsBetweenFailures"), 5, 0.1, 86400);
+    a.monkey.restartDelay =
+        ms(r.number(o, path, QStringLiteral("restartDelayMs"), 2000, 0, 3600000));
+    a.monkey.wholeServicePercent =
+        r.number(o, path, QStringLiteral("wholeServicePercent"), 25, 0, 100);
+    if (!o.contains(QStringLiteral("services")))
+        return;
+    const QString sp = JsonReader::join(path, QStringLiteral("services"));
+    const auto names = r.array(o.value(QStringLiteral("services")), sp);
+    if (!names)
+        return;
+    const QStringList services = s.serviceNames();
+    for (int k = 0; k < names->size(); ++k) {
+        if (!names->at(k).isString() || !services.contains(names->at(k).toString()))
+            r.error(QStringLiteral("%1[%2]").arg(sp).arg(k),
+                    QStringLiteral("one of %1").arg(services.join(QStringLiteral(", "))),
+                    names->at(k));
+        else
+            a.monkey.services << names->at(k).toString();
+    }
+}
+
+// One step of $.timeline, or nothing when its action could not be read.
+std::optional<TimelineAction> readAction(JsonReader &r, const QJsonObject &o, const QString &path,
+                                         const Scenario &s)
+{
+    TimelineAction a;
+    a.at = r.number(o, path, QStringLiteral("at"), 0, 0, 86400, true);
+    const QString kind =
+        r.choice(o, path, QStringLiteral("action"), TimelineAction::kindNames(), QString(), true);
+    if (kind.isEmpty())
+        return std::nullopt;
+    a.kind = TimelineAction::Kind(TimelineAction::kindNames().indexOf(kind));
+    using K = TimelineAction::Kind;
+    QStringList allowed{QStringLiteral("at"), QStringLiteral("action")};
+    const bool linkable = a.kind == K::Latency || a.kind == K::Errors || a.kind == K::ClearFaults ||
+                          a.kind == K::Breaker;
+    const bool needsService =
+        a.kind == K::Kill || a.kind == K::KillReplica || a.kind == K::Restart ||
+        a.kind == K::Scale || a.kind == K::SlowDatabase || a.kind == K::LockDatabase ||
+        a.kind == K::UnlockDatabase || a.kind == K::RollingUpdate || a.kind == K::BlockWrites ||
+        a.kind == K::UnblockWrites || a.kind == K::LockFile || a.kind == K::UnlockFile;
+    const bool needsLink = a.kind == K::Partition || a.kind == K::Breaker;
+    if (needsService || (linkable && !needsLink))
+        allowed << QStringLiteral("service");
+    if (linkable || needsLink)
+        allowed << QStringLiteral("from") << QStringLiteral("to");
+    allowed << actionKeys(a.kind);
+    r.allowKeys(o, path, allowed);
+    // A service inside a monolith may be named: the action acts on the
+    // deployable it runs in, as it would for real.
+    QStringList targets = s.serviceNames();
+    for (const QString &m : s.moduleNames())
+        if (!targets.contains(m))
+            targets << m;
+    if (allowed.contains(QStringLiteral("service")))
+        a.service = s.architecture.deployableOf(
+            r.choice(o, path, QStringLiteral("service"), targets, QString(), needsService));
+    if (allowed.contains(QStringLiteral("from"))) {
+        a.from = r.choice(o, path, QStringLiteral("from"), s.callers(), QString(), needsLink);
+        a.to = r.choice(o, path, QStringLiteral("to"), s.serviceNames(), QString(),
+                        needsLink || !a.from.isEmpty());
+    }
+    if (linkable && !needsLink && a.service.isEmpty() && a.from.isEmpty() &&
+        a.kind != K::ClearFaults)
+        r.fail(path, QStringLiteral("needs \"service\", or \"from\" and \"to\" for a link"));
+    if (!a.service.isEmpty() && !a.from.isEmpty())
+        r.fail(path, QStringLiteral("names a service and a link; give one of them"));
+    a.fault = readFault(r, o, path, a.kind);
+    a.replica =
+        r.integer(o, path, QStringLiteral("replica"), 1, 1, MaxReplicas, a.kind == K::KillReplica);
+    a.replicas =
+        r.integer(o, path, QStringLiteral("replicas"), 1, 1, MaxReplicas, a.kind == K::Scale);
+    a.rate = r.number(o, path, QStringLiteral("rate"), 0, 0, 100000, a.kind == K::SetRate);
+    if (a.kind == K::Breaker)
+        a.state = r.choice(
+            o, path, QStringLiteral("state"),
+            {QStringLiteral("closed"), QStringLiteral("disabled"), QStringLiteral("forced-open")},
+            QString(), true);
+    if (a.kind == K::RollingUpdate)
+        readRollingUpdate(r, o, path, s, a);
+    if (a.kind == K::ChaosMonkey)
+        readChaosMonkey(r, o, path, s, a);
+    return a;
+}
+
+// $.timeline: its steps, played sorted by time (each keeps its place in the file).
+void readTimeline(JsonReader &r, const QJsonValue &v, Scenario &s)
+{
+    const QString p = QStringLiteral("$.timeline");
+    const auto list = r.array(v, p);
+    if (!list)
+        return;
+    for (int i = 0; i < list->size(); ++i) {
+        const QString path = QStringLiteral("%1[%2]").arg(p).arg(i);
+        auto o = r.object(list->at(i), path);
+        if (!o)
+            continue;
+        if (auto a = readAction(r, *o, path, s)) {
+            a->fileIndex = i;
+            s.timeline.append(*a);
+        }
+    }
+    std::stable_sort(s.timeline.begin(), s.timeline.end(),
+                     [](const TimelineAction &a, const TimelineAction &b) { return a.at < b.at; });
+}
+
+// The entity of an expectation (ep its path): the gateway, the client, a
+// service, an edge between a caller and a service, or a route of a service.
+void checkEntity(JsonReader &r, const QString &entity, const QString &ep, const Scenario &s)
+{
+    const QStringList services = s.serviceNames();
+    // A monolith's module is measured by its routes (the gateway counts them apart).
+    QStringList measured = services;
+    for (const QString &m : s.moduleNames())
+        if (!measured.contains(m))
+            measured << m;
+    const QString caller = entity.section(QLatin1Char('>'), 0, 0);
+    const QString callee = entity.section(QLatin1Char('>'), 1);
+    const bool edge = entity.contains(QLatin1Char('>')) && s.callers().contains(caller) &&
+                      services.contains(callee);
+    const bool known = entity == QLatin1String("gateway") || entity == QLatin1String("client") ||
+                       measured.contains(entity) || entity.startsWith(QLatin1String("route:")) ||
+                       edge;
+    if (!known) {
+        // Examples from this architecture: its first call, its first route.
+        const auto calls = s.architecture.calls();
+        const QString anEdge = calls.isEmpty()
+                                   ? QStringLiteral("users>%1").arg(services.value(0))
+                                   : calls.first().first + QLatin1Char('>') + calls.first().second;
+        const QStringList routes = s.routes(services.value(0));
+        r.error(ep,
+                QStringLiteral("gateway, client, a service (%1), an edge like \"%2\" or "
+                               "\"route:%3:%4\"")
+                    .arg(measured.join(QStringLiteral(", ")), anEdge, services.value(0),
+                         routes.value(0)),
+                QJsonValue(entity));
+    }
+    if (edge && caller == callee)
+        r.fail(ep, QStringLiteral("a service does not call itself, found \"%1\"").arg(entity));
+    if (entity.startsWith(QLatin1String("route:"))) {
+        // route:<service>:<method> <pattern>, as the gateway names them.
+        const QString service = entity.section(QLatin1Char(':'), 1, 1);
+        QStringList valid;
+        for (const QString &name : services)
+            if (name == service || !services.contains(service))
+                for (const QString &key : s.routes(name))
+                    valid << QStringLiteral("route:%1:%2").arg(name, key);
+        if (!valid.contains(entity))
+            r.fail(ep, QStringLiteral("unknown route \"%1\" (expected one of: %2)")
+                           .arg(entity, valid.join(QStringLiteral(", "))));
+    }
+}
+
+Expectation readExpectation(JsonReader &r, const QJsonObject &o, const QString &path,
+                            const Scenario &s)
+{
+    r.allowKeys(o, path,
+                {QStringLiteral("metric"), QStringLiteral("entity"), QStringLiteral("op"),
+                 QStringLiteral("value"), QStringLiteral("from"), QStringLiteral("to")});
+    Expectation e;
+    e.metric =
+        r.choice(o, path, QStringLiteral("metric"), Expectation::metricNames(), QString(), true);
+    const bool global =
+        e.metric == QLatin1String("invariants") || e.metric == QLatin1String("lost-orders") ||
+        e.metric == QLatin1String("duplicate-orders") || e.metric == QLatin1String("dropped");
+    const QString ep = JsonReader::join(path, QStringLiteral("entity"));
+    e.entity =
+        r.string(o, path, QStringLiteral("entity"), global ? QString() : QStringLiteral("gateway"));
+    if (global && !e.entity.isEmpty())
+        r.fail(ep, QStringLiteral("%1 is about the whole shop; it takes no entity, found \"%2\"")
+                       .arg(e.metric, e.entity));
+    if (!e.entity.isEmpty() && !global)
+        checkEntity(r, e.entity, ep, s);
+    e.op = r.choice(o, path, QStringLiteral("op"), Ops, QStringLiteral(">="));
+    e.value = r.number(o, path, QStringLiteral("value"), 0, -1e12, 1e12,
+                       e.metric != QLatin1String("invariants"));
+    e.from = r.number(o, path, QStringLiteral("from"), -1, 0, 86400);
+    e.to = r.number(o, path, QStringLiteral("to"), -1, 0, 86400);
+    if (e.from >= 0 && e.to >= 0 && e.to <= e.from)
+        r.fail(
+            JsonReader::join(path, QStringLiteral("to")),
+            QStringLiteral("expected a time after \"from\" (%1), found %2").arg(e.from).arg(e.to));
+    if (e.metric == QLatin1String("retries") && !e.entity.contains(QLatin1Char('>')))
+        r.fail(ep, QStringLiteral("retries are counted per edge, e.g. \"users>product\""));
+    if (Expectation::isWholeRun(e.metric) &&
+        (o.contains(QStringLiteral("from")) || o.contains(QStringLiteral("to"))))
+        r.fail(path, QStringLiteral("%1 is counted over the whole run; it takes no "
+                                    "\"from\" or \"to\"")
+                         .arg(e.metric));
+    return e;
+}
+
+// $.expect: the steady-state hypotheses.
+void readExpectations(JsonReader &r, const QJsonValue &v, Scenario &s)
+{
+    const QString p = QStringLiteral("$.expect");
+    const auto list = r.array(v, p);
+    if (!list)
+        return;
+    for (int i = 0; i < list->size(); ++i) {
+        const QString path = QStringLiteral("%1[%2]").arg(p).arg(i);
+        auto o = r.object(list->at(i), path);
+        if (!o)
+            continue;
+        Expectation e = readExpectation(r, *o, path, s);
+        e.fileIndex = i;
+        s.expectations.append(e);
+    }
+}
+
 } // namespace
 
 QStringList TimelineAction::kindNames()
@@ -560,6 +1109,46 @@ QString Expectation::describe() const
     return s;
 }
 
+QStringList Scenario::serviceNames() const
+{
+    return architecture.deployables();
+}
+
+QStringList Scenario::moduleNames() const
+{
+    QStringList out;
+    for (const ServiceSpec &s : architecture.services)
+        out << s.name;
+    return out;
+}
+
+QStringList Scenario::callers() const
+{
+    return QStringList{QStringLiteral("users")} + serviceNames();
+}
+
+QStringList Scenario::routes(const QString &service, bool publicOnly) const
+{
+    // From the services themselves. Users reach only the public routes; the
+    // internal ones are for the other services.
+    QStringList keys;
+    for (const QString &module : architecture.modulesOf(service))
+        for (const RouteSpec &spec : architecture.service(module)->routeSpecs())
+            if (!publicOnly || !spec.internal)
+                keys << spec.key();
+    return keys;
+}
+
+ServiceConfig *Scenario::serviceConfig(const QString &service)
+{
+    return architecture.configOf(service);
+}
+
+const ServiceConfig *Scenario::serviceConfig(const QString &service) const
+{
+    return architecture.configOf(service);
+}
+
 QStringList Scenario::validate() const
 {
     return crossCheck(*this, true);
@@ -570,7 +1159,6 @@ Scenario Scenario::steadyState(double rate, double duration, quint64 seed)
     Scenario s;
     s.duration = duration;
     s.seed = seed;
-    s.load.rate = rate;
     s.load.profile.rate = rate;
     s.load.seed = seed;
     s.lesson = QStringLiteral("Every service healthy at a steady rate: the baseline the other "
@@ -607,10 +1195,11 @@ std::optional<Scenario> Scenario::fromFile(const QString &path, QStringList *err
         *errors << QStringLiteral("cannot read: %1").arg(file.errorString());
         return std::nullopt;
     }
-    return parse(json, errors);
+    return parse(json, errors, info.absolutePath());
 }
 
-std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *errors)
+std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *errors,
+                                        const QString &baseDir)
 {
     // QJsonDocument keeps the last of two equal keys without a word, and
     // names no path when it refuses a number: the scan says both.
@@ -639,427 +1228,28 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
         *errors << scan.duplicates << r.errors();
         return std::nullopt;
     }
-    const QString $ = QStringLiteral("$");
-    r.allowKeys(*root, $,
+    r.allowKeys(*root, QStringLiteral("$"),
                 {QStringLiteral("title"), QStringLiteral("lesson"), QStringLiteral("duration"),
                  QStringLiteral("seed"), QStringLiteral("services"), QStringLiteral("policies"),
                  QStringLiteral("autoscaler"), QStringLiteral("load"), QStringLiteral("timeline"),
-                 QStringLiteral("expect")});
-    s.title = r.string(*root, $, QStringLiteral("title"), QString(), true);
-    s.lesson = r.string(*root, $, QStringLiteral("lesson"), QString());
-    const qsizetype errorsBeforeDuration = r.errors().size();
-    s.duration = r.number(*root, $, QStringLiteral("duration"), 30, 1, 86400, true);
-    const bool durationOk = r.errors().size() == errorsBeforeDuration;
-    s.seed = quint64(r.number(*root, $, QStringLiteral("seed"), 1, 0, 9007199254740991.0));
-    s.load.seed = s.seed;
-
-    if (root->contains(QStringLiteral("services"))) {
-        const QString p = QStringLiteral("$.services");
-        if (auto services = r.object(root->value(QStringLiteral("services")), p)) {
-            r.allowKeys(*services, p, ServiceNames);
-            ServiceConfig *configs[] = {&s.shop.product, &s.shop.cart, &s.shop.order};
-            for (int i = 0; i < 3; ++i)
-                if (services->contains(ServiceNames[i]))
-                    if (auto o = r.object(services->value(ServiceNames[i]),
-                                          JsonReader::join(p, ServiceNames[i])))
-                        readService(r, *o, JsonReader::join(p, ServiceNames[i]), ServiceNames[i],
-                                    *configs[i]);
-        }
+                 QStringLiteral("expect"), QStringLiteral("architecture")});
+    const bool durationOk = readMeta(r, *root, s);
+    // The architecture first: every other section names its services.
+    if (root->contains(QStringLiteral("architecture")) &&
+        !readArchitecture(r, root->value(QStringLiteral("architecture")), baseDir, s)) {
+        *errors << scan.duplicates << r.errors();
+        return std::nullopt;
     }
-
-    if (root->contains(QStringLiteral("policies"))) {
-        const QString p = QStringLiteral("$.policies");
-        if (auto policies = r.object(root->value(QStringLiteral("policies")), p)) {
-            r.allowKeys(*policies, p, {QStringLiteral("rateLimit"), QStringLiteral("edges")});
-            if (policies->contains(QStringLiteral("rateLimit"))) {
-                const QString rp = JsonReader::join(p, QStringLiteral("rateLimit"));
-                if (auto rl = r.object(policies->value(QStringLiteral("rateLimit")), rp)) {
-                    r.allowKeys(*rl, rp, {QStringLiteral("perSecond"), QStringLiteral("burst")});
-                    s.rateLimit = r.number(*rl, rp, QStringLiteral("perSecond"), 0, 0.1, 1e6, true);
-                    s.rateLimitBurst =
-                        r.number(*rl, rp, QStringLiteral("burst"), s.rateLimit, 1, 1e6);
-                }
-            }
-            if (policies->contains(QStringLiteral("edges"))) {
-                const QString ep = JsonReader::join(p, QStringLiteral("edges"));
-                if (auto edges = r.object(policies->value(QStringLiteral("edges")), ep)) {
-                    for (auto it = edges->begin(); it != edges->end(); ++it) {
-                        const QString path = ep + QStringLiteral("[\"%1\"]").arg(it.key());
-                        const QStringList ends = it.key().split(QLatin1Char('>'));
-                        if (ends.size() != 2 || !Callers.contains(ends[0]) ||
-                            !(ServiceNames.contains(ends[1]) || ends[1] == QLatin1String("*"))) {
-                            r.fail(path, QStringLiteral("an edge is named \"caller>service\" "
-                                                        "(caller: %1; service: %2 or *)")
-                                             .arg(Callers.join(QStringLiteral(", ")),
-                                                  ServiceNames.join(QStringLiteral(", "))));
-                            continue;
-                        }
-                        EdgePolicy e;
-                        e.timeout = ends[0] == QLatin1String("users") ? s.platform.gatewayTimeout
-                                                                      : s.platform.clientTimeout;
-                        const bool users = ends[0] == QLatin1String("users");
-                        QStringList routes, internal;
-                        for (const QString &service : ServiceNames)
-                            if (ends[1] == service || ends[1] == QLatin1String("*")) {
-                                routes << routeKeys(service, users);
-                                internal << routeKeys(service);
-                            }
-                        if (auto o = r.object(it.value(), path))
-                            readEdge(r, *o, path, routes, internal, e);
-                        s.edges[it.key()] = e;
-                    }
-                }
-            }
-        }
-    }
-
-    if (root->contains(QStringLiteral("autoscaler"))) {
-        const QString p = QStringLiteral("$.autoscaler");
-        if (auto as = r.object(root->value(QStringLiteral("autoscaler")), p)) {
-            r.allowKeys(*as, p, ServiceNames);
-            for (auto it = as->begin(); it != as->end(); ++it) {
-                const QString path = JsonReader::join(p, it.key());
-                auto o = r.object(it.value(), path);
-                if (!o || !ServiceNames.contains(it.key()))
-                    continue;
-                r.allowKeys(
-                    *o, path,
-                    {QStringLiteral("enabled"), QStringLiteral("metric"), QStringLiteral("target"),
-                     QStringLiteral("minReplicas"), QStringLiteral("maxReplicas"),
-                     QStringLiteral("tolerance"), QStringLiteral("syncPeriodMs"),
-                     QStringLiteral("scaleUpStabilizationMs"),
-                     QStringLiteral("scaleDownStabilizationMs"), QStringLiteral("behavior")});
-                AutoscalerConfig c;
-                c.enabled = r.boolean(*o, path, QStringLiteral("enabled"), true);
-                AutoscalerConfig::metricFromName(
-                    r.choice(*o, path, QStringLiteral("metric"),
-                             {QStringLiteral("utilization"), QStringLiteral("in-flight"),
-                              QStringLiteral("p95-latency")},
-                             QStringLiteral("utilization")),
-                    &c.metric);
-                c.hpa.target = r.number(*o, path, QStringLiteral("target"), 0, 0.001, 1e6, true);
-                c.hpa.minReplicas = r.integer(*o, path, QStringLiteral("minReplicas"), 1, 1, 32);
-                c.hpa.maxReplicas = r.integer(*o, path, QStringLiteral("maxReplicas"), 10, 1, 32);
-                if (c.hpa.maxReplicas < c.hpa.minReplicas)
-                    r.fail(JsonReader::join(path, QStringLiteral("maxReplicas")),
-                           QStringLiteral("expected at least minReplicas (%1), found %2")
-                               .arg(c.hpa.minReplicas)
-                               .arg(c.hpa.maxReplicas));
-                c.hpa.tolerance =
-                    r.number(*o, path, QStringLiteral("tolerance"), c.hpa.tolerance, 0, 1);
-                c.hpa.syncPeriod = ms(r.number(*o, path, QStringLiteral("syncPeriodMs"),
-                                               toMs(c.hpa.syncPeriod), 100, 3600000));
-                c.hpa.scaleUpStabilization =
-                    ms(r.number(*o, path, QStringLiteral("scaleUpStabilizationMs"),
-                                toMs(c.hpa.scaleUpStabilization), 0, 3600000));
-                c.hpa.scaleDownStabilization =
-                    ms(r.number(*o, path, QStringLiteral("scaleDownStabilizationMs"),
-                                toMs(c.hpa.scaleDownStabilization), 0, 3600000));
-                if (o->contains(QStringLiteral("behavior")))
-                    readHpaBehavior(r, o->value(QStringLiteral("behavior")),
-                                    JsonReader::join(path, QStringLiteral("behavior")), c.hpa);
-                s.autoscalers[it.key()] = c;
-            }
-        }
-    }
-
-    if (root->contains(QStringLiteral("load"))) {
-        const QString p = QStringLiteral("$.load");
-        if (auto o = r.object(root->value(QStringLiteral("load")), p)) {
-            r.allowKeys(*o, p,
-                        {QStringLiteral("model"), QStringLiteral("profile"),
-                         QStringLiteral("arrivals"), QStringLiteral("users"), QStringLiteral("mix"),
-                         QStringLiteral("virtualUsers"), QStringLiteral("spawnRate"),
-                         QStringLiteral("thinkTimeMs"), QStringLiteral("maxInFlight")});
-            LoadConfig &l = s.load;
-            l.model = r.choice(*o, p, QStringLiteral("model"),
-                               {QStringLiteral("open"), QStringLiteral("closed")},
-                               QStringLiteral("open")) == QLatin1String("open")
-                          ? LoadConfig::Model::Open
-                          : LoadConfig::Model::Closed;
-            l.poisson = r.choice(*o, p, QStringLiteral("arrivals"),
-                                 {QStringLiteral("poisson"), QStringLiteral("uniform")},
-                                 QStringLiteral("poisson")) == QLatin1String("poisson");
-            l.users = r.integer(*o, p, QStringLiteral("users"), l.users, 1, 1000000);
-            l.virtualUsers =
-                r.integer(*o, p, QStringLiteral("virtualUsers"), l.virtualUsers, 1, 100000);
-            l.spawnRate = r.number(*o, p, QStringLiteral("spawnRate"), l.spawnRate, 0.01, 100000);
-            l.thinkTimeMs =
-                r.number(*o, p, QStringLiteral("thinkTimeMs"), l.thinkTimeMs, 0, 3600000);
-            l.maxInFlight =
-                r.integer(*o, p, QStringLiteral("maxInFlight"), l.maxInFlight, 1, 10000000);
-            if (o->contains(QStringLiteral("mix"))) {
-                const QString mp = JsonReader::join(p, QStringLiteral("mix"));
-                if (auto mix = r.object(o->value(QStringLiteral("mix")), mp)) {
-                    const QStringList journeys = ShopWorkload().journeys();
-                    r.allowKeys(*mix, mp, journeys);
-                    for (const QString &j : journeys)
-                        if (mix->contains(j))
-                            l.mix.insert(j, r.number(*mix, mp, j, 0, 0, 1e6));
-                }
-            }
-            if (o->contains(QStringLiteral("profile"))) {
-                const QString pp = JsonReader::join(p, QStringLiteral("profile"));
-                if (auto pr = r.object(o->value(QStringLiteral("profile")), pp)) {
-                    r.allowKeys(*pr, pp,
-                                {QStringLiteral("shape"), QStringLiteral("rate"),
-                                 QStringLiteral("to"), QStringLiteral("at"),
-                                 QStringLiteral("duration"), QStringLiteral("amplitude"),
-                                 QStringLiteral("period")});
-                    LoadProfile &f = l.profile;
-                    LoadProfile::shapeFromName(
-                        r.choice(*pr, pp, QStringLiteral("shape"),
-                                 {QStringLiteral("constant"), QStringLiteral("ramp"),
-                                  QStringLiteral("step"), QStringLiteral("spike"),
-                                  QStringLiteral("wave")},
-                                 QStringLiteral("constant")),
-                        &f.shape);
-                    f.rate = r.number(*pr, pp, QStringLiteral("rate"), 100, 0, 100000, true);
-                    const bool needsTo = f.shape == LoadProfile::Shape::Ramp ||
-                                         f.shape == LoadProfile::Shape::Step ||
-                                         f.shape == LoadProfile::Shape::Spike;
-                    f.to = r.number(*pr, pp, QStringLiteral("to"), f.rate, 0, 100000, needsTo);
-                    f.at = r.number(*pr, pp, QStringLiteral("at"), 0, 0, 86400);
-                    f.duration = r.number(*pr, pp, QStringLiteral("duration"), 10, 0, 86400);
-                    f.amplitude = r.number(*pr, pp, QStringLiteral("amplitude"), 0, 0, 100000,
-                                           f.shape == LoadProfile::Shape::Wave);
-                    f.period = r.number(*pr, pp, QStringLiteral("period"), 60, 0.1, 86400);
-                    l.rate = f.rate;
-                }
-            }
-        }
-    }
-
-    if (root->contains(QStringLiteral("timeline"))) {
-        const QString p = QStringLiteral("$.timeline");
-        if (auto list = r.array(root->value(QStringLiteral("timeline")), p)) {
-            for (int i = 0; i < list->size(); ++i) {
-                const QString path = QStringLiteral("%1[%2]").arg(p).arg(i);
-                auto o = r.object(list->at(i), path);
-                if (!o)
-                    continue;
-                TimelineAction a;
-                a.fileIndex = i;
-                a.at = r.number(*o, path, QStringLiteral("at"), 0, 0, 86400, true);
-                const QString kind = r.choice(*o, path, QStringLiteral("action"),
-                                              TimelineAction::kindNames(), QString(), true);
-                if (kind.isEmpty())
-                    continue;
-                a.kind = TimelineAction::Kind(TimelineAction::kindNames().indexOf(kind));
-                using K = TimelineAction::Kind;
-                QStringList allowed{QStringLiteral("at"), QStringLiteral("action")};
-                const bool linkable = a.kind == K::Latency || a.kind == K::Errors ||
-                                      a.kind == K::ClearFaults || a.kind == K::Breaker;
-                const bool needsService =
-                    a.kind == K::Kill || a.kind == K::KillReplica || a.kind == K::Restart ||
-                    a.kind == K::Scale || a.kind == K::SlowDatabase || a.kind == K::LockDatabase ||
-                    a.kind == K::UnlockDatabase || a.kind == K::RollingUpdate ||
-                    a.kind == K::BlockWrites || a.kind == K::UnblockWrites ||
-                    a.kind == K::LockFile || a.kind == K::UnlockFile;
-                const bool needsLink = a.kind == K::Partition || a.kind == K::Breaker;
-                if (needsService || (linkable && !needsLink))
-                    allowed << QStringLiteral("service");
-                if (linkable || needsLink)
-                    allowed << QStringLiteral("from") << QStringLiteral("to");
-                switch (a.kind) {
-                case K::KillReplica:
-                    allowed << QStringLiteral("replica");
-                    break;
-                case K::Scale:
-                    allowed << QStringLiteral("replicas");
-                    break;
-                case K::Latency:
-                    allowed << QStringLiteral("ms") << QStringLiteral("jitterMs")
-                            << QStringLiteral("percent");
-                    break;
-                case K::Errors:
-                    allowed << QStringLiteral("status") << QStringLiteral("percent");
-                    break;
-                case K::SlowDatabase:
-                    allowed << QStringLiteral("ms");
-                    break;
-                case K::RollingUpdate:
-                    allowed << QStringLiteral("version") << QStringLiteral("serviceTime")
-                            << QStringLiteral("errorPercent") << QStringLiteral("errorStatus")
-                            << QStringLiteral("maxUnavailable") << QStringLiteral("maxSurge")
-                            << QStringLiteral("minReadySeconds");
-                    break;
-                case K::ChaosMonkey:
-                    allowed << QStringLiteral("meanSecondsBetweenFailures")
-                            << QStringLiteral("restartDelayMs") << QStringLiteral("services")
-                            << QStringLiteral("wholeServicePercent");
-                    break;
-                case K::SetRate:
-                    allowed << QStringLiteral("rate");
-                    break;
-                case K::Breaker:
-                    allowed << QStringLiteral("state");
-                    break;
-                default:
-                    break;
-                }
-                r.allowKeys(*o, path, allowed);
-                if (allowed.contains(QStringLiteral("service")))
-                    a.service = r.choice(*o, path, QStringLiteral("service"), ServiceNames,
-                                         QString(), needsService);
-                if (allowed.contains(QStringLiteral("from"))) {
-                    a.from =
-                        r.choice(*o, path, QStringLiteral("from"), Callers, QString(), needsLink);
-                    a.to = r.choice(*o, path, QStringLiteral("to"), ServiceNames, QString(),
-                                    needsLink || !a.from.isEmpty());
-                }
-                if (linkable && !needsLink && a.service.isEmpty() && a.from.isEmpty() &&
-                    a.kind != K::ClearFaults)
-                    r.fail(path,
-                           QStringLiteral("needs \"service\", or \"from\" and \"to\" for a link"));
-                if (!a.service.isEmpty() && !a.from.isEmpty())
-                    r.fail(path, QStringLiteral("names a service and a link; give one of them"));
-                a.fault = readFault(r, *o, path, a.kind);
-                a.replica = r.integer(*o, path, QStringLiteral("replica"), 1, 1, 32,
-                                      a.kind == K::KillReplica);
-                a.replicas =
-                    r.integer(*o, path, QStringLiteral("replicas"), 1, 1, 32, a.kind == K::Scale);
-                a.rate =
-                    r.number(*o, path, QStringLiteral("rate"), 0, 0, 100000, a.kind == K::SetRate);
-                if (a.kind == K::Breaker)
-                    a.state = r.choice(*o, path, QStringLiteral("state"),
-                                       {QStringLiteral("closed"), QStringLiteral("disabled"),
-                                        QStringLiteral("forced-open")},
-                                       QString(), true);
-                if (a.kind == K::RollingUpdate) {
-                    const ServiceConfig &base = serviceConfig(s.shop, a.service);
-                    a.update.version =
-                        r.string(*o, path, QStringLiteral("version"), QString(), true);
-                    a.update.profile = base.profile();
-                    if (o->contains(QStringLiteral("serviceTime")))
-                        a.update.profile.serviceTime =
-                            readServiceTime(r, o->value(QStringLiteral("serviceTime")),
-                                            JsonReader::join(path, QStringLiteral("serviceTime")),
-                                            base.serviceTime);
-                    a.update.profile.errorPercent =
-                        r.number(*o, path, QStringLiteral("errorPercent"), 0, 0, 100);
-                    a.update.profile.errorStatus =
-                        r.integer(*o, path, QStringLiteral("errorStatus"), 500, 400, 599);
-                    a.update.maxUnavailable =
-                        r.integer(*o, path, QStringLiteral("maxUnavailable"), 0, 0, 32);
-                    a.update.maxSurge = r.integer(*o, path, QStringLiteral("maxSurge"), 1, 0, 32);
-                    a.update.minReadySeconds =
-                        r.number(*o, path, QStringLiteral("minReadySeconds"), 0, 0, 3600);
-                    if (a.update.maxUnavailable == 0 && a.update.maxSurge == 0)
-                        r.fail(path, QStringLiteral("maxUnavailable and maxSurge cannot both be 0 "
-                                                    "(the update could never progress)"));
-                }
-                if (a.kind == K::ChaosMonkey) {
-                    a.monkey.seed = s.seed;
-                    a.monkey.meanSecondsBetweenFailures = r.number(
-                        *o, path, QStringLiteral("meanSecondsBetweenFailures"), 5, 0.1, 86400);
-                    a.monkey.restartDelay =
-                        ms(r.number(*o, path, QStringLiteral("restartDelayMs"), 2000, 0, 3600000));
-                    a.monkey.wholeServicePercent =
-                        r.number(*o, path, QStringLiteral("wholeServicePercent"), 25, 0, 100);
-                    if (o->contains(QStringLiteral("services"))) {
-                        const QString sp = JsonReader::join(path, QStringLiteral("services"));
-                        if (auto names = r.array(o->value(QStringLiteral("services")), sp))
-                            for (int k = 0; k < names->size(); ++k) {
-                                if (!names->at(k).isString() ||
-                                    !ServiceNames.contains(names->at(k).toString()))
-                                    r.error(QStringLiteral("%1[%2]").arg(sp).arg(k),
-                                            QStringLiteral("one of %1")
-                                                .arg(ServiceNames.join(QStringLiteral(", "))),
-                                            names->at(k));
-                                else
-                                    a.monkey.services << names->at(k).toString();
-                            }
-                    }
-                }
-                s.timeline.append(a);
-            }
-            std::stable_sort(
-                s.timeline.begin(), s.timeline.end(),
-                [](const TimelineAction &a, const TimelineAction &b) { return a.at < b.at; });
-        }
-    }
-
-    if (root->contains(QStringLiteral("expect"))) {
-        const QString p = QStringLiteral("$.expect");
-        if (auto list = r.array(root->value(QStringLiteral("expect")), p)) {
-            for (int i = 0; i < list->size(); ++i) {
-                const QString path = QStringLiteral("%1[%2]").arg(p).arg(i);
-                auto o = r.object(list->at(i), path);
-                if (!o)
-                    continue;
-                r.allowKeys(*o, path,
-                            {QStringLiteral("metric"), QStringLiteral("entity"),
-                             QStringLiteral("op"), QStringLiteral("value"), QStringLiteral("from"),
-                             QStringLiteral("to")});
-                Expectation e;
-                e.fileIndex = i;
-                e.metric = r.choice(*o, path, QStringLiteral("metric"), Expectation::metricNames(),
-                                    QString(), true);
-                const bool global = e.metric == QLatin1String("invariants") ||
-                                    e.metric == QLatin1String("lost-orders") ||
-                                    e.metric == QLatin1String("duplicate-orders") ||
-                                    e.metric == QLatin1String("dropped");
-                const QString ep = JsonReader::join(path, QStringLiteral("entity"));
-                e.entity = r.string(*o, path, QStringLiteral("entity"),
-                                    global ? QString() : QStringLiteral("gateway"));
-                if (global && !e.entity.isEmpty())
-                    r.fail(ep, QStringLiteral("%1 is about the whole shop; it takes no entity, "
-                                              "found \"%2\"")
-                                   .arg(e.metric, e.entity));
-                if (!e.entity.isEmpty() && !global) {
-                    const QString caller = e.entity.section(QLatin1Char('>'), 0, 0);
-                    const QString callee = e.entity.section(QLatin1Char('>'), 1);
-                    const bool edge = e.entity.contains(QLatin1Char('>')) &&
-                                      Callers.contains(caller) && ServiceNames.contains(callee);
-                    const bool known = e.entity == QLatin1String("gateway") ||
-                                       e.entity == QLatin1String("client") ||
-                                       ServiceNames.contains(e.entity) ||
-                                       e.entity.startsWith(QLatin1String("route:")) || edge;
-                    if (!known)
-                        r.error(ep,
-                                QStringLiteral(
-                                    "gateway, client, a service (product, cart, order), an edge "
-                                    "like \"order>product\" or \"route:cart:GET /carts/{user}\""),
-                                QJsonValue(e.entity));
-                    if (edge && caller == callee)
-                        r.fail(ep, QStringLiteral("a service does not call itself, found \"%1\"")
-                                       .arg(e.entity));
-                    if (e.entity.startsWith(QLatin1String("route:"))) {
-                        // route:<service>:<method> <pattern>, as the gateway names them.
-                        const QString service = e.entity.section(QLatin1Char(':'), 1, 1);
-                        QStringList valid;
-                        for (const QString &name : ServiceNames)
-                            if (name == service || !ServiceNames.contains(service))
-                                for (const QString &key : routeKeys(name))
-                                    valid << QStringLiteral("route:%1:%2").arg(name, key);
-                        if (!valid.contains(e.entity))
-                            r.fail(ep, QStringLiteral("unknown route \"%1\" (expected one of: %2)")
-                                           .arg(e.entity, valid.join(QStringLiteral(", "))));
-                    }
-                }
-                e.op = r.choice(*o, path, QStringLiteral("op"), Ops, QStringLiteral(">="));
-                e.value = r.number(*o, path, QStringLiteral("value"), 0, -1e12, 1e12,
-                                   e.metric != QLatin1String("invariants"));
-                e.from = r.number(*o, path, QStringLiteral("from"), -1, 0, 86400);
-                e.to = r.number(*o, path, QStringLiteral("to"), -1, 0, 86400);
-                if (e.from >= 0 && e.to >= 0 && e.to <= e.from)
-                    r.fail(JsonReader::join(path, QStringLiteral("to")),
-                           QStringLiteral("expected a time after \"from\" (%1), found %2")
-                               .arg(e.from)
-                               .arg(e.to));
-                if (e.metric == QLatin1String("retries") && !e.entity.contains(QLatin1Char('>')))
-                    r.fail(ep,
-                           QStringLiteral("retries are counted per edge, e.g. \"users>product\""));
-                if (Expectation::isWholeRun(e.metric) &&
-                    (o->contains(QStringLiteral("from")) || o->contains(QStringLiteral("to"))))
-                    r.fail(path, QStringLiteral("%1 is counted over the whole run; it takes no "
-                                                "\"from\" or \"to\"")
-                                     .arg(e.metric));
-                s.expectations.append(e);
-            }
-        }
-    }
+    using Section = void (*)(JsonReader &, const QJsonValue &, Scenario &);
+    const std::pair<QString, Section> sections[] = {{QStringLiteral("services"), readServices},
+                                                    {QStringLiteral("policies"), readPolicies},
+                                                    {QStringLiteral("autoscaler"), readAutoscalers},
+                                                    {QStringLiteral("load"), readLoad},
+                                                    {QStringLiteral("timeline"), readTimeline},
+                                                    {QStringLiteral("expect"), readExpectations}};
+    for (const auto &[key, read] : sections)
+        if (root->contains(key))
+            read(r, root->value(key), s);
 
     // Across fields, once all are read; against the duration only when it is known.
     QStringList problems = scan.duplicates + r.errors();

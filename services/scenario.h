@@ -1,5 +1,6 @@
 #pragma once
 
+#include "architecture.h"
 #include "chaos.h"
 #include "horizontalautoscaler.h"
 #include "loadgenerator.h"
@@ -87,7 +88,8 @@ struct Scenario
     QString lesson;
     double duration = 30;
     quint64 seed = 1;
-    ShopConfig shop = ShopConfig::defaults();
+    // What runs: the shop unless the file's "architecture" says otherwise.
+    Architecture architecture = Architecture::shop();
     PlatformConfig platform;
     std::map<QString, EdgePolicy> edges; // "caller>service" or "caller>*"
     double rateLimit = 0;
@@ -97,7 +99,25 @@ struct Scenario
     QList<TimelineAction> timeline;
     QList<Expectation> expectations;
 
-    static std::optional<Scenario> parse(const QByteArray &json, QStringList *errors);
+    // What the architecture of this scenario has: the one place the reader
+    // and the writer ask what is a service, a caller or a route. Its
+    // deployables (a service alone, or a monolith); who may call one (the
+    // users, through the gateway, and each deployable); the routes a
+    // deployable answers (publicOnly: those the users may call); a
+    // deployable's replica set, or null for a name that is not one.
+    // moduleNames: the services inside the deployables too (a monolith's
+    // modules), which actions and expectations may also name.
+    QStringList serviceNames() const;
+    QStringList moduleNames() const;
+    QStringList callers() const;
+    QStringList routes(const QString &service, bool publicOnly = false) const;
+    ServiceConfig *serviceConfig(const QString &service);
+    const ServiceConfig *serviceConfig(const QString &service) const;
+
+    // baseDir: where a file-named "architecture" is looked for (the
+    // scenario file's folder); empty: the current directory.
+    static std::optional<Scenario> parse(const QByteArray &json, QStringList *errors,
+                                         const QString &baseDir = {});
     // A regular file of at most MaxFileBytes. The messages do not repeat the
     // path: the caller says which file it was.
     static std::optional<Scenario> fromFile(const QString &path, QStringList *errors);

@@ -22,14 +22,14 @@ ShopConfig ShopConfig::defaults()
     ShopConfig c;
     c.product.replicas = 2;
     c.product.workers = 4;
-    c.product.serviceTime = ServiceTime::exponential(4);
+    c.product.profile.serviceTime = ServiceTime::exponential(4);
     c.cart.replicas = 2;
     c.cart.workers = 4;
-    c.cart.serviceTime = ServiceTime::exponential(3);
+    c.cart.profile.serviceTime = ServiceTime::exponential(3);
     // Checkout workers block on their calls to cart and product, so order gets more of them.
     c.order.replicas = 2;
     c.order.workers = 8;
-    c.order.serviceTime = ServiceTime::exponential(5);
+    c.order.profile.serviceTime = ServiceTime::exponential(5);
     return c;
 }
 
@@ -39,6 +39,9 @@ void installShop(Platform &platform, const ShopConfig &config)
     platform.addService(std::make_shared<ProductService>(), config.product);
     platform.addService(std::make_shared<CartService>(), config.cart);
     platform.addService(std::make_shared<OrderService>(), config.order);
+    // The order saga's calls.
+    platform.declareCall(QStringLiteral("order"), QStringLiteral("product"));
+    platform.declareCall(QStringLiteral("order"), QStringLiteral("cart"));
 }
 
 QList<CatalogueItem> catalogue()
@@ -62,10 +65,19 @@ QList<CatalogueItem> catalogue()
     return out;
 }
 
-ShopWorkload::ShopWorkload(int products, QString runId)
-    : m_products(products),
-      m_runId(runId.isEmpty() ? QUuid::createUuid().toString(QUuid::Id128).left(8)
+TrackedWorkload::TrackedWorkload(QString runId)
+    : m_runId(runId.isEmpty() ? QUuid::createUuid().toString(QUuid::Id128).left(8)
                               : std::move(runId))
+{
+}
+
+QString TrackedWorkload::freshKey(const QString &who, std::mt19937_64 &rng)
+{
+    return QStringLiteral("%1-%2-%3-%4").arg(m_runId, who).arg(++m_keys).arg(rng() % 1000000);
+}
+
+ShopWorkload::ShopWorkload(int products, QString runId)
+    : TrackedWorkload(std::move(runId)), m_products(products)
 {
 }
 
@@ -115,12 +127,11 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
         return {make(QStringLiteral("GET"), QStringLiteral("/orders?user=%1").arg(who))};
     Request order = make(QStringLiteral("POST"), QStringLiteral("/orders"),
                          QJsonObject{{QStringLiteral("user"), who}});
-    order.idempotencyKey =
-        QStringLiteral("%1-%2-%3-%4").arg(m_runId, who).arg(++m_keys).arg(rng() % 1000000);
+    order.idempotencyKey = freshKey(who, rng);
     return {addItem(), order};
 }
 
-void ShopWorkload::observe(const Request &request, const Response &response)
+void TrackedWorkload::observe(const Request &request, const Response &response)
 {
     if (request.method == QLatin1String("POST") && request.path == QLatin1String("/orders") &&
         response.status == 201) {
@@ -131,7 +142,7 @@ void ShopWorkload::observe(const Request &request, const Response &response)
     }
 }
 
-QSet<QString> ShopWorkload::acknowledgedOrders() const
+QSet<QString> TrackedWorkload::acknowledgedOrders() const
 {
     std::lock_guard lock(m_mutex);
     QSet<QString> out;
@@ -141,19 +152,19 @@ QSet<QString> ShopWorkload::acknowledgedOrders() const
     return out;
 }
 
-std::size_t ShopWorkload::placedCount() const
+std::size_t TrackedWorkload::placedCount() const
 {
     std::lock_guard lock(m_mutex);
     return m_placed;
 }
 
-std::size_t ShopWorkload::replayedCount() const
+std::size_t TrackedWorkload::replayedCount() const
 {
     std::lock_guard lock(m_mutex);
     return m_replayed;
 }
 
-std::size_t ShopWorkload::acknowledgedCount() const
+std::size_t TrackedWorkload::acknowledgedCount() const
 {
     std::lock_guard lock(m_mutex);
     return m_acknowledged.size();

@@ -36,22 +36,17 @@ struct CatalogueItem
 };
 QList<CatalogueItem> catalogue();
 
-// The users' journeys through the shop: browse the catalogue, view a
-// product, add to cart, checkout (add an item, then POST /orders with a
-// fresh Idempotency-Key) and look at one's order history. Remembers which
-// orders the users were told succeeded, for the auditor: 16 bytes each (a
-// replayed answer may repeat one; the set the auditor gets has each once).
-// Keys carry the run's id, so a run on a kept data directory never meets a
-// key of an earlier run (whose stored answers would be replayed instead of
-// placing new orders); answers that were replays are counted apart.
-class ShopWorkload final : public Workload
+// A workload that remembers which orders the users were told succeeded,
+// for the auditor: 16 bytes each (a replayed answer may repeat one; the set
+// the auditor gets has each once). Keys carry the run's id, so a run on a
+// kept data directory never meets a key of an earlier run (whose stored
+// answers would be replayed instead of placing new orders); answers that
+// were replays are counted apart.
+class TrackedWorkload : public Workload
 {
 public:
     // runId: unique per run (the platform's); empty makes a fresh random one.
-    explicit ShopWorkload(int products = 60, QString runId = {});
-    QStringList journeys() const override;
-    double defaultWeight(const QString &journey) const override;
-    QList<Request> journey(const QString &name, int user, std::mt19937_64 &rng) override;
+    explicit TrackedWorkload(QString runId = {});
     void observe(const Request &request, const Response &response) override;
 
     QSet<QString> acknowledgedOrders() const;
@@ -62,14 +57,32 @@ public:
     std::size_t replayedCount() const;
     QString runId() const { return m_runId; }
 
+protected:
+    // A fresh Idempotency-Key for one of who's requests.
+    QString freshKey(const QString &who, std::mt19937_64 &rng);
+
 private:
-    int m_products;
     QString m_runId;
     quint64 m_keys = 0;
     std::size_t m_placed = 0;
     std::size_t m_replayed = 0;
     mutable std::mutex m_mutex;
     std::vector<QUuid> m_acknowledged;
+};
+
+// The users' journeys through the shop: browse the catalogue, view a
+// product, add to cart, checkout (add an item, then POST /orders with a
+// fresh Idempotency-Key) and look at one's order history.
+class ShopWorkload final : public TrackedWorkload
+{
+public:
+    explicit ShopWorkload(int products = 60, QString runId = {});
+    QStringList journeys() const override;
+    double defaultWeight(const QString &journey) const override;
+    QList<Request> journey(const QString &name, int user, std::mt19937_64 &rng) override;
+
+private:
+    int m_products;
 };
 
 } // namespace microcosm

@@ -2,6 +2,8 @@
 
 #include "auditor.h"
 #include "datafiles.h"
+#include "genericservice.h"
+#include "journeyworkload.h"
 #include "sqlite.h"
 
 #include <QDir>
@@ -13,13 +15,46 @@
 
 namespace microcosm {
 
+namespace {
+
+Architecture shopWith(const ShopConfig &shop)
+{
+    Architecture a = Architecture::shop();
+    *a.configOf(QStringLiteral("product")) = shop.product;
+    *a.configOf(QStringLiteral("cart")) = shop.cart;
+    *a.configOf(QStringLiteral("order")) = shop.order;
+    return a;
+}
+
+} // namespace
+
 ShopSession::ShopSession(const QString &dataDir, const ShopConfig &shop,
                          const PlatformConfig &platform, const LoadConfig &load)
-    : m_lock(std::make_unique<DataDirLock>(dataDir)),
-      m_platform(std::make_unique<Platform>(dataDir, platform))
+    : ShopSession(dataDir, shopWith(shop), platform, load)
 {
-    m_workload = std::make_shared<ShopWorkload>(int(catalogue().size()), m_platform->runId());
-    installShop(*m_platform, shop);
+}
+
+ShopSession::ShopSession(const QString &dataDir, const Architecture &architecture,
+                         const PlatformConfig &platform, const LoadConfig &load)
+    : m_lock(std::make_unique<DataDirLock>(dataDir)),
+      m_platform(std::make_unique<Platform>(dataDir, platform)), m_architecture(architecture)
+{
+    // The shop's own journeys, unless the architecture writes its own or
+    // lacks the shop's services.
+    if (architecture.usesShopJourneys())
+        m_workload = std::make_shared<ShopWorkload>(int(catalogue().size()), m_platform->runId());
+    else
+        m_workload = std::make_shared<JourneyWorkload>(architecture.effectiveJourneys(),
+                                                       m_platform->runId());
+    if (architecture.isShop()) {
+        ShopConfig shop;
+        shop.product = *architecture.configOf(QStringLiteral("product"));
+        shop.cart = *architecture.configOf(QStringLiteral("cart"));
+        shop.order = *architecture.configOf(QStringLiteral("order"));
+        installShop(*m_platform, shop);
+    } else {
+        architecture.install(*m_platform);
+    }
     m_load = std::make_unique<LoadGenerator>(*m_platform, m_workload, load);
 }
 
@@ -31,6 +66,17 @@ ShopSession::~ShopSession()
 QStringList ShopSession::checkDataDir(const QString &dataDir)
 {
     return checkDataFiles(dataDir);
+}
+
+QStringList ShopSession::checkDataDir(const QString &dataDir, const Architecture &architecture)
+{
+    if (architecture.isShop())
+        return checkDataFiles(dataDir);
+    QList<const DataFileKind *> kinds;
+    const QList<std::shared_ptr<DatabaseFile>> files = databaseFiles(architecture);
+    for (const std::shared_ptr<DatabaseFile> &f : files)
+        kinds << &f->kind;
+    return checkDataFiles(dataDir, kinds);
 }
 
 bool ShopSession::start(Duration timeout)
@@ -98,12 +144,19 @@ bool ShopSession::quiesce(Duration timeout)
     if (!m_load->waitIdle(timeout))
         return false;
     while (Clock::now() < until) {
-        const AuditReport a = audit(m_platform->dataDir());
+        const AuditReport a =
+            audit(m_platform->dataDir(), {}, m_architecture.isShop() ? nullptr : &m_architecture);
         if (a.pendingOrders == 0 && a.outboxRows == 0)
             return true;
         std::this_thread::sleep_for(milliseconds(100));
     }
     return false;
+}
+
+AuditReport ShopSession::runAudit() const
+{
+    return audit(m_platform->dataDir(), m_workload->acknowledgedOrders(),
+                 m_architecture.isShop() ? nullptr : &m_architecture);
 }
 
 void ShopSession::shutdown()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "architecture.h"
+#include "auditor.h"
 #include "datadirlock.h"
 #include "loadgenerator.h"
 #include "platform.h"
@@ -9,26 +11,31 @@
 
 namespace microcosm {
 
-// A running shop: the platform with the three services installed, the
-// users' workload and the load generator, in one data directory. What the
-// headless runner, the GUI and the tests all start from.
+// A running architecture (the shop unless told otherwise): the platform
+// with its deployables installed, the users' workload and the load
+// generator, in one data directory. What the headless runner, the GUI and
+// the tests all start from.
 class ShopSession
 {
 public:
     explicit ShopSession(const QString &dataDir, const ShopConfig &shop = ShopConfig::defaults(),
                          const PlatformConfig &platform = {}, const LoadConfig &load = {});
+    ShopSession(const QString &dataDir, const Architecture &architecture,
+                const PlatformConfig &platform = {}, const LoadConfig &load = {});
     ~ShopSession();
 
     Platform &platform() { return *m_platform; }
     LoadGenerator &load() { return *m_load; }
-    ShopWorkload &workload() { return *m_workload; }
-    std::shared_ptr<ShopWorkload> workloadPtr() const { return m_workload; }
+    TrackedWorkload &workload() { return *m_workload; }
+    std::shared_ptr<TrackedWorkload> workloadPtr() const { return m_workload; }
+    const Architecture &architecture() const { return m_architecture; }
 
     // Problems with the database files already in dataDir (a file that is not
     // an SQLite database, a file that cannot be read), one message each,
     // naming the file. Checked before anything opens them for writing, so a
     // bad file is reported and left exactly as it was.
     static QStringList checkDataDir(const QString &dataDir);
+    static QStringList checkDataDir(const QString &dataDir, const Architecture &architecture);
 
     // Starts every service; true once each replica is ready (within timeout).
     // False at once when another process holds the data directory.
@@ -43,13 +50,17 @@ public:
     // Stops the load and waits for journeys under way, compensations and the
     // order outbox to finish; true when everything settled within timeout.
     bool quiesce(Duration timeout = seconds(15));
+    // The auditor's proof for this architecture, with the orders the users
+    // were told succeeded; after quiesce() or shutdown().
+    AuditReport runAudit() const;
     // Stops every thread and closes every database file.
     void shutdown();
 
 private:
     std::unique_ptr<DataDirLock> m_lock; // first: claimed before anything opens a file
     QString m_startError;
-    std::shared_ptr<ShopWorkload> m_workload;
+    Architecture m_architecture;
+    std::shared_ptr<TrackedWorkload> m_workload;
     std::unique_ptr<Platform> m_platform;
     std::unique_ptr<LoadGenerator> m_load;
 };

@@ -42,7 +42,7 @@ struct TestWindow
 inline std::unique_ptr<MainWindow> openTestWindow(const QString &dir, const TestWindow &w = {})
 {
     LoadConfig load;
-    load.rate = w.rate;
+    load.profile.rate = w.rate;
     load.profile.rate = w.rate;
     auto session =
         std::make_unique<ShopSession>(dir, ShopConfig::defaults(), PlatformConfig{}, load);

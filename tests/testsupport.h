@@ -81,7 +81,7 @@ inline ShopConfig fastShop()
 {
     ShopConfig c = ShopConfig::defaults();
     for (ServiceConfig *s : {&c.product, &c.cart, &c.order}) {
-        s->serviceTime = ServiceTime::constant(0);
+        s->profile.serviceTime = ServiceTime::constant(0);
         s->coldStart = milliseconds(30);
     }
     return c;

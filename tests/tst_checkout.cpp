@@ -109,7 +109,7 @@ void TestCheckout::startShop(const QHash<QString, double> &slowRoutesMs)
     ShopConfig shop = fastShop();
     for (auto it = slowRoutesMs.begin(); it != slowRoutesMs.end(); ++it) {
         ServiceConfig &s = it.key() == ReserveRoute ? shop.product : shop.cart;
-        s.routeServiceTime.insert(it.key(), ServiceTime::constant(it.value()));
+        s.profile.routeServiceTime.insert(it.key(), ServiceTime::constant(it.value()));
     }
     PlatformConfig platformConfig;
     platformConfig.clientTimeout = milliseconds(4000);

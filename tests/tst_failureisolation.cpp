@@ -148,8 +148,8 @@ void TestFailureIsolation::killedServiceFailsFast()
 void TestFailureIsolation::inFlightRequestsAreResetAtOnce()
 {
     ShopConfig shop = fastShop();
-    shop.product.routeServiceTime.insert(QStringLiteral("GET /products"),
-                                         ServiceTime::constant(20000));
+    shop.product.profile.routeServiceTime.insert(QStringLiteral("GET /products"),
+                                                 ServiceTime::constant(20000));
     // Long work and a longer timeout: the requests are surely in flight when
     // the kill comes, even on a slow (sanitized, loaded) machine.
     PlatformConfig config;
@@ -198,7 +198,7 @@ void TestFailureIsolation::othersKeepServingUnderLoad()
     Platform &p = platform();
 
     LoadConfig load;
-    load.rate = 200;
+    load.profile.rate = 200;
     load.users = 200;
     LoadGenerator generator(p, std::make_shared<BrowsingWorkload>(), load);
     generator.start();

@@ -98,9 +98,9 @@ void TestGateway::startEcho(Strategy strategy, int replicas, PlatformConfig conf
     c.replicas = replicas;
     c.workers = 2;
     c.queueCapacity = 64;
-    c.serviceTime = ServiceTime::constant(0);
-    c.routeServiceTime.insert(QStringLiteral("GET /slow"), ServiceTime::constant(5000));
-    c.routeServiceTime.insert(QStringLiteral("GET /late"), ServiceTime::constant(300));
+    c.profile.serviceTime = ServiceTime::constant(0);
+    c.profile.routeServiceTime.insert(QStringLiteral("GET /slow"), ServiceTime::constant(5000));
+    c.profile.routeServiceTime.insert(QStringLiteral("GET /late"), ServiceTime::constant(300));
     c.coldStart = milliseconds(20);
     c.balancing = strategy;
     m_platform->addService(std::make_shared<EchoService>(), c);

@@ -19,6 +19,7 @@
 #include "policycontrols.h"
 #include "scenariopanel.h"
 #include "scenariowriter.h"
+#include "setupcapture.h"
 #include "shopcontroller.h"
 #include "sqlitetablemodel.h"
 #include "storefront.h"
@@ -471,9 +472,11 @@ void TestGui::saveScenarioRoundTrip()
     QStringList problems;
     const auto saved = Scenario::fromFile(path, &problems);
     QVERIFY2(saved, qPrintable(problems.join(QLatin1Char('\n'))));
-    QCOMPARE(saved->shop.cart.replicas, 3);
-    QCOMPARE(saved->shop.product.replicas, c->configuredReplicas(QStringLiteral("product")));
-    QCOMPARE(saved->load.rate, 77.0);
+    QVERIFY(saved->serviceConfig(QStringLiteral("cart")) &&
+            saved->serviceConfig(QStringLiteral("product")));
+    QCOMPARE(saved->serviceConfig(QStringLiteral("cart"))->replicas, 3);
+    QCOMPARE(saved->serviceConfig(QStringLiteral("product"))->replicas,
+             c->configuredReplicas(QStringLiteral("product")));
     QCOMPARE(saved->load.profile.rate, 77.0);
     QVERIFY(saved->edges.count(QStringLiteral("users>product")));
     const EdgePolicy &p = saved->edges.at(QStringLiteral("users>product"));

@@ -228,7 +228,7 @@ void TestLoadProfiles::spikeSendsMorePerSecondDuringTheSpike()
 void TestLoadProfiles::uniformArrivalsAreEvenlySpaced()
 {
     LoadConfig config;
-    config.rate = 40; // a constant profile takes the generator's rate
+    config.profile.rate = 40; // constant, the default shape
     config.poisson = false;
     config.mix = browseOnly();
     startShop(fastShop(), config);
@@ -269,7 +269,7 @@ void TestLoadProfiles::closedModelNeverExceedsItsVirtualUsers()
     ShopConfig shop = fastShop();
     shop.product.replicas = 1;
     shop.product.workers = 2;
-    shop.product.serviceTime = ServiceTime::constant(40);
+    shop.product.profile.serviceTime = ServiceTime::constant(40);
     LoadConfig config;
     config.model = LoadConfig::Model::Closed;
     config.virtualUsers = 6;
@@ -322,9 +322,9 @@ void TestLoadProfiles::droppedArrivalsAreCounted()
     ShopConfig shop = fastShop();
     shop.product.replicas = 1;
     shop.product.workers = 2;
-    shop.product.serviceTime = ServiceTime::constant(200);
+    shop.product.profile.serviceTime = ServiceTime::constant(200);
     LoadConfig config;
-    config.rate = 100;
+    config.profile.rate = 100;
     config.poisson = false;
     config.maxInFlight = 3;
     config.mix = browseOnly();

@@ -156,10 +156,11 @@ void TestOperations::scalingUnderLoadFailsNoRequest()
     ShopConfig shop = fastShop();
     shop.product.replicas = from;
     shop.product.workers = 8;
-    shop.product.serviceTime = ServiceTime::constant(100); // so that replicas hold work in flight
+    // So that replicas hold work in flight.
+    shop.product.profile.serviceTime = ServiceTime::constant(100);
     shop.product.coldStart = milliseconds(100);
     LoadConfig config;
-    config.rate = 40;
+    config.profile.rate = 40;
     config.mix = browseOnly();
     startShop(shop, config);
     load().start();
@@ -205,10 +206,10 @@ void TestOperations::rollingUpdateReplacesEveryReplicaWithZeroFailures()
 {
     ShopConfig shop = fastShop();
     shop.product.replicas = 3;
-    shop.product.serviceTime = ServiceTime::constant(5);
+    shop.product.profile.serviceTime = ServiceTime::constant(5);
     shop.product.coldStart = milliseconds(100);
     LoadConfig config;
-    config.rate = 40;
+    config.profile.rate = 40;
     config.mix = browseOnly();
     startShop(shop, config);
     load().start();
@@ -302,10 +303,10 @@ void TestOperations::autoscalerScalesUpUnderLoadAndDownWhenIdle()
     ShopConfig shop = fastShop();
     shop.product.replicas = 1;
     shop.product.workers = 2;
-    shop.product.serviceTime = ServiceTime::constant(40);
+    shop.product.profile.serviceTime = ServiceTime::constant(40);
     shop.product.coldStart = milliseconds(100);
     LoadConfig config;
-    config.rate = 80;
+    config.profile.rate = 80;
     config.mix = browseOnly();
     startShop(shop, config);
 
@@ -372,7 +373,7 @@ void TestOperations::rollOutABadVersion(Event *ejected)
     shop.product.health.outlierDetectionEnabled = true;
     shop.product.health.outlier.consecutive5xx = 3;
     LoadConfig config;
-    config.rate = 100;
+    config.profile.rate = 100;
     config.mix = browseOnly();
     startShop(shop, config);
     load().start();

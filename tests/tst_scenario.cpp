@@ -3,6 +3,8 @@
 // parses into what it says.
 #include "jsonreader.h"
 #include "scenario.h"
+#include "scenariowriter.h"
+#include "shopsession.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -41,6 +43,10 @@ private slots:
     void parsesWhatItSays();
     void upstreamNamesParse();
     void rateWithScenarioIsRefused();
+    void presetsSurviveWriteAndParse_data();
+    void presetsSurviveWriteAndParse();
+    void givenMixIsTheWholeMix();
+    void viewOnlyMixSendsOnlyProductViews();
 };
 
 namespace {
@@ -129,6 +135,11 @@ const QList<QPair<QString, QStringList>> &badFiles()
          {QStringLiteral("$.duration: expected a finite number, found 1e999")}},
         {QStringLiteral("nan-number.json"),
          {QStringLiteral("$.seed: expected a finite number, found NaN")}},
+        // A mix that is given is the whole mix: all of it at 0 would start nothing.
+        {QStringLiteral("mix-all-zero.json"),
+         {QStringLiteral("$.load.mix: expected a weight above 0 for at least one journey, found "
+                         "none (a journey the mix does not name weighs 0; one of: browse, view, "
+                         "add-to-cart, checkout, order-history)")}},
         {QStringLiteral("whole-run-metrics.json"),
          {QStringLiteral("$.expect[0]: invariants is counted over the whole run; it takes no "
                          "\"from\" or \"to\""),
@@ -161,6 +172,54 @@ Run runMicrocosm(const QStringList &arguments, int timeoutMs = 60000)
 QString presetPath(const QString &name)
 {
     return QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/") + name;
+}
+
+// Where what a file gives (given, at path) is not in what the writer wrote
+// for it, one line each. Every key the file names must be written with the
+// same value (numbers within a part in 10^9: ms and seconds go through the
+// clock's units); a breaker named by its preset ("demo") is written as the
+// preset's fields, with "preset" saying which.
+void notWritten(const QJsonValue &given, const QJsonValue &written, const QString &path,
+                QStringList *diffs)
+{
+    const auto found = [&] {
+        return QString::fromUtf8(QJsonDocument(QJsonArray{written}).toJson(QJsonDocument::Compact));
+    };
+    if (given.isObject()) {
+        if (!written.isObject()) {
+            *diffs << QStringLiteral("%1: written as %2").arg(path, found());
+            return;
+        }
+        const QJsonObject g = given.toObject();
+        const QJsonObject w = written.toObject();
+        for (auto it = g.begin(); it != g.end(); ++it) {
+            const QString p = JsonReader::member(path, it.key());
+            if (!w.contains(it.key()))
+                *diffs << QStringLiteral("%1: not written").arg(p);
+            else
+                notWritten(it.value(), w.value(it.key()), p, diffs);
+        }
+    } else if (given.isArray()) {
+        const QJsonArray g = given.toArray();
+        const QJsonArray w = written.toArray();
+        if (!written.isArray() || w.size() != g.size()) {
+            *diffs << QStringLiteral("%1: written as %2").arg(path, found());
+            return;
+        }
+        for (qsizetype i = 0; i < g.size(); ++i)
+            notWritten(g.at(i), w.at(i), QStringLiteral("%1[%2]").arg(path).arg(i), diffs);
+    } else if (given.isString() && written.isObject()) {
+        if (written.toObject().value(QStringLiteral("preset")) != given)
+            *diffs << QStringLiteral("%1: preset %2 written as %3")
+                          .arg(path, given.toString(), found());
+    } else if (given.isDouble()) {
+        const double a = given.toDouble();
+        const double b = written.toDouble(std::nan(""));
+        if (!written.isDouble() || std::abs(a - b) > 1e-9 * std::max(1.0, std::abs(a)))
+            *diffs << QStringLiteral("%1: %2 written as %3").arg(path).arg(a).arg(found());
+    } else if (given != written) {
+        *diffs << QStringLiteral("%1: written as %2").arg(path, found());
+    }
 }
 
 } // namespace
@@ -449,12 +508,17 @@ void TestScenario::parsesWhatItSays()
     QVERIFY2(s, qPrintable(errors.join(QLatin1Char('\n'))));
     QCOMPARE(s->duration, 40.0);
     QCOMPARE(s->seed, 9u);
-    QCOMPARE(s->shop.product.replicas, 3);
-    QCOMPARE(s->shop.product.workers, 2);
-    QCOMPARE(s->shop.product.queueCapacity, 10);
-    QCOMPARE(s->shop.product.serviceTime.kind, ServiceTime::Kind::LogNormal);
-    QCOMPARE(s->shop.product.balancing, LoadBalancer::Strategy::PowerOfTwoChoices);
-    QCOMPARE(s->shop.cart.replicas, ShopConfig::defaults().cart.replicas);
+    const ServiceConfig *product = s->serviceConfig(QStringLiteral("product"));
+    QVERIFY(product);
+    QCOMPARE(product->replicas, 3);
+    QCOMPARE(product->workers, 2);
+    QCOMPARE(product->queueCapacity, 10);
+    QCOMPARE(product->profile.serviceTime.kind, ServiceTime::Kind::LogNormal);
+    QCOMPARE(product->balancing, LoadBalancer::Strategy::PowerOfTwoChoices);
+    QVERIFY(s->serviceConfig(QStringLiteral("cart")));
+    QCOMPARE(s->serviceConfig(QStringLiteral("cart"))->replicas,
+             ShopConfig::defaults().cart.replicas);
+    QVERIFY(!s->serviceConfig(QStringLiteral("payment")));
     QCOMPARE(s->rateLimit, 50.0);
     const EdgePolicy &e = s->edges.at(QStringLiteral("order>product"));
     QCOMPARE(e.timeout, fromMs(250));
@@ -501,7 +565,8 @@ void TestScenario::upstreamNamesParse()
     // Left out: Kubernetes' defaults (scale-down window 300 s, 100 % per 15 s).
     QCOMPARE(hpa.scaleDownStabilization, seconds(300));
     QCOMPARE(hpa.scaleDown.policies.size(), HpaScalingRules::defaultScaleDown().policies.size());
-    const OutlierDetectionConfig &d = s->shop.cart.health.outlier;
+    QVERIFY(s->serviceConfig(QStringLiteral("cart")));
+    const OutlierDetectionConfig &d = s->serviceConfig(QStringLiteral("cart"))->health.outlier;
     QCOMPARE(d.interval, milliseconds(2000));
     QCOMPARE(d.maxEjectionTime, seconds(400)); // max(300 s, base 400 s)
 }
@@ -514,6 +579,117 @@ void TestScenario::rateWithScenarioIsRefused()
          QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/steady-state.json")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.output.contains(QStringLiteral("--rate cannot be combined with --scenario")));
+}
+
+void TestScenario::presetsSurviveWriteAndParse_data()
+{
+    presetsParse_data();
+}
+
+void TestScenario::presetsSurviveWriteAndParse()
+{
+    // The writer beside the reader, without a window: parse, write, parse
+    // again gives the same scenario, and what the file said is all written.
+    QFETCH(QString, path);
+    QStringList errors;
+    const auto original = Scenario::fromFile(path, &errors);
+    QVERIFY2(original, qPrintable(errors.join(QLatin1Char('\n'))));
+    const QByteArray written = scenarioToBytes(*original);
+    const auto again = Scenario::parse(written, &errors);
+    QVERIFY2(again, qPrintable(errors.join(QLatin1Char('\n')) + QLatin1Char('\n') +
+                               QString::fromUtf8(written)));
+    QCOMPARE(scenarioToJson(*again), scenarioToJson(*original));
+    QCOMPARE(again->timeline.size(), original->timeline.size());
+    QCOMPARE(again->expectations.size(), original->expectations.size());
+    QCOMPARE(scenarioToBytes(*again), written);
+
+    // Every key of the file, with its value, is in what was written. The
+    // writer writes the timeline as it is played (in time order): the file's
+    // steps are compared in that order.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonObject given = QJsonDocument::fromJson(file.readAll()).object();
+    QVERIFY(!given.isEmpty());
+    if (given.contains(QStringLiteral("timeline"))) {
+        const QJsonArray inFile = given.value(QStringLiteral("timeline")).toArray();
+        QJsonArray played;
+        for (const TimelineAction &a : original->timeline) {
+            // A service inside a monolith is written as the deployable it acted on.
+            QJsonObject step = inFile.at(a.fileIndex).toObject();
+            if (step.contains(QStringLiteral("service")))
+                step.insert(QStringLiteral("service"),
+                            original->architecture.deployableOf(
+                                step.value(QStringLiteral("service")).toString()));
+            played.append(step);
+        }
+        given.insert(QStringLiteral("timeline"), played);
+    }
+    // An architecture the file names is written in full.
+    if (given.value(QStringLiteral("architecture")).isString()) {
+        QFile named(
+            QFileInfo(path).dir().filePath(given.value(QStringLiteral("architecture")).toString()));
+        QVERIFY(named.open(QIODevice::ReadOnly));
+        given.insert(QStringLiteral("architecture"),
+                     QJsonDocument::fromJson(named.readAll()).object());
+    }
+    QStringList diffs;
+    notWritten(given, QJsonDocument::fromJson(written).object(), QStringLiteral("$"), &diffs);
+    QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join(QLatin1Char('\n'))));
+}
+
+void TestScenario::givenMixIsTheWholeMix()
+{
+    // Only what the file names is in the mix; the writer writes that back.
+    const QByteArray json = R"({ "title": "t", "duration": 10,
+                                 "load": { "mix": { "view": 1, "checkout": 0 } } })";
+    QStringList errors;
+    const auto s = Scenario::parse(json, &errors);
+    QVERIFY2(s, qPrintable(errors.join(QLatin1Char('\n'))));
+    const QMap<QString, double> mix{{QStringLiteral("view"), 1}, {QStringLiteral("checkout"), 0}};
+    QCOMPARE(s->load.mix, mix);
+    const auto again = Scenario::parse(scenarioToBytes(*s), &errors);
+    QVERIFY2(again, qPrintable(errors.join(QLatin1Char('\n'))));
+    QCOMPARE(again->load.mix, mix);
+    // No mix: the workload's own weights (an empty map).
+    const auto plain = Scenario::parse(R"({ "title": "t", "duration": 10 })", &errors);
+    QVERIFY2(plain, qPrintable(errors.join(QLatin1Char('\n'))));
+    QVERIFY(plain->load.mix.isEmpty());
+}
+
+void TestScenario::viewOnlyMixSendsOnlyProductViews()
+{
+    // {"view": 1} is the whole mix: browse, add-to-cart, checkout and
+    // order-history weigh 0, so every request the users send is a
+    // GET /products/{id} and no other route of any service is called.
+    const QByteArray json = R"({ "title": "views only", "duration": 10,
+      "load": { "profile": { "shape": "constant", "rate": 200 }, "mix": { "view": 1 } } })";
+    QStringList errors;
+    const auto s = Scenario::parse(json, &errors);
+    QVERIFY2(s, qPrintable(errors.join(QLatin1Char('\n'))));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ShopSession session(dir.path(), s->architecture, s->platform, s->load);
+    QVERIFY2(session.start(), qPrintable(session.startError()));
+    session.load().start();
+    QTRY_VERIFY_WITH_TIMEOUT(session.load().stats().requests >= 200, 20000);
+    session.load().stop();
+    QVERIFY(session.quiesce());
+    const LoadGenerator::Stats sent = session.load().stats();
+    QCOMPARE(sent.dropped, std::uint64_t(0));
+
+    const QString view = QStringLiteral("route:product:GET /products/{id}");
+    MetricsRegistry &metrics = session.platform().metrics();
+    // The totals are counted when each one-second window closes.
+    QTRY_COMPARE_WITH_TIMEOUT(metrics.summary(view).total(), sent.requests, 10000);
+    QStringList others;
+    for (const QString &name : metrics.names())
+        if (name.startsWith(QLatin1String("route:")) && name != view &&
+            metrics.summary(name).total() > 0)
+            others << QStringLiteral("%1: %2").arg(name).arg(metrics.summary(name).total());
+    QVERIFY2(others.isEmpty(), qPrintable(others.join(QStringLiteral(", "))));
+    qInfo("%llu requests sent, %llu answered by %s", qulonglong(sent.requests),
+          qulonglong(metrics.summary(view).total()), qPrintable(view));
+    session.shutdown();
 }
 
 QTEST_GUILESS_MAIN(TestScenario)

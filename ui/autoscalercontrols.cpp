@@ -54,7 +54,7 @@ AutoscalerControls::AutoscalerControls(ShopController *controller, QWidget *pare
     m_service->setMinimumContentsLength(10);
     m_service->setObjectName(QStringLiteral("autoscaler-service"));
     for (const QString &s : controller->platform().serviceNames())
-        m_service->addItem(s, s);
+        m_service->addItem(controller->displayName(s), s);
     m_service->setToolTip(tr("Which service's autoscaler to set. Each service scales on its own: "
                              "that is the independent scaling the architecture promises."));
     m_enabled->setObjectName(QStringLiteral("autoscaler-enabled"));
@@ -77,11 +77,11 @@ AutoscalerControls::AutoscalerControls(ShopController *controller, QWidget *pare
     m_target->setToolTip(tr("The metric's value to aim for. Lower targets keep more spare "
                             "capacity (more replicas, lower latency)."));
     m_min->setObjectName(QStringLiteral("autoscaler-min"));
-    m_min->setRange(1, 16);
+    m_min->setRange(1, MaxReplicas);
     m_min->setKeyboardTracking(false);
     m_min->setToolTip(tr("Fewest replicas the autoscaler keeps."));
     m_max->setObjectName(QStringLiteral("autoscaler-max"));
-    m_max->setRange(1, 16);
+    m_max->setRange(1, MaxReplicas);
     m_max->setKeyboardTracking(false);
     m_max->setToolTip(tr("Most replicas the autoscaler starts: the cost ceiling."));
     m_note->setWordWrap(true);

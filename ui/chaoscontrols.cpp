@@ -30,7 +30,7 @@ ChaosControls::ChaosControls(ShopController *controller, QWidget *parent)
     m_service->setMinimumContentsLength(10);
     m_service->setObjectName(QStringLiteral("chaos-service"));
     for (const QString &s : controller->platform().serviceNames())
-        m_service->addItem(s, s);
+        m_service->addItem(controller->displayName(s), s);
     m_service->setToolTip(tr("Which service to break. Link faults (one caller's calls only) are "
                              "on the right-click menu of an edge in the topology."));
 
@@ -246,10 +246,11 @@ void ChaosControls::showState()
     QStringList parts;
     if (f.active())
         parts << f.describe();
+    const QString file = m_controller->databaseFile(s);
     if (db == DatabaseFault::WritesBlocked)
-        parts << tr("%1.db: writes blocked, reads go on").arg(s);
+        parts << tr("%1: writes blocked, reads go on").arg(file);
     else if (db == DatabaseFault::FileLocked)
-        parts << tr("%1.db: whole file locked").arg(s);
+        parts << tr("%1: whole file locked").arg(file);
     const QString text = parts.isEmpty()
                              ? tr("no fault on %1").arg(s)
                              : QStringLiteral("<span style='color:%1'>%2</span>")
@@ -258,6 +259,25 @@ void ChaosControls::showState()
     if (m_now->text() != text)
         m_now->setText(text);
     m_clear->setEnabled(f.active());
+    // The lock buttons act on the file, which other deployables may share.
+    const QStringList users = m_controller->databaseUsers(s);
+    const QString fileTip =
+        users.size() > 1
+            ? tr("%1 is shared by %2: locking or slowing it hits every one of them.")
+                  .arg(file, users.join(QStringLiteral(", ")))
+            : tr("%1 is %2's alone: the other services' files are not affected.").arg(file, s);
+    if (m_lock->statusTip() != fileTip) {
+        m_lock->setStatusTip(fileTip);
+        m_lockFile->setStatusTip(fileTip);
+        m_lock->setToolTip(tr("Block the writes to %1 (a connection holds its write lock): "
+                              "writes wait for SQLite's busy timeout and then fail; reads go "
+                              "on, as WAL lets them. %2")
+                               .arg(file, fileTip));
+        m_lockFile->setToolTip(tr("Lock the whole of %1, as a connection in exclusive locking "
+                                  "mode would: reads and writes wait for the busy timeout and "
+                                  "then fail. %2")
+                                   .arg(file, fileTip));
+    }
     m_lock->setChecked(db == DatabaseFault::WritesBlocked);
     m_lock->setText(db == DatabaseFault::WritesBlocked ? tr("Unblock writes") : tr("Block writes"));
     m_lockFile->setChecked(db == DatabaseFault::FileLocked);

@@ -70,8 +70,9 @@ ControlsPanel::ControlsPanel(ShopController *controller, QWidget *parent)
     m_sections->setSpacing(6);
     m_sections->addStretch(1);
     addSection(tr("Load"), buildLoad(),
-               tr("Users arriving at the shop: an open model, so they keep coming whatever the "
-                  "system does — as real users do."));
+               tr("Users arriving at %1: an open model, so they keep coming whatever the "
+                  "system does — as real users do.")
+                   .arg(controller->hasShop() ? tr("the shop") : controller->architecture().name));
     addSection(tr("Services"), buildServices(),
                tr("Each service runs as replicas (pods). Scale one service without touching the "
                   "others; kill one and watch the others keep serving."));
@@ -317,8 +318,11 @@ QWidget *ControlsPanel::buildLoad()
     m_rate->setRange(0, 100000);
     m_rate->setSuffix(tr(" /s"));
     m_rate->setKeyboardTracking(false);
-    m_rate->setToolTip(tr("User journeys started per second (browse, view, add to cart, "
-                          "checkout). A checkout journey is two requests."));
+    // The journeys the users make: the shop's, or the architecture's.
+    const QStringList journeys = m_controller->session().workload().journeys();
+    m_rate->setToolTip(tr("User journeys started per second (%1). A journey of several steps is "
+                          "as many requests.")
+                           .arg(journeys.join(QStringLiteral(", "))));
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
         const double r = rateFromSlider(v);
         {
@@ -410,7 +414,15 @@ QWidget *ControlsPanel::buildServices()
     int row = 1;
     for (const QString &s : m_controller->platform().serviceNames()) {
         Row r;
-        auto *name = new QLabel(QStringLiteral("<b>%1</b>").arg(s), w);
+        // A monolith names its modules under its own name.
+        const QStringList modules = m_controller->architecture().modulesOf(s);
+        const bool monolith = modules.size() > 1;
+        auto *name = new QLabel(monolith ? QStringLiteral("<b>%1</b> <small>(%2)</small>")
+                                               .arg(s, modules.join(QStringLiteral(", ")))
+                                         : QStringLiteral("<b>%1</b>").arg(s),
+                                w);
+        name->setObjectName(QStringLiteral("service-name-") + s);
+        name->setWordWrap(monolith); // its modules must not set the panel's minimum width
         r.health = new QLabel(w);
         r.health->setObjectName(QStringLiteral("health-") + s);
         auto *nameBox = new QVBoxLayout;
@@ -419,7 +431,7 @@ QWidget *ControlsPanel::buildServices()
         nameBox->addWidget(r.health);
         r.replicas = new QSpinBox(w);
         r.replicas->setObjectName(QStringLiteral("replicas-") + s);
-        r.replicas->setRange(1, 16);
+        r.replicas->setRange(1, MaxReplicas);
         r.replicas->setKeyboardTracking(false);
         r.replicas->setValue(m_controller->configuredReplicas(s));
         r.replicas->setToolTip(tr("Replicas of %1. More replicas add capacity to %1 alone: watch "
@@ -443,9 +455,9 @@ QWidget *ControlsPanel::buildServices()
         r.restart = new QPushButton(tr("Restart"), w);
         r.restart->setObjectName(QStringLiteral("restart-") + s);
         r.restart->setToolTip(tr("Bring the dead replicas of %1 back (R on a selected node). They "
-                                 "cold-start, then rejoin the rotation; the data in %1.db "
+                                 "cold-start, then rejoin the rotation; the data in %2 "
                                  "survived the kill.")
-                                  .arg(s));
+                                  .arg(s, m_controller->databaseFile(s)));
         connect(r.restart, &QPushButton::clicked, this, [this, s] {
             if (m_controller)
                 m_controller->restartService(s);

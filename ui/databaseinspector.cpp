@@ -16,20 +16,42 @@
 
 namespace microcosm {
 
+namespace {
+
+constexpr int UsersRole = Qt::UserRole + 1; // the deployables that use the file
+
+} // namespace
+
 DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_services(new QComboBox(this)),
+    : QWidget(parent), m_controller(controller), m_files(new QComboBox(this)),
       m_path(new QLabel(this)), m_tables(new QListWidget(this)), m_view(new QTableView(this)),
       m_status(new QLabel(this)), m_lesson(new QLabel(this)), m_model(new SqliteTableModel(this))
 {
     setObjectName(QStringLiteral("database-inspector"));
-    m_services->setObjectName(QStringLiteral("db-service"));
-    for (const QString &s : controller->platform().serviceNames())
-        m_services->addItem(s + QStringLiteral(".db"), s);
-    m_services->setToolTip(tr("Whose database to look into. Each service has its own file; no "
-                              "service can open another's."));
+    m_files->setObjectName(QStringLiteral("db-file"));
+    // Each file once, in the order of the first deployable that uses it.
+    const Platform &platform = controller->platform();
+    for (const QString &s : platform.serviceNames()) {
+        const QString path = platform.databasePath(s);
+        if (m_files->findData(path) >= 0)
+            continue;
+        const QStringList users = controller->databaseUsers(s);
+        const QStringList modules = controller->architecture().modulesOf(s);
+        QString label = controller->databaseFile(s);
+        if (users.size() > 1)
+            label += tr(" (shared by %1)").arg(users.join(QStringLiteral(", ")));
+        else if (modules.size() > 1)
+            label += tr(" (%1: %2)").arg(s, modules.join(QStringLiteral(", ")));
+        m_files->addItem(label, path);
+        m_files->setItemData(m_files->count() - 1, users, UsersRole);
+    }
+    m_files->setToolTip(tr("Which database file to look into. A service alone has its own file, "
+                           "which no other service can open; a monolith keeps its modules' "
+                           "tables in one file; a shared file is shared by the services it "
+                           "names."));
     m_tables->setObjectName(QStringLiteral("db-tables"));
-    m_tables->setToolTip(tr("Every table in this file: compare the three files to see that each "
-                            "service keeps only its own data."));
+    m_tables->setToolTip(tr("Every table in this file, with its row count: compare the files to "
+                            "see that each service keeps only its own data."));
     m_tables->setMaximumWidth(190);
     m_view->setObjectName(QStringLiteral("db-rows"));
     m_view->setModel(m_model);
@@ -47,7 +69,7 @@ DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Database:"), this));
-    top->addWidget(m_services);
+    top->addWidget(m_files);
     top->addWidget(m_path, 1);
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_tables);
@@ -60,7 +82,7 @@ DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent
     layout->addWidget(split, 1);
     layout->addWidget(m_status);
 
-    connect(m_services, &QComboBox::currentIndexChanged, this, [this] { open(); });
+    connect(m_files, &QComboBox::currentIndexChanged, this, [this] { open(); });
     connect(m_tables, &QListWidget::currentTextChanged, this, [this](const QString &text) {
         const QString table = text.section(QLatin1Char(' '), 0, 0);
         if (!table.isEmpty() && table != m_table) {
@@ -77,14 +99,32 @@ DatabaseInspector::~DatabaseInspector() = default;
 
 QString DatabaseInspector::service() const
 {
-    return m_services->currentData().toString();
+    return m_files->currentData(UsersRole).toStringList().value(0);
+}
+
+QString DatabaseInspector::file() const
+{
+    return QFileInfo(m_files->currentData().toString()).fileName();
+}
+
+QStringList DatabaseInspector::files() const
+{
+    QStringList out;
+    for (int i = 0; i < m_files->count(); ++i)
+        out << QFileInfo(m_files->itemData(i).toString()).fileName();
+    return out;
 }
 
 void DatabaseInspector::selectService(const QString &service)
 {
-    const int i = m_services->findData(service);
-    if (i >= 0 && i != m_services->currentIndex())
-        m_services->setCurrentIndex(i);
+    if (!m_controller)
+        return;
+    // A monolith's module is in its deployable's file.
+    const QString path =
+        m_controller->platform().databasePath(m_controller->architecture().deployableOf(service));
+    const int i = m_files->findData(path);
+    if (i >= 0 && i != m_files->currentIndex())
+        m_files->setCurrentIndex(i);
     else if (i >= 0 && !m_db)
         open();
 }
@@ -115,9 +155,10 @@ void DatabaseInspector::open()
     m_table.clear();
     if (!m_controller)
         return;
-    const QString s = service();
-    const QString path = m_controller->platform().databasePath(s);
+    const QString path = m_files->currentData().toString();
     m_path->setText(path);
+    if (path.isEmpty())
+        return;
     if (!QFileInfo::exists(path)) {
         m_status->setText(
             tr("%1 does not exist yet: the service creates it when it starts.").arg(path));
@@ -166,11 +207,26 @@ void DatabaseInspector::loadTables()
         m_status->setText(tr("Could not read the table list: %1").arg(QString::fromUtf8(e.what())));
         return;
     }
-    m_lesson->setText(
-        tr("<b>%1.db</b> holds %2 and nothing else: the other services' data lives in "
-           "their own files, reachable only through their APIs.")
-            .arg(service(),
-                 names.isEmpty() ? tr("no tables yet") : names.join(QStringLiteral(", "))));
+    const QString held = names.isEmpty() ? tr("no tables yet") : names.join(QStringLiteral(", "));
+    const QStringList users = m_files->currentData(UsersRole).toStringList();
+    const QStringList modules =
+        m_controller ? m_controller->architecture().modulesOf(users.value(0)) : QStringList();
+    QString lesson;
+    if (users.size() > 1)
+        lesson = tr("<b>%1</b> is shared by %2: their tables (%3) in one file, so locking or "
+                    "slowing it hits every one of them.")
+                     .arg(file(), users.join(QStringLiteral(", ")), held);
+    else if (modules.size() > 1)
+        lesson = tr("<b>%1</b> is the one file of %2: its modules %3 keep their tables (%4) "
+                    "side by side, and call each other in-process, with no network between "
+                    "them.")
+                     .arg(file(), users.value(0), modules.join(QStringLiteral(", ")), held);
+    else
+        lesson = tr("<b>%1</b> holds %2 and nothing else: the other services' data lives in "
+                    "their own files, reachable only through their APIs.")
+                     .arg(file(), held);
+    if (m_lesson->text() != lesson)
+        m_lesson->setText(lesson);
 }
 
 void DatabaseInspector::loadRows()

@@ -18,9 +18,11 @@ class ShopController;
 class SqliteTableModel;
 
 /*
- * A window into each service's own database file: pick a service, see its
- * tables (and nothing else — cart.db holds carts only), and the newest rows
- * of one table, refreshed about once a second while visible.
+ * A window into the database files: pick a file, see its tables (and
+ * nothing else — in the shop, cart.db holds carts only), and the newest
+ * rows of one table, refreshed about once a second while visible. Each file
+ * is listed once, with who uses it: a service alone, a monolith's modules
+ * together, or several services sharing it.
  *
  * Invariants: opens the file read-only (it can never change what a
  * service stored) from the GUI thread, with a short busy timeout so a
@@ -36,9 +38,14 @@ public:
     explicit DatabaseInspector(ShopController *controller, QWidget *parent = nullptr);
     ~DatabaseInspector() override;
 
+    // Shows the file a deployable (or a monolith's module) uses.
     void selectService(const QString &service);
     bool selectTable(const QString &table);
+    // The first deployable using the file shown.
     QString service() const;
+    // The file shown ("cart.db"), and every file listed, once each.
+    QString file() const;
+    QStringList files() const;
     QStringList tables() const;
     SqliteTableModel *model() const { return m_model; }
     void refresh();
@@ -53,7 +60,7 @@ private:
     void loadRows();
 
     QPointer<ShopController> m_controller;
-    QComboBox *m_services;
+    QComboBox *m_files;
     QLabel *m_path;
     QListWidget *m_tables;
     QTableView *m_view;

@@ -153,8 +153,8 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
     const Scenario scenario = options.effectiveScenario();
     LoadConfig load = scenario.load;
     load.seed = scenario.seed;
-    auto session =
-        std::make_unique<ShopSession>(options.dataDir, scenario.shop, scenario.platform, load);
+    auto session = std::make_unique<ShopSession>(options.dataDir, scenario.architecture,
+                                                 scenario.platform, load);
     for (const auto &[service, at] : gui->kills)
         if (!session->platform().host(service))
             return fail(

@@ -70,8 +70,7 @@ void LiveScenario::beginSettling()
             // outbox; then audit the files from outside and judge.
             verdict->settled = run->settle(seconds(30));
             session->platform().rotateMetrics();
-            verdict->audit = microcosm::audit(session->platform().dataDir(),
-                                              session->workload().acknowledgedOrders());
+            verdict->audit = session->runAudit();
             verdict->results = run->evaluate(verdict->audit);
         },
         [this, verdict] {

@@ -10,6 +10,7 @@
 #include "policycontrols.h"
 #include "scenariopanel.h"
 #include "scenariowriter.h"
+#include "setupcapture.h"
 #include "shopcontroller.h"
 #include "storefront.h"
 #include "theme.h"
@@ -36,6 +37,28 @@
 
 namespace microcosm {
 
+namespace {
+
+// The window's title for what runs: the shop, or the architecture by its name.
+QString sessionTitle(ShopController *controller)
+{
+    const QString dir = controller->platform().dataDir();
+    if (controller->hasShop() && controller->architecture().isShop())
+        return MainWindow::tr("Microcosm — a microservices shop: %1").arg(dir);
+    return MainWindow::tr("Microcosm — %1: %2").arg(controller->architecture().name, dir);
+}
+
+// Every deployable, a monolith with its modules: "front, back, monolith (a, b)".
+QString deployablesText(ShopController *controller)
+{
+    QStringList names;
+    for (const QString &s : controller->platform().serviceNames())
+        names << controller->displayName(s);
+    return names.join(QStringLiteral(", "));
+}
+
+} // namespace
+
 MainWindow::MainWindow(std::unique_ptr<ShopSession> session)
     : MainWindow(std::move(session), Options{})
 {
@@ -47,7 +70,7 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
       m_scenarioPanel(new ScenarioPanel(this)), m_baseFont(QApplication::font())
 {
     setObjectName(QStringLiteral("main-window"));
-    setWindowTitle(tr("Microcosm — a microservices shop: %1").arg(m_baseDataDir));
+    setWindowTitle(sessionTitle(m_controller));
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     buildDocks();
     buildViews();
@@ -289,8 +312,7 @@ void MainWindow::installSession(std::unique_ptr<ShopSession> session)
     std::shared_ptr<ShopSession> retired(old->takeSession());
     delete old;
     m_retirer.start([retired]() mutable { retired->shutdown(); }, {});
-    setWindowTitle(
-        tr("Microcosm — a microservices shop: %1").arg(m_controller->platform().dataDir()));
+    setWindowTitle(sessionTitle(m_controller));
     m_controller->poll();
     emit sessionReplaced();
 }
@@ -342,7 +364,7 @@ void MainWindow::openScenario(const Scenario &scenario)
     m_starter.start(
         [started, dir, scenario, load] {
             started->session =
-                std::make_unique<ShopSession>(dir, scenario.shop, scenario.platform, load);
+                std::make_unique<ShopSession>(dir, scenario.architecture, scenario.platform, load);
             started->ready = started->session->start();
         },
         [this, started, scenario, dir] {
@@ -598,30 +620,61 @@ void MainWindow::buildMenus()
 void MainWindow::showHelp()
 {
     // Not modal: the run goes on behind it, and a key can point at it.
+    // The first and last paragraphs speak of the shop only when it is the shop that runs.
+    QString what, tryThis;
+    const QString name = m_controller->architecture().name.toHtmlEscaped();
+    const QString deployables = deployablesText(m_controller).toHtmlEscaped();
+    if (m_controller->hasShop()) {
+        if (m_controller->architecture().isShop())
+            what = tr("<p>A small shop runs for real: <b>users</b> send requests to the <b>API "
+                      "gateway</b>, which routes each to the <b>product</b>, <b>cart</b> or "
+                      "<b>order</b> service. Each service runs as replicas (the pips) and owns "
+                      "one SQLite database file that no other service touches.</p>");
+        else
+            what = tr("<p>A small shop runs for real, deployed as <b>%1</b>: %2. <b>Users</b> "
+                      "send requests to the <b>API gateway</b>, which routes each to the "
+                      "deployable that runs the <b>product</b>, <b>cart</b> or <b>order</b> "
+                      "service. Each deployable runs as replicas (the pips); the Databases dock "
+                      "shows which files they use.</p>")
+                       .arg(name, deployables);
+        tryThis = m_controller->architecture().isShop()
+                      ? tr("<p><b>Try:</b> Scenarios → Kill the product service, and read the "
+                           "lesson in the Scenario panel. Or right-click product → Kill: "
+                           "product turns red and its particles too; cart keeps serving. Then "
+                           "restart it (R).</p>")
+                      : tr("<p><b>Try:</b> check out by hand in the Storefront dock and read "
+                           "the waterfall; then right-click a deployable → Kill, watch what "
+                           "keeps serving, and restart it (R).</p>");
+    } else {
+        what = tr("<p>The architecture <b>%1</b> runs for real: <b>users</b> send requests to "
+                  "the <b>API gateway</b>, which routes each to the deployable that owns the "
+                  "route: %2. Each runs as replicas (the pips) with real SQLite database files, "
+                  "and calls the others through the platform's client.</p>")
+                   .arg(name, deployables);
+        tryThis = tr("<p><b>Try:</b> send a request by hand from the Storefront dock's request "
+                     "panel and read its waterfall; or right-click a service → Kill, watch who "
+                     "keeps serving, then restart it (R).</p>");
+    }
     auto *box = new QMessageBox(
         QMessageBox::Information, tr("Microcosm: what am I looking at?"),
-        tr("<p>A small shop runs for real: <b>users</b> send requests to the <b>API "
-           "gateway</b>, which routes each to the <b>product</b>, <b>cart</b> or <b>order</b> "
-           "service. Each service runs as replicas (the pips) and owns one SQLite database "
-           "file that no other service touches.</p>"
-           "<p><b>Health:</b> healthy = every replica ready and ≥ 99% of last second's calls "
-           "succeeded; degraded = a replica not ready or &lt; 99%; failing = &lt; 90%; down = "
-           "no ready replica.</p>"
-           "<p><b>Breakers:</b> the badge on an edge is its circuit breaker: closed (calls "
-           "flow), OPEN (calls fail fast without reaching the service), half-open (a few "
-           "trial calls). A purple badge is an injected fault.</p>"
-           "<p><b>Try:</b> Scenarios → Kill the product service, and read the lesson in the "
-           "Scenario panel. Or right-click product → Kill: product turns red and its "
-           "particles too; cart keeps serving. Then restart it (R).</p>"
-           "<table cellspacing=4><tr><th align=left colspan=2>Keys</th></tr>"
-           "<tr><td><b>Space</b></td><td>start / pause the load</td></tr>"
-           "<tr><td><b>K</b> / <b>R</b></td><td>kill / restart the selected service</td></tr>"
-           "<tr><td><b>+</b> / <b>−</b></td><td>scale the selected service up / down</td></tr>"
-           "<tr><td><b>Ctrl+wheel</b>, <b>Ctrl++</b> / <b>Ctrl+−</b></td>"
-           "<td>zoom the topology; <b>Ctrl+0</b> fits it again</td></tr>"
-           "<tr><td><b>F5</b></td><td>presenter mode (large type for a projector)</td></tr>"
-           "<tr><td><b>Ctrl+O</b></td><td>open a scenario file</td></tr>"
-           "<tr><td><b>F1</b> or <b>?</b></td><td>this help</td></tr></table>"),
+        what +
+            tr("<p><b>Health:</b> healthy = every replica ready and ≥ 99% of last second's calls "
+               "succeeded; degraded = a replica not ready or &lt; 99%; failing = &lt; 90%; down "
+               "= no ready replica.</p>"
+               "<p><b>Breakers:</b> the badge on an edge is its circuit breaker: closed (calls "
+               "flow), OPEN (calls fail fast without reaching the service), half-open (a few "
+               "trial calls). A purple badge is an injected fault.</p>") +
+            tryThis +
+            tr("<table cellspacing=4><tr><th align=left colspan=2>Keys</th></tr>"
+               "<tr><td><b>Space</b></td><td>start / pause the load</td></tr>"
+               "<tr><td><b>K</b> / <b>R</b></td><td>kill / restart the selected service</td></tr>"
+               "<tr><td><b>+</b> / <b>−</b></td><td>scale the selected service up / "
+               "down</td></tr>"
+               "<tr><td><b>Ctrl+wheel</b>, <b>Ctrl++</b> / <b>Ctrl+−</b></td>"
+               "<td>zoom the topology; <b>Ctrl+0</b> fits it again</td></tr>"
+               "<tr><td><b>F5</b></td><td>presenter mode (large type for a projector)</td></tr>"
+               "<tr><td><b>Ctrl+O</b></td><td>open a scenario file</td></tr>"
+               "<tr><td><b>F1</b> or <b>?</b></td><td>this help</td></tr></table>"),
         QMessageBox::Close, this);
     box->setObjectName(QStringLiteral("help"));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -642,7 +695,10 @@ void MainWindow::startScenario(const Scenario &scenario)
     emit m_controller->rateChanged(m_controller->rate());
     m_scenarioPanel->setScenario(m_live.get());
     showDock(QStringLiteral("scenario"));
-    setWindowTitle(tr("Microcosm — %1").arg(scenario.title));
+    setWindowTitle(
+        m_controller->architecture().isShop()
+            ? tr("Microcosm — %1").arg(scenario.title)
+            : tr("Microcosm — %1 (%2)").arg(scenario.title, m_controller->architecture().name));
     statusBar()->showMessage(
         tr("Scenario \"%1\" started: its lesson is in the Scenario panel").arg(scenario.title),
         10000);
@@ -714,6 +770,9 @@ void MainWindow::updateStatus()
                             QString::number(w.p99, 'f', 0));
     if (!down.isEmpty())
         text += tr(" · DOWN: %1").arg(down.join(QStringLiteral(", ")));
+    // Another architecture than the shop's own says which one runs.
+    if (!m_controller->architecture().isShop())
+        text = m_controller->architecture().name + QStringLiteral(" · ") + text;
     if (m_statusLabel->text() != text)
         m_statusLabel->setText(text);
 }

@@ -41,14 +41,24 @@ PolicyControls::PolicyControls(ShopController *controller, QWidget *parent)
     m_edge->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_edge->setMinimumContentsLength(10);
     m_edge->setObjectName(QStringLiteral("policy-edge"));
+    // The users' edge to each deployable, then each call one deployable's
+    // routes make to another (as the architecture declares them).
     m_edge->addItem(tr("users → every service (gateway default)"), QStringLiteral("users>*"));
     for (const QString &s : controller->platform().serviceNames())
         m_edge->addItem(tr("users → %1").arg(s), QStringLiteral("users>") + s);
-    m_edge->addItem(tr("order → product (checkout saga)"), QStringLiteral("order>product"));
-    m_edge->addItem(tr("order → cart (checkout saga)"), QStringLiteral("order>cart"));
+    const bool shop = controller->hasShop();
+    for (const auto &[from, to] : controller->platform().declaredCalls()) {
+        // The shop's order service calls product and cart while checking out.
+        const ServiceSpec *caller = controller->architecture().service(from);
+        const bool saga = shop && caller && caller->kind == ServiceSpec::Kind::Order;
+        m_edge->addItem(saga ? tr("%1 → %2 (checkout saga)").arg(from, to)
+                             : tr("%1 → %2").arg(from, to),
+                        from + QLatin1Char('>') + to);
+    }
     m_edge->setToolTip(
         tr("Which calls the policy below is for. users → … is the gateway's call to a service; "
-           "order → … are the order service's own calls while checking out. \"every service\" is "
+           "a → b are service a's own calls to b while it serves a request (a monolith's calls "
+           "between its modules are function calls, with no policy). \"every service\" is "
            "the default for the users edges that have no policy of their own."));
 
     m_timeout->setObjectName(QStringLiteral("policy-timeout"));
@@ -85,7 +95,7 @@ PolicyControls::PolicyControls(ShopController *controller, QWidget *parent)
     m_fallback->setObjectName(QStringLiteral("policy-fallback"));
     m_fallback->setToolTip(
         tr("When a GET call fails, answer with the last good response, marked as a fallback "
-           "(e.g. the cached catalogue while product is down). Users see a slightly stale page "
+           "(e.g. a cached list while its service is down). Users see a slightly stale page "
            "instead of an error; the edge label shows the fallback share."));
 
     m_bulkhead->setObjectName(QStringLiteral("policy-bulkhead"));

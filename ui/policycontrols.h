@@ -17,11 +17,11 @@ class ShopController;
 
 /*
  * The "Policies" section of the controls: for one caller→service edge at a
- * time (users→every service, users→product, …, order→product, order→cart)
- * its timeout, retries, circuit breaker (the demo preset), fallback and
- * bulkhead; and the gateway's rate limit. Applied through the gateway's
- * policy API as soon as a box is ticked (number fields after a short pause
- * in typing), for the calls that start from then on.
+ * time (users→every service, users→each deployable, and each call one
+ * deployable declares to another, as order→product in the shop) its timeout, retries, circuit
+ * breaker (the demo preset), fallback and bulkhead; and the gateway's rate limit. Applied through
+ * the gateway's policy API as soon as a box is ticked (number fields after a short pause in
+ * typing), for the calls that start from then on.
  *
  * Invariants: the form shows the gateway's policy of the selected edge
  * (re-read whenever policies change, unless the user is typing in it); a
@@ -34,7 +34,7 @@ class PolicyControls : public QWidget
 public:
     explicit PolicyControls(ShopController *controller, QWidget *parent = nullptr);
 
-    // "users>*", "users>product", "order>cart"...
+    // "users>*", "users>product", "order>cart"... (caller>deployable)
     QString currentEdge() const;
     bool selectEdge(const QString &key);
 

@@ -130,8 +130,8 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_audit->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_rerun->setObjectName(QStringLiteral("scenario-rerun"));
-    m_rerun->setToolTip(tr("Start this scenario again from the beginning, on a fresh shop (a new "
-                           "sub-folder of the data directory)."));
+    m_rerun->setToolTip(tr("Start this scenario again from the beginning, on fresh services (a "
+                           "new sub-folder of the data directory)."));
     m_open->setObjectName(QStringLiteral("scenario-open"));
     m_open->setToolTip(tr("Open a scenario file (JSON), or pick a preset from the Scenarios "
                           "menu."));
@@ -204,8 +204,8 @@ void ScenarioPanel::showStarting(const QString &title)
 {
     setScenario(nullptr);
     m_title->setText(title);
-    m_lesson->setText(tr("Starting a fresh shop for this scenario: its replicas are cold-starting. "
-                         "The run begins as soon as they are ready."));
+    m_lesson->setText(tr("Starting fresh services for this scenario: their replicas are "
+                         "cold-starting. The run begins as soon as they are ready."));
     m_phase->setText(tr("Starting…"));
 }
 
@@ -252,8 +252,8 @@ void ScenarioPanel::refresh()
                    "Events panel too.");
         break;
     case LiveScenario::Phase::Settling:
-        phase = tr("Over: the load has stopped; waiting for checkouts, compensations and the "
-                   "order outbox to finish before the audit…");
+        phase = tr("Over: the load has stopped; waiting for the journeys under way (and a "
+                   "shop's compensations and order outbox) to finish before the audit…");
         break;
     case LiveScenario::Phase::Done: {
         int held = 0;
@@ -261,8 +261,9 @@ void ScenarioPanel::refresh()
             held += r.held;
         phase = s.passed()
                     ? tr("<b style='color:%1'>PASSED</b>: every expectation held and the "
-                         "audit balanced.")
-                          .arg(theme::okColor().name())
+                         "audit %2.")
+                          .arg(theme::okColor().name(),
+                               s.audit().shopChecked ? tr("balanced") : tr("passed"))
                     : tr("<b style='color:%1'>FAILED</b>: %2 of %3 expectations held%4.")
                           .arg(theme::errorColor().name())
                           .arg(held)
@@ -344,18 +345,45 @@ void ScenarioPanel::showResults()
         rows << Row{tr("(none: this scenario only shows)"), theme::mutedText(palette()), false};
     setRows(m_results, &m_resultRows, rows);
     const AuditReport &a = s.audit();
-    QString audit =
-        tr("<b style='color:%1'>Audit %2</b>: stock %3 = %4 on shelves + %5 held; %6 confirmed, "
-           "%7 failed orders; %8 acknowledged, %9 missing.")
+    const QString verdict =
+        tr("<b style='color:%1'>Audit %2</b>")
             .arg((a.ok ? theme::okColor() : theme::errorColor()).name(),
-                 a.ok ? tr("balanced") : tr("FAILED"))
-            .arg(a.initialStock)
-            .arg(a.currentStock)
-            .arg(a.heldQuantity)
-            .arg(a.confirmedOrders)
-            .arg(a.failedOrders)
-            .arg(a.acknowledged)
-            .arg(a.acknowledgedMissing);
+                 a.ok ? (a.shopChecked ? tr("balanced") : tr("passed")) : tr("FAILED"));
+    QString audit;
+    if (a.shopChecked)
+        audit = tr("%1: stock %2 = %3 on shelves + %4 held; %5 confirmed, %6 failed orders; "
+                   "%7 acknowledged, %8 missing.")
+                    .arg(verdict)
+                    .arg(a.initialStock)
+                    .arg(a.currentStock)
+                    .arg(a.heldQuantity)
+                    .arg(a.confirmedOrders)
+                    .arg(a.failedOrders)
+                    .arg(a.acknowledged)
+                    .arg(a.acknowledgedMissing);
+    else
+        audit = tr("%1: no shop to balance (no product and order service), so it checked what "
+                   "it can.")
+                    .arg(verdict);
+    if (!a.tables.isEmpty()) {
+        // The generic services' tables: each there, with at least its seeded rows, in its
+        // own services' files only.
+        qint64 rows = 0;
+        QStringList files;
+        for (const AuditReport::Table &t : a.tables) {
+            rows += t.rows;
+            if (!files.contains(t.file))
+                files << t.file;
+        }
+        audit +=
+            tr(" %1 checked in %2: %3 rows")
+                .arg(a.tables.size() == 1 ? tr("1 table") : tr("%1 tables").arg(a.tables.size()),
+                     files.join(QStringLiteral(", ")).toHtmlEscaped())
+                .arg(rows);
+        audit += a.ok ? tr(", none below its seed, and no file holding another service's "
+                           "tables.")
+                      : QStringLiteral(".");
+    }
     for (const QString &v : a.violations)
         audit += QStringLiteral("<br>• ") + v.toHtmlEscaped();
     if (!s.settled())

@@ -3,6 +3,7 @@
 #include "edgekey.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <utility>
@@ -137,6 +138,38 @@ double ShopController::rate() const
     return m_session->load().rate();
 }
 
+bool ShopController::hasShop() const
+{
+    int kinds = 0;
+    for (const ServiceSpec &s : architecture().services)
+        kinds += s.kind != ServiceSpec::Kind::Generic;
+    return kinds == 3;
+}
+
+QString ShopController::displayName(const QString &deployable) const
+{
+    const QStringList modules = architecture().modulesOf(deployable);
+    if (modules.isEmpty() || modules == QStringList{deployable})
+        return deployable;
+    return QStringLiteral("%1 (%2)").arg(deployable, modules.join(QStringLiteral(", ")));
+}
+
+QString ShopController::databaseFile(const QString &deployable) const
+{
+    return QFileInfo(m_session->platform().databasePath(deployable)).fileName();
+}
+
+QStringList ShopController::databaseUsers(const QString &deployable) const
+{
+    const Platform &p = m_session->platform();
+    const QString path = p.databasePath(deployable);
+    QStringList out;
+    for (const QString &s : p.serviceNames())
+        if (p.databasePath(s) == path)
+            out << s;
+    return out;
+}
+
 int ShopController::configuredReplicas(const QString &service) const
 {
     ServiceHost *h = m_session->platform().host(service);
@@ -225,7 +258,7 @@ bool ShopController::restartService(const QString &service)
 
 bool ShopController::scaleService(const QString &service, int replicas)
 {
-    replicas = std::clamp(replicas, 1, 16);
+    replicas = std::clamp(replicas, 1, MaxReplicas);
     const int from = configuredReplicas(service);
     if (m_shutdown || from == replicas)
         return false;
@@ -372,22 +405,27 @@ bool ShopController::setDatabaseFault(const QString &service, DatabaseFault faul
     if (m_shutdown || !platform().host(service))
         return false;
     ChaosController &chaos = platform().chaos();
+    const QString file = databaseFile(service);
+    // A shared file's fault hits every deployable that uses it: say so.
+    const QStringList users = databaseUsers(service);
+    const QString shared =
+        users.size() > 1 ? tr(" (shared by %1)").arg(users.join(QStringLiteral(", "))) : QString();
     bool ok = false;
     switch (fault) {
     case DatabaseFault::None:
         ok = chaos.releaseDatabase(service);
-        emit message(tr("%1.db: unlocked").arg(service));
+        emit message(tr("%1: unlocked").arg(file + shared));
         break;
     case DatabaseFault::WritesBlocked:
         ok = chaos.blockWrites(service);
         emit message(
-            tr("%1.db: writes blocked: they wait and fail; reads go on (WAL)").arg(service));
+            tr("%1: writes blocked: they wait and fail; reads go on (WAL)").arg(file + shared));
         break;
     case DatabaseFault::FileLocked:
         ok = chaos.lockFile(service);
-        emit message(tr("%1.db: whole file locked: reads and writes wait for the busy timeout "
+        emit message(tr("%1: whole file locked: reads and writes wait for the busy timeout "
                         "and fail")
-                         .arg(service));
+                         .arg(file + shared));
         break;
     }
     emit chaosChanged();

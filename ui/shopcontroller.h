@@ -37,6 +37,18 @@ public:
     ShopSession &session() { return *m_session; }
     Platform &platform() { return m_session->platform(); }
     LoadGenerator &load() { return m_session->load(); }
+    // What runs: the shop, or the architecture the session was started on.
+    const Architecture &architecture() const { return m_session->architecture(); }
+    // Whether the architecture has the shop's product, cart and order
+    // services (alone or co-located), so the shop's routes answer.
+    bool hasShop() const;
+    // A deployable as the panels name it: "cart", or a monolith with its
+    // modules, "monolith (product, cart, order)".
+    QString displayName(const QString &deployable) const;
+    // The file name of a deployable's database ("cart.db", "shared.db"), and
+    // every deployable that uses that same file (itself included).
+    QString databaseFile(const QString &deployable) const;
+    QStringList databaseUsers(const QString &deployable) const;
 
     // The latest snapshot pulled (empty before the first tick).
     const SystemSnapshot &snapshot() const { return m_snapshot; }

@@ -18,6 +18,17 @@ QString quoted(const QString &identifier)
     return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
+// A value as the table shows it: text as it is, a binary one (a generic
+// service's payload blob) by its size, since its bytes are not for reading.
+QString shown(const QString &value)
+{
+    for (const QChar c : value)
+        if (c.category() == QChar::Other_Control && c != QLatin1Char('\t') &&
+            c != QLatin1Char('\n') && c != QLatin1Char('\r'))
+            return QStringLiteral("(binary, %1 bytes)").arg(value.toUtf8().size());
+    return value;
+}
+
 } // namespace
 
 SqliteTableModel::SqliteTableModel(QObject *parent) : QAbstractTableModel(parent) {}
@@ -52,7 +63,7 @@ void SqliteTableModel::load(Database &db, const QString &table, int limit)
             row.reserve(columns.size());
             for (int c = 0; c < columns.size(); ++c) {
                 null.append(q.isNull(c));
-                row.append(q.isNull(c) ? QStringLiteral("NULL") : q.text(c));
+                row.append(q.isNull(c) ? QStringLiteral("NULL") : shown(q.text(c)));
             }
             rows.append(row);
             nulls.append(null);

@@ -17,6 +17,8 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -59,30 +61,85 @@ QString statusText(int status)
 } // namespace
 
 StorefrontPanel::StorefrontPanel(ShopController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller),
-      m_user(new QLineEdit(QStringLiteral("student"), this)),
-      m_products(new QTableWidget(0, 4, this)), m_quantity(new QSpinBox(this)),
-      m_add(new QPushButton(tr("Add to cart"), this)),
-      m_checkout(new QPushButton(tr("Check out"), this)),
-      m_retry(new QPushButton(tr("Retry same key"), this)), m_status(new QLabel(this)),
-      m_body(new QPlainTextEdit(this)), m_waterfall(new WaterfallView(this)),
-      m_history(new QListWidget(this))
+    : QWidget(parent), m_controller(controller), m_shop(controller->hasShop()),
+      m_status(new QLabel(this)), m_body(new QPlainTextEdit(this)),
+      m_waterfall(new WaterfallView(this)), m_history(new QListWidget(this))
 {
     setObjectName(QStringLiteral("storefront"));
+    m_status->setObjectName(QStringLiteral("store-status"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_body->setObjectName(QStringLiteral("store-body"));
+    m_body->setReadOnly(true);
+    m_body->setMaximumBlockCount(400);
+    m_body->setToolTip(tr("The response body, as JSON."));
+    m_history->setObjectName(QStringLiteral("store-history"));
+    m_history->setToolTip(tr("Your recent requests; click one to see its answer and path again."));
+    connect(m_history, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row >= 0 && row < m_replies.size())
+            display(m_replies[m_replies.size() - 1 - row]);
+    });
+
+    auto *answer = new QWidget(this);
+    auto *answerLayout = new QVBoxLayout(answer);
+    answerLayout->setContentsMargins(0, 0, 0, 0);
+    answerLayout->addWidget(m_status);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_waterfall);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumHeight(120);
+    answerLayout->addWidget(scroll, 3);
+    auto *lower = new QSplitter(Qt::Horizontal, this);
+    lower->addWidget(m_body);
+    lower->addWidget(m_history);
+    lower->setStretchFactor(0, 2);
+    lower->setStretchFactor(1, 1);
+    answerLayout->addWidget(lower, 1);
+
+    // Left: the system as a user sees it. Right: what happened to the last request.
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_shop ? buildShop() : buildRequests());
+    split->addWidget(answer);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(split, 1);
+}
+
+QWidget *StorefrontPanel::buildShop()
+{
+    // Where each service keeps its data: its own file, or a monolith's.
+    const auto fileOf = [this](const QString &service) {
+        return m_controller->databaseFile(m_controller->architecture().deployableOf(service));
+    };
+    const QString productDb = fileOf(QStringLiteral("product"));
+    const QString cartDb = fileOf(QStringLiteral("cart"));
+    const QString orderDb = fileOf(QStringLiteral("order"));
+    m_user = new QLineEdit(QStringLiteral("student"), this);
+    m_products = new QTableWidget(0, 4, this);
+    m_quantity = new QSpinBox(this);
+    m_add = new QPushButton(tr("Add to cart"), this);
+    m_checkout = new QPushButton(tr("Check out"), this);
+    m_retry = new QPushButton(tr("Retry same key"), this);
     m_user->setObjectName(QStringLiteral("store-user"));
     m_user->setToolTip(tr("Whose cart and orders: any name; the load generator's users are "
                           "user0, user1, …"));
     auto *browse = new QPushButton(tr("Browse products"), this);
     browse->setObjectName(QStringLiteral("store-browse"));
     browse->setToolTip(tr("GET /products through the gateway: served by the product service "
-                          "from product.db. Kill product and try again to see the failure."));
+                          "from %1. Kill product and try again to see the failure.")
+                           .arg(productDb));
     auto *cart = new QPushButton(tr("View cart"), this);
     cart->setObjectName(QStringLiteral("store-cart"));
-    cart->setToolTip(tr("GET /carts/{user}: served by the cart service alone, so it keeps "
-                        "working while product is down."));
+    cart->setToolTip(tr("GET /carts/{user}: served by the cart service from %1 alone, so it "
+                        "keeps working while product is down (unless they are one deployable).")
+                         .arg(cartDb));
     auto *orders = new QPushButton(tr("My orders"), this);
     orders->setObjectName(QStringLiteral("store-orders"));
-    orders->setToolTip(tr("GET /orders?user=…: the order service reads only order.db."));
+    orders->setToolTip(tr("GET /orders?user=…: the order service reads only %1.").arg(orderDb));
     connect(browse, &QPushButton::clicked, this, &StorefrontPanel::browse);
     connect(cart, &QPushButton::clicked, this, &StorefrontPanel::viewCart);
     connect(orders, &QPushButton::clicked, this, &StorefrontPanel::myOrders);
@@ -106,11 +163,13 @@ StorefrontPanel::StorefrontPanel(ShopController *controller, QWidget *parent)
     m_quantity->setRange(1, 99);
     m_quantity->setToolTip(tr("How many of the selected product to add."));
     m_add->setObjectName(QStringLiteral("store-add"));
-    m_add->setToolTip(tr("POST /carts/{user}/items: the cart service stores it in cart.db only."));
+    m_add->setToolTip(
+        tr("POST /carts/{user}/items: the cart service stores it in %1 only.").arg(cartDb));
     m_checkout->setObjectName(QStringLiteral("store-checkout"));
     m_checkout->setToolTip(tr("POST /orders with a fresh Idempotency-Key: the order service's saga "
                               "reads the cart, reserves stock at product, confirms the order in "
-                              "order.db and clears the cart. Watch the waterfall."));
+                              "%1 and clears the cart. Watch the waterfall.")
+                               .arg(orderDb));
     m_retry->setObjectName(QStringLiteral("store-retry"));
     m_retry->setEnabled(false);
     m_retry->setToolTip(
@@ -119,22 +178,8 @@ StorefrontPanel::StorefrontPanel(ShopController *controller, QWidget *parent)
     connect(m_add, &QPushButton::clicked, this, &StorefrontPanel::addToCart);
     connect(m_checkout, &QPushButton::clicked, this, &StorefrontPanel::checkout);
     connect(m_retry, &QPushButton::clicked, this, &StorefrontPanel::retryCheckout);
-
-    m_status->setObjectName(QStringLiteral("store-status"));
-    m_status->setWordWrap(true);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setText(tr("Browse, add to cart and check out by hand: each request goes through "
                          "the gateway like any user's."));
-    m_body->setObjectName(QStringLiteral("store-body"));
-    m_body->setReadOnly(true);
-    m_body->setMaximumBlockCount(400);
-    m_body->setToolTip(tr("The response body, as JSON."));
-    m_history->setObjectName(QStringLiteral("store-history"));
-    m_history->setToolTip(tr("Your recent requests; click one to see its answer and path again."));
-    connect(m_history, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (row >= 0 && row < m_replies.size())
-            display(m_replies[m_replies.size() - 1 - row]);
-    });
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("User:"), this));
@@ -150,51 +195,152 @@ StorefrontPanel::StorefrontPanel(ShopController *controller, QWidget *parent)
     buy->addWidget(m_checkout);
     buy->addWidget(m_retry);
 
-    auto *answer = new QWidget(this);
-    auto *answerLayout = new QVBoxLayout(answer);
-    answerLayout->setContentsMargins(0, 0, 0, 0);
-    answerLayout->addWidget(m_status);
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_waterfall);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumHeight(120);
-    answerLayout->addWidget(scroll, 3);
-    auto *lower = new QSplitter(Qt::Horizontal, this);
-    lower->addWidget(m_body);
-    lower->addWidget(m_history);
-    lower->setStretchFactor(0, 2);
-    lower->setStretchFactor(1, 1);
-    answerLayout->addWidget(lower, 1);
-
-    // Left: the shop as a user sees it. Right: what happened to the last request.
     auto *shop = new QWidget(this);
     auto *shopLayout = new QVBoxLayout(shop);
     shopLayout->setContentsMargins(0, 0, 0, 0);
     shopLayout->addLayout(top);
     shopLayout->addWidget(m_products, 1);
     shopLayout->addLayout(buy);
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(shop);
-    split->addWidget(answer);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    return shop;
+}
 
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(split, 1);
+QWidget *StorefrontPanel::buildRequests()
+{
+    m_routes = new QListWidget(this);
+    m_path = new QLineEdit(this);
+    m_send = new QPushButton(tr("Send"), this);
+    auto *ids = new QPushButton(tr("New ids"), this);
+    m_routes->setObjectName(QStringLiteral("request-routes"));
+    m_path->setObjectName(QStringLiteral("request-path"));
+    m_send->setObjectName(QStringLiteral("request-send"));
+    ids->setObjectName(QStringLiteral("request-ids"));
+
+    // Every route the gateway lets the users call, with the service that
+    // answers it (and the deployable it runs in, when that is a monolith).
+    const Architecture &a = m_controller->architecture();
+    for (const ServiceSpec &service : a.services)
+        for (const RouteSpec &r : service.routeSpecs()) {
+            if (r.internal)
+                continue;
+            const QString deployable = a.deployableOf(service.name);
+            auto *item = new QListWidgetItem(
+                deployable == service.name
+                    ? QStringLiteral("%1   → %2").arg(r.key(), service.name)
+                    : QStringLiteral("%1   → %2 in %3").arg(r.key(), service.name, deployable),
+                m_routes);
+            item->setData(Qt::UserRole, r.method);
+            item->setData(Qt::UserRole + 1, r.pattern);
+            item->setToolTip(tr("%1, answered by %2. %3")
+                                 .arg(r.key(), service.name,
+                                      r.idempotent ? tr("Idempotent: callers may retry it.")
+                                                   : tr("Not idempotent: nobody retries it.")));
+        }
+    m_routes->setToolTip(tr("The routes the users may call through the gateway (internal routes, "
+                            "for other services only, are not listed). Pick one; double-click "
+                            "sends it."));
+    m_routes->setMinimumHeight(110);
+    m_path->setToolTip(tr("The path sent: the route's {parameters} filled with random ids. Edit "
+                          "it as you like; Enter sends it."));
+    m_send->setToolTip(tr("Send the request through the gateway like any user's, traced: watch "
+                          "the waterfall show each hop, queue wait, database call and downstream "
+                          "call it made."));
+    ids->setToolTip(tr("Fill the route's parameters with new random ids (1 to 1000)."));
+    m_send->setEnabled(false);
+    connect(m_routes, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_send->setEnabled(row >= 0);
+        newIds();
+    });
+    connect(m_routes, &QListWidget::itemDoubleClicked, this, [this] { sendRequest(); });
+    connect(m_path, &QLineEdit::returnPressed, this, &StorefrontPanel::sendRequest);
+    connect(m_send, &QPushButton::clicked, this, &StorefrontPanel::sendRequest);
+    connect(ids, &QPushButton::clicked, this, &StorefrontPanel::newIds);
+    m_status->setText(tr("Pick a route of %1 and send it: the request goes through the gateway "
+                         "like any user's, and its answer and path through the services show "
+                         "here.")
+                          .arg(a.name.toHtmlEscaped()));
+
+    auto *title = new QLabel(tr("Routes the users may call:"), this);
+    title->setBuddy(m_routes);
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_path, 1);
+    row->addWidget(ids);
+    row->addWidget(m_send);
+    auto *panel = new QWidget(this);
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(title);
+    layout->addWidget(m_routes, 1);
+    layout->addLayout(row);
+    if (m_routes->count() > 0)
+        m_routes->setCurrentRow(0);
+    return panel;
+}
+
+QStringList StorefrontPanel::routes() const
+{
+    QStringList out;
+    if (!m_routes)
+        return out;
+    for (int i = 0; i < m_routes->count(); ++i) {
+        const QListWidgetItem *item = m_routes->item(i);
+        out << item->data(Qt::UserRole).toString() + QLatin1Char(' ') +
+                   item->data(Qt::UserRole + 1).toString();
+    }
+    return out;
+}
+
+bool StorefrontPanel::selectRoute(const QString &key)
+{
+    const qsizetype i = routes().indexOf(key);
+    if (i < 0)
+        return false;
+    m_routes->setCurrentRow(int(i));
+    return true;
+}
+
+QString StorefrontPanel::requestPath() const
+{
+    return m_path ? m_path->text().trimmed() : QString();
+}
+
+void StorefrontPanel::newIds()
+{
+    const QListWidgetItem *item = m_routes ? m_routes->currentItem() : nullptr;
+    if (!item)
+        return;
+    static const QRegularExpression param(QStringLiteral("\\{[^}]*\\}"));
+    QString path = item->data(Qt::UserRole + 1).toString();
+    // Each {parameter} its own id, as a generic route's call fills one it does not know.
+    for (QRegularExpressionMatch m = param.match(path); m.hasMatch(); m = param.match(path))
+        path.replace(m.capturedStart(), m.capturedLength(),
+                     QString::number(QRandomGenerator::global()->bounded(1, 1001)));
+    m_path->setText(path);
+}
+
+void StorefrontPanel::sendRequest()
+{
+    const QListWidgetItem *item = m_routes ? m_routes->currentItem() : nullptr;
+    if (!item)
+        return;
+    QString path = requestPath();
+    if (!path.startsWith(QLatin1Char('/')))
+        path.prepend(QLatin1Char('/'));
+    const QString method = item->data(Qt::UserRole).toString();
+    // A method that takes a body gets {}, as a generic route's own calls send.
+    const bool body = method != QLatin1String("GET") && method != QLatin1String("DELETE");
+    send(method, path, body ? QJsonValue(QJsonObject{}) : QJsonValue());
 }
 
 QString StorefrontPanel::user() const
 {
-    const QString u = m_user->text().trimmed();
+    const QString u = m_user ? m_user->text().trimmed() : QString();
     return u.isEmpty() ? QStringLiteral("student") : u;
 }
 
 void StorefrontPanel::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (!m_browsed) {
+    if (m_shop && !m_browsed) {
         m_browsed = true;
         browse();
     }
@@ -217,6 +363,8 @@ void StorefrontPanel::myOrders()
 
 void StorefrontPanel::addToCart()
 {
+    if (!m_products)
+        return;
     const int row = m_products->currentRow();
     if (row < 0) {
         m_status->setText(tr("Pick a product in the list first (Browse products fills it)."));
@@ -230,6 +378,8 @@ void StorefrontPanel::addToCart()
 
 void StorefrontPanel::checkout()
 {
+    if (!m_shop)
+        return;
     m_lastKey = QStringLiteral("store-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_retry->setEnabled(true);
     send(QStringLiteral("POST"), QStringLiteral("/orders"),
@@ -303,7 +453,7 @@ void StorefrontPanel::received(Reply reply)
         while (m_history->count() > 30)
             delete m_history->takeItem(m_history->count() - 1);
     }
-    if (reply.label == QLatin1String("GET /products") && ok)
+    if (m_products && reply.label == QLatin1String("GET /products") && ok)
         fillProducts(reply.body);
     if (reply.token != m_latest) {
         emit replied(reply);
@@ -332,9 +482,19 @@ void StorefrontPanel::display(const Reply &reply)
         text += QStringLiteral("<br>reason: %1").arg(reply.reason.toHtmlEscaped());
     if (!reply.idempotencyKey.isEmpty())
         text += QStringLiteral("<br><small>Idempotency-Key: %1</small>").arg(reply.idempotencyKey);
-    if (reply.label == QLatin1String("POST /orders") && ok) {
+    // A generic route answers 200 even when an optional call failed, and says which.
+    QStringList degraded;
+    for (const QJsonValue &d : reply.body.toObject().value(QStringLiteral("degraded")).toArray())
+        degraded << d.toString();
+    if (!degraded.isEmpty())
+        text += tr("<br>degraded: %1").arg(degraded.join(QStringLiteral("; ")).toHtmlEscaped());
+    if (m_shop && reply.label == QLatin1String("POST /orders") && ok) {
         const QString id = reply.body.toObject().value(QStringLiteral("id")).toString();
-        text += QStringLiteral("<br>order %1 is in order.db (see the database inspector)").arg(id);
+        const QString file =
+            m_controller ? m_controller->databaseFile(
+                               m_controller->architecture().deployableOf(QStringLiteral("order")))
+                         : QStringLiteral("order.db");
+        text += tr("<br>order %1 is in %2 (see the database inspector)").arg(id, file);
     }
     m_status->setText(text);
     QString body;

@@ -4,7 +4,11 @@
 
 #include <QColor>
 #include <QFont>
+#include <QList>
 #include <QPalette>
+#include <QStringList>
+
+#include <utility>
 
 namespace microcosm::theme {
 
@@ -26,8 +30,20 @@ QColor startingColor();
 QColor faultColor();
 QColor deadColor(const QPalette &palette);
 QColor mutedText(const QPalette &palette);
-// A series colour for a service name (product, cart, order, gateway...).
+// A series colour for a service name: the shop's product, cart and order
+// and the gateway keep theirs; any other name gets one from a palette, by a
+// hash of the name (the same in every run), unless assignServiceColors()
+// gave it another.
 QColor serviceColor(const QString &service);
+// The palette the other names draw from.
+QList<QColor> servicePalette();
+// Gives the architecture's services colours that differ between neighbours
+// (pairs given, e.g. a caller and its callee, boxes one above the other)
+// and, while the palette lasts, between any two of them: each takes the
+// first free colour from its hash's, in name order. serviceColor() answers
+// with these from then on; the same architecture gets the same colours.
+void assignServiceColors(const QStringList &services,
+                         const QList<std::pair<QString, QString>> &neighbours);
 
 // Human text for a health state and what it means (thresholds in snapshot.h).
 QString healthLabel(ServiceSnapshot::Health health);

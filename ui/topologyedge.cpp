@@ -9,6 +9,7 @@
 #include <QStyleOptionGraphicsItem>
 #include <QWidget>
 
+#include <algorithm>
 #include <cmath>
 
 namespace microcosm {
@@ -185,6 +186,60 @@ void TopologyEdge::setFault(const QString &fault)
     update();
 }
 
+void TopologyEdge::setLabelPlacement(double t, int side)
+{
+    t = std::clamp(t, 0.1, 0.9);
+    side = side < 0 ? -1 : 1;
+    if (qFuzzyCompare(t, m_labelT) && side == m_labelSide)
+        return;
+    prepareGeometryChange();
+    m_labelT = t;
+    m_labelSide = side;
+    layoutLabel();
+    update();
+}
+
+QRectF TopologyEdge::labelAt(qreal w, qreal h, double t, int side) const
+{
+    // Beside the line: above a mostly horizontal edge, right of a mostly
+    // vertical one (side -1: the other way).
+    const QPointF d = m_line.p2() - m_line.p1();
+    const qreal len = std::max<qreal>(1, m_line.length());
+    QPointF n(-d.y() / len, d.x() / len);
+    // An edge going down is labelled below it, one going up or across above
+    // it, so that the labels of a fan of edges spread outwards.
+    const bool flip =
+        std::abs(d.x()) >= std::abs(d.y()) ? (d.y() > 1 ? n.y() < 0 : n.y() > 0) : n.x() < 0;
+    if (flip)
+        n = -n;
+    const QPointF at = m_line.pointAt(t);
+    QPointF c;
+    if (std::abs(d.x()) >= std::abs(d.y())) {
+        const qreal reach = std::abs(n.x()) * w / 2 + std::abs(n.y()) * h / 2 + 6;
+        c = at + n * reach * side;
+    } else {
+        // Straight across from a mostly vertical edge, clear of the line:
+        // the label stays in the gap between the two boxes (a step between
+        // columns, order → product) rather than sliding onto one.
+        const qreal lean = std::abs(d.x()) / std::max<qreal>(1, std::abs(d.y()));
+        c = at + QPointF((w / 2 + lean * h / 2 + 6) * side, 0);
+    }
+    return QRectF(c.x() - w / 2, c.y() - h / 2, w, h);
+}
+
+QRectF TopologyEdge::labelBoxAt(double t, int side) const
+{
+    if (m_kind != Kind::Traffic)
+        return {};
+    // As large as the label usually gets: two lines of figures and the badge.
+    const QFontMetricsF fm(labelFont(m_textScale, true));
+    const QFontMetricsF bm(badgeFont(m_textScale));
+    const qreal w = std::max(m_label.width(),
+                             fm.horizontalAdvance(QStringLiteral("999 req/s · p95 999 ms")) + 12);
+    const qreal h = std::max(m_label.height(), 6 + 2 * (fm.height() + 1) + bm.height() + 6);
+    return labelAt(w, h, t, side);
+}
+
 void TopologyEdge::layoutLabel()
 {
     m_label = {};
@@ -203,20 +258,7 @@ void TopologyEdge::layoutLabel()
     w += 12;
     const int lines = int(m_text.size()) + (fault.isEmpty() ? 0 : 1);
     const qreal h = 6 + lines * (fm.height() + 1) + bm.height() + 6;
-    // Beside the line: above a mostly horizontal edge, right of a mostly vertical one.
-    const QPointF d = m_line.p2() - m_line.p1();
-    const qreal len = std::max<qreal>(1, m_line.length());
-    QPointF n(-d.y() / len, d.x() / len);
-    // An edge going down is labelled below it, one going up or across above
-    // it, so that the labels of a fan of edges spread outwards.
-    const bool flip =
-        std::abs(d.x()) >= std::abs(d.y()) ? (d.y() > 1 ? n.y() < 0 : n.y() > 0) : n.x() < 0;
-    if (flip)
-        n = -n;
-    const QPointF mid = m_line.pointAt(0.5);
-    const qreal reach = std::abs(n.x()) * w / 2 + std::abs(n.y()) * h / 2 + 6;
-    const QPointF c = mid + n * reach;
-    m_label = QRectF(c.x() - w / 2, c.y() - h / 2, w, h);
+    m_label = labelAt(w, h, m_labelT, m_labelSide);
     const qreal bw = bm.horizontalAdvance(badge) + 12;
     m_badge = QRectF(m_label.left() + 6, m_label.bottom() - bm.height() - 5, bw, bm.height() + 2);
 }

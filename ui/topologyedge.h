@@ -10,7 +10,8 @@ class TopologyNode;
 
 /*
  * An arrow of the topology view: users → gateway, gateway → a service, a
- * service → another (order → cart), or a service → its own database.
+ * service → another (order → cart), or a service → its database file (its
+ * own, or one it shares: then one such arrow from each service sharing it).
  * Traffic edges carry a label with last second's requests per second, p95
  * latency and error share, and a circuit-breaker badge.
  *
@@ -56,6 +57,15 @@ public:
     void setBreaker(Breaker state);
     // Label type size, relative (presenter mode: larger).
     void setTextScale(double scale);
+    // Where along the line the label sits (t from 0.1 to 0.9, the middle
+    // unless told) and on which side (1: above a mostly horizontal edge,
+    // right of a mostly vertical one; -1: the other side).
+    void setLabelPlacement(double t, int side);
+    double labelT() const { return m_labelT; }
+    int labelSide() const { return m_labelSide; }
+    // The label's box there, at its largest usual size, in scene coordinates.
+    QRectF labelBoxAt(double t, int side) const;
+    QRectF labelBox() const { return m_label; }
     // A fault injected on this link (a purple line in the label), or empty.
     void setFault(const QString &fault);
     QString fault() const { return m_fault; }
@@ -78,6 +88,7 @@ public:
 
 private:
     void layoutLabel();
+    QRectF labelAt(qreal w, qreal h, double t, int side) const;
     QString faultLine() const;
 
     TopologyNode *m_source;
@@ -89,6 +100,8 @@ private:
     QStringList m_text;
     QString m_fault;
     double m_textScale = 1;
+    double m_labelT = 0.5;
+    int m_labelSide = 1;
     double m_rps = 0;
     double m_errorShare = 0;
     double m_p95 = 0;

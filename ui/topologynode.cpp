@@ -48,8 +48,20 @@ qreal drawFitted(QPainter *p, const QRectF &box, int flags, const QString &text)
     return used;
 }
 
-// Room for a service's title: its box less the health pill and the version.
-constexpr qreal ServiceTitleRoom = 232 - 22 - 98;
+TopologyLayout::Box boxOf(TopologyNode::Kind kind)
+{
+    switch (kind) {
+    case TopologyNode::Kind::Users:
+        return TopologyLayout::Box::Users;
+    case TopologyNode::Kind::Gateway:
+        return TopologyLayout::Box::Gateway;
+    case TopologyNode::Kind::Service:
+        return TopologyLayout::Box::Service;
+    case TopologyNode::Kind::Database:
+        return TopologyLayout::Box::Database;
+    }
+    return TopologyLayout::Box::Service;
+}
 
 QString rpsText(double rps)
 {
@@ -87,8 +99,56 @@ QString TopologyNode::service() const
     if (m_kind == Kind::Service)
         return m_id;
     if (m_kind == Kind::Database)
-        return m_id.mid(3);
+        return m_services.isEmpty() ? m_id.mid(3) : m_services.first();
     return {};
+}
+
+QString TopologyNode::fileName() const
+{
+    return m_path.isEmpty() ? m_id.mid(3) + QStringLiteral(".db") : QFileInfo(m_path).fileName();
+}
+
+void TopologyNode::setModules(const QStringList &modules)
+{
+    const QStringList shown = modules.size() > 1 ? modules : QStringList();
+    if (shown == m_modules)
+        return;
+    prepareGeometryChange();
+    m_modules = shown;
+    for (TopologyEdge *e : std::as_const(m_edges))
+        e->adjust();
+    update();
+}
+
+QStringList TopologyNode::moduleLines() const
+{
+    // Three names a line, as TopologyLayout::moduleLines() counts them.
+    QStringList lines;
+    for (int i = 0; i < m_modules.size(); i += 3)
+        lines << (i == 0 ? QStringLiteral("runs ") : QString()) +
+                     m_modules.mid(i, 3).join(QStringLiteral(" · "));
+    return lines;
+}
+
+void TopologyNode::setDensity(TopologyLayout::Density density)
+{
+    if (density == m_density)
+        return;
+    prepareGeometryChange();
+    m_density = density;
+    setPresenter(m_presenter); // the title's size for this density
+    for (TopologyEdge *e : std::as_const(m_edges))
+        e->adjust();
+    update();
+}
+
+qreal TopologyNode::titleRoom() const
+{
+    // A service's box less the health pill and the version.
+    // (Compact boxes have the pill on the replicas' row: the title gets the width.)
+    if (m_kind == Kind::Service)
+        return body().width() - 22 - (m_density == TopologyLayout::Density::Compact ? 28 : 98);
+    return body().width() - 20;
 }
 
 void TopologyNode::addEdge(TopologyEdge *edge)
@@ -98,29 +158,23 @@ void TopologyNode::addEdge(TopologyEdge *edge)
 
 int TopologyNode::titlePixelsShown() const
 {
-    const qreal room = m_kind == Kind::Service ? ServiceTitleRoom : body().width() - 20;
-    return fittedPixels(pixelFont(m_titlePixels, true), m_title, room);
+    return fittedPixels(pixelFont(m_titlePixels, true), m_title, titleRoom());
 }
 
 void TopologyNode::setPresenter(bool on)
 {
-    m_titlePixels = on ? PresenterTitlePixels : TitlePixels;
+    m_presenter = on;
+    m_titlePixels = m_density == TopologyLayout::Density::Compact
+                        ? CompactTitlePixels + (on ? 3 : 0)
+                        : (on ? PresenterTitlePixels : TitlePixels);
     update();
 }
 
 QRectF TopologyNode::body() const
 {
-    switch (m_kind) {
-    case Kind::Users:
-        return QRectF(-78, -50, 156, 100);
-    case Kind::Gateway:
-        return QRectF(-82, -56, 164, 112);
-    case Kind::Service:
-        return QRectF(-116, -68, 232, 136);
-    case Kind::Database:
-        return QRectF(-72, -44, 144, 88);
-    }
-    return {};
+    const QSizeF size = TopologyLayout::boxSize(boxOf(m_kind), m_density,
+                                                TopologyLayout::moduleLines(int(m_modules.size())));
+    return QRectF(-size.width() / 2, -size.height() / 2, size.width(), size.height());
 }
 
 QRectF TopologyNode::boundingRect() const
@@ -174,9 +228,13 @@ void TopologyNode::setService(const ServiceSnapshot &service)
                             .arg(r.queueCapacity)
                             .arg(r.busy)
                             .arg(r.workers);
-        setToolTip(QStringLiteral("<b>%1 service</b> — %2<br>%3<br><br>%4<br><br>"
+        const QString what = m_modules.isEmpty()
+                                 ? QStringLiteral("%1 service").arg(m_id)
+                                 : QStringLiteral("%1</b>, one deployable running %2<b>")
+                                       .arg(m_id, m_modules.join(QStringLiteral(", ")));
+        setToolTip(QStringLiteral("<b>%1</b> — %2<br>%3<br><br>%4<br><br>"
                                   "Right-click to kill, restart or scale it.")
-                       .arg(m_id, theme::healthLabel(service.health),
+                       .arg(what, theme::healthLabel(service.health),
                             theme::healthRule(service.health),
                             replicas.join(QStringLiteral("<br>"))));
     }
@@ -212,13 +270,29 @@ void TopologyNode::setGateway(const EntitySummary &gateway)
     changed(m_lines.join(QLatin1Char('|')) + QString::number(int(m_health)));
 }
 
-void TopologyNode::setDatabase(const QString &path)
+void TopologyNode::setDatabase(const QString &path, const QStringList &services)
 {
-    m_lines = {QStringLiteral("only %1 opens it").arg(service())};
-    setToolTip(QStringLiteral("<b>%1</b>: %2<br>Database per service: no other service can reach "
-                              "this file. Double-click to look inside (read-only).")
-                   .arg(QFileInfo(path).fileName(), path));
+    m_path = path;
+    m_services = services;
+    m_title = fileName();
+    if (services.size() > 1) {
+        // On a line of their own where the box has room for two.
+        const QString names = services.join(QStringLiteral(", "));
+        m_lines = m_density == TopologyLayout::Density::Compact
+                      ? QStringList{QStringLiteral("shared by %1").arg(names)}
+                      : QStringList{QStringLiteral("shared by"), names};
+        setToolTip(QStringLiteral("<b>%1</b>: %2<br>A shared database: %3 all open this file, so "
+                                  "a lock or a slow disk here hits every one of them. "
+                                  "Double-click to look inside (read-only).")
+                       .arg(fileName(), path, services.join(QStringLiteral(", "))));
+    } else {
+        m_lines = {QStringLiteral("only %1 opens it").arg(service())};
+        setToolTip(QStringLiteral("<b>%1</b>: %2<br>Database per service: no other service can "
+                                  "reach this file. Double-click to look inside (read-only).")
+                       .arg(fileName(), path));
+    }
     changed(m_lines.join(QLatin1Char('|')));
+    update();
 }
 
 void TopologyNode::setBadges(const QString &fault, const QString &note)
@@ -295,6 +369,7 @@ void TopologyNode::paint(QPainter *p, const QStyleOptionGraphicsItem *option, QW
 
 void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &r)
 {
+    const bool compact = m_density == TopologyLayout::Density::Compact;
     const bool dark = theme::isDark(pal);
     const QColor text = pal.color(QPalette::Text);
     const QColor base = pal.color(QPalette::Base);
@@ -313,47 +388,73 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
     }
 
     // Title and health pill.
-    const QRectF inner = r.adjusted(12, 8, -10, -8);
+    const QRectF inner = r.adjusted(12, compact ? 6 : 8, -10, -8);
     p->setPen(text);
     p->setFont(pixelFont(m_titlePixels, true));
     const qreal titleH = m_titlePixels + 5;
-    const qreal titleW = drawFitted(
-        p, QRectF(inner.left(), inner.top() - (titleH - 24) / 2, ServiceTitleRoom, titleH),
-        Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    const qreal titleW =
+        drawFitted(p, QRectF(inner.left(), inner.top() - (titleH - 24) / 2, titleRoom(), titleH),
+                   Qt::AlignLeft | Qt::AlignVCenter, m_title);
     if (!m_service.replicas.isEmpty() && !m_service.replicas.first().version.isEmpty()) {
-        p->setFont(pixelFont(12));
+        p->setFont(pixelFont(compact ? 11 : 12));
         p->setPen(theme::mutedText(pal));
         p->drawText(QRectF(inner.left() + titleW + 6, inner.top() + 3, 40, 22),
                     Qt::AlignLeft | Qt::AlignVCenter, m_service.replicas.first().version);
     }
     const QString label = m_hasState ? theme::healthLabel(m_health) : QStringLiteral("…");
-    p->setFont(pixelFont(down ? 14 : 12, true));
-    const qreal pillW = p->fontMetrics().horizontalAdvance(label) + 14;
-    const QRectF pill(inner.right() - pillW, inner.top() + 2, pillW, 20);
-    p->setPen(Qt::NoPen);
-    p->setBrush(health);
-    p->drawRoundedRect(pill, 10, 10);
-    p->setPen(Qt::white);
-    p->drawText(pill, Qt::AlignCenter, label);
+    const QFont pillFont = pixelFont(compact ? (down ? 12 : 11) : (down ? 14 : 12), true);
+    const qreal pillW = QFontMetricsF(pillFont).horizontalAdvance(label) + (compact ? 10 : 14);
+    const qreal pillH = compact ? 18 : 20;
+    auto drawPill = [&](const QRectF &pill) {
+        p->setFont(pillFont);
+        p->setPen(Qt::NoPen);
+        p->setBrush(health);
+        p->drawRoundedRect(pill, pillH / 2, pillH / 2);
+        p->setPen(Qt::white);
+        p->drawText(pill, Qt::AlignCenter, label);
+    };
+    if (!compact)
+        drawPill(QRectF(inner.right() - pillW, inner.top() + 2, pillW, pillH));
+
+    // A monolith's modules, under its title.
+    const qreal rowH = compact ? 16 : 20;
+    qreal y = inner.top() + (compact ? 30 : 34);
+    const QStringList modules = moduleLines();
+    if (!modules.isEmpty()) {
+        p->setFont(pixelFont(compact ? 11 : 12, true));
+        p->setPen(theme::mutedText(pal));
+        for (const QString &line : modules) {
+            drawFitted(p, QRectF(inner.left(), y - 8, inner.width(), 16),
+                       Qt::AlignLeft | Qt::AlignVCenter, line);
+            y += rowH;
+        }
+    }
 
     // Replica pips.
-    const qreal labelW = 62;
-    qreal y = inner.top() + 34;
-    p->setFont(pixelFont(13));
+    const qreal labelW = compact ? 0 : 62;
+    p->setFont(pixelFont(compact ? 12 : 13));
     p->setPen(theme::mutedText(pal));
-    p->drawText(QRectF(inner.left(), y - 9, labelW, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                QStringLiteral("replicas"));
+    if (!compact)
+        p->drawText(QRectF(inner.left(), y - 9, labelW, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                    QStringLiteral("replicas"));
     qreal x = inner.left() + labelW;
     int ready = 0;
     for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
         ready += rep.state == QLatin1String("ready");
     const QString count = QStringLiteral("%1/%2 ready").arg(ready).arg(m_service.replicas.size());
-    // The count is never clipped: the pips get what is left, closer
-    // together when there are many, and "+N" for those that do not fit.
+    // The count (and a compact box's pill) is never clipped: the pips get
+    // what is left, closer together when there are many, and "+N" for those
+    // that do not fit.
+    const qreal right = compact ? inner.right() - pillW - 6 : inner.right();
+    if (compact)
+        drawPill(QRectF(inner.right() - pillW, y - pillH / 2, pillW, pillH));
+    p->setFont(pixelFont(compact ? 12 : 13));
     const qreal countW = p->fontMetrics().horizontalAdvance(count) + 6;
-    const qreal room = inner.right() - countW - x;
+    const qreal room = right - countW - x;
     const int replicas = int(m_service.replicas.size());
-    const qreal step = replicas > 0 ? std::clamp(room / replicas, 11.0, 18.0) : 18.0;
+    const qreal maxStep = compact ? 15.0 : 18.0;
+    const qreal step = replicas > 0 ? std::clamp(room / replicas, 11.0, maxStep) : maxStep;
+    const qreal pipSize = compact ? 12.0 : 14.0;
     const int shown = std::min<int>(replicas, int((room - 22) / step) + 1);
     int drawn = 0;
     for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas)) {
@@ -365,7 +466,8 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
             break;
         }
         ++drawn;
-        const QRectF pip(x, y - 7, std::min(14.0, step - 2), std::min(14.0, step - 2));
+        const qreal d = std::min(pipSize, step - 2);
+        const QRectF pip(x, y - d / 2, d, d);
         if (rep.state == QLatin1String("ready")) {
             p->setPen(QPen(theme::okColor().darker(130), 1.5));
             p->setBrush(rep.inRotation ? theme::okColor() : base);
@@ -385,58 +487,62 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
         x += step;
     }
     p->setPen(text);
-    p->drawText(QRectF(inner.right() - countW + 6, y - 9, countW - 6, 18),
-                Qt::AlignLeft | Qt::AlignVCenter, count);
+    p->drawText(QRectF(right - countW + 6, y - 9, countW - 6, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                count);
 
-    // A labelled bar: queued jobs against the ready replicas' inbox capacity,
-    // busy workers against the ready replicas' workers.
-    auto barRow = [&](qreal rowY, const QString &label, int value, int capacity,
-                      const QString &tail) {
-        const double fill = capacity > 0 ? std::min(1.0, double(value) / capacity) : 0.0;
-        p->setPen(theme::mutedText(pal));
-        p->drawText(QRectF(inner.left(), rowY - 9, labelW, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                    label);
-        const QRectF bar(inner.left() + labelW, rowY - 5, 52, 10);
-        p->setPen(QPen(theme::mutedText(pal), 1));
-        p->setBrush(base);
-        p->drawRect(bar);
-        if (fill > 0) {
-            const QColor c = fill > 0.8   ? theme::errorColor()
-                             : fill > 0.5 ? theme::warningColor()
-                                          : theme::okColor();
-            p->setPen(Qt::NoPen);
-            p->setBrush(c);
-            p->drawRect(
-                QRectF(bar.left(), bar.top(), std::max(2.0, bar.width() * fill), bar.height()));
-        }
-        p->setPen(text);
-        drawFitted(p, QRectF(bar.right() + 6, rowY - 9, inner.right() - bar.right() - 6, 18),
-                   Qt::AlignLeft | Qt::AlignVCenter, tail);
-    };
-    int capacity = 0;
-    for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
-        if (rep.state == QLatin1String("ready"))
-            capacity += rep.queueCapacity;
-    y += 22;
-    barRow(y, QStringLiteral("queue"), m_service.queued(), capacity,
-           QStringLiteral("%1 waiting").arg(m_service.queued()));
-    y += 22;
-    barRow(y, QStringLiteral("workers"), m_service.busy(), m_service.workers(),
-           QStringLiteral("%1/%2 busy").arg(m_service.busy()).arg(m_service.workers()));
+    if (!compact) {
+        // A labelled bar: queued jobs against the ready replicas' inbox
+        // capacity, busy workers against the ready replicas' workers.
+        auto barRow = [&](qreal rowY, const QString &label, int value, int capacity,
+                          const QString &tail) {
+            const double fill = capacity > 0 ? std::min(1.0, double(value) / capacity) : 0.0;
+            p->setPen(theme::mutedText(pal));
+            p->drawText(QRectF(inner.left(), rowY - 9, labelW, 18),
+                        Qt::AlignLeft | Qt::AlignVCenter, label);
+            const QRectF bar(inner.left() + labelW, rowY - 5, 52, 10);
+            p->setPen(QPen(theme::mutedText(pal), 1));
+            p->setBrush(base);
+            p->drawRect(bar);
+            if (fill > 0) {
+                const QColor c = fill > 0.8   ? theme::errorColor()
+                                 : fill > 0.5 ? theme::warningColor()
+                                              : theme::okColor();
+                p->setPen(Qt::NoPen);
+                p->setBrush(c);
+                p->drawRect(
+                    QRectF(bar.left(), bar.top(), std::max(2.0, bar.width() * fill), bar.height()));
+            }
+            p->setPen(text);
+            drawFitted(p, QRectF(bar.right() + 6, rowY - 9, inner.right() - bar.right() - 6, 18),
+                       Qt::AlignLeft | Qt::AlignVCenter, tail);
+        };
+        int capacity = 0;
+        for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
+            if (rep.state == QLatin1String("ready"))
+                capacity += rep.queueCapacity;
+        y += 22;
+        barRow(y, QStringLiteral("queue"), m_service.queued(), capacity,
+               QStringLiteral("%1 waiting").arg(m_service.queued()));
+        y += 22;
+        barRow(y, QStringLiteral("workers"), m_service.busy(), m_service.workers(),
+               QStringLiteral("%1/%2 busy").arg(m_service.busy()).arg(m_service.workers()));
+    }
 
-    // Last second's traffic.
-    y += 24;
+    // Last second's traffic (compact boxes: with the queue, which has no bar).
+    y += compact ? 20 : 24;
     QString line;
     if (down) {
         p->setPen(theme::errorColor());
-        p->setFont(pixelFont(13, true));
+        p->setFont(pixelFont(compact ? 12 : 13, true));
         line = QStringLiteral("no ready replica: calls fail");
     } else {
         p->setPen(text);
-        p->setFont(pixelFont(13, true));
+        p->setFont(pixelFont(compact ? 12 : 13, true));
         const Window &w = m_service.stats.last;
         line = QStringLiteral("%1 req/s · %2 ok")
                    .arg(rpsText(m_service.stats.rps), percentText(windowSuccess(w)));
+        if (compact && m_service.queued() > 0)
+            line += QStringLiteral(" · %1 queued").arg(m_service.queued());
     }
     drawFitted(p, QRectF(inner.left(), y - 9, inner.width(), 18), Qt::AlignLeft | Qt::AlignVCenter,
                line);
@@ -494,9 +600,11 @@ void TopologyNode::paintDatabase(QPainter *p, const QPalette &pal, const QRectF 
 {
     const bool dark = theme::isDark(pal);
     const QColor text = pal.color(QPalette::Text);
-    const QColor c = theme::serviceColor(service());
+    // A file of its own takes its service's colour; a shared one, its own.
+    const QColor c = theme::serviceColor(m_services.size() > 1 ? m_id.mid(3) : service());
     const QColor fill = theme::mix(pal.color(QPalette::Base), c, dark ? 0.25 : 0.14);
-    const qreal capH = 18;
+    const bool compact = m_density == TopologyLayout::Density::Compact;
+    const qreal capH = compact ? 14 : 18;
     QPainterPath cyl;
     cyl.moveTo(r.left(), r.top() + capH / 2);
     cyl.lineTo(r.left(), r.bottom() - capH / 2);
@@ -509,12 +617,14 @@ void TopologyNode::paintDatabase(QPainter *p, const QPalette &pal, const QRectF 
     p->setBrush(theme::mix(fill, c, 0.25));
     p->drawEllipse(QRectF(r.left(), r.top(), r.width(), capH));
     p->setPen(text);
-    p->setFont(pixelFont(16, true));
-    p->drawText(QRectF(r.left(), r.top() + capH + 2, r.width(), 24), Qt::AlignCenter, m_title);
-    p->setFont(pixelFont(12));
+    p->setFont(pixelFont(compact ? 14 : 16, true));
+    drawFitted(p, QRectF(r.left() + 4, r.top() + capH + 2, r.width() - 8, compact ? 20 : 24),
+               Qt::AlignCenter, m_title);
+    p->setFont(pixelFont(compact ? 11 : 12));
     p->setPen(theme::mutedText(pal));
+    const qreal first = capH + (compact ? 22 : 28);
     for (int i = 0; i < m_lines.size(); ++i)
-        drawFitted(p, QRectF(r.left() + 4, r.top() + capH + 28 + i * 16, r.width() - 8, 16),
+        drawFitted(p, QRectF(r.left() + 4, r.top() + first + i * 16, r.width() - 8, 16),
                    Qt::AlignCenter, m_lines[i]);
 }
 

@@ -7,6 +7,7 @@
 #include "topologynode.h"
 
 #include <QContextMenuEvent>
+#include <QCryptographicHash>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QMap>
@@ -37,10 +38,18 @@ QString databaseBadge(DatabaseFault fault)
     return {};
 }
 
-constexpr qreal GatewayX = 330;
-constexpr qreal ServiceX = 730;
-constexpr qreal DatabaseX = 1050;
-constexpr qreal RowGap = 205;
+// What the picture is drawn from: the services, their modules, their
+// database files and whether users call them, and the declared calls.
+QString architectureOf(const SystemSnapshot &snap)
+{
+    QStringList parts;
+    for (const ServiceSnapshot &s : snap.services)
+        parts << s.name + QLatin1Char('(') + s.modules.join(QLatin1Char(',')) + QLatin1Char(')') +
+                     s.databasePath + QLatin1Char(s.userFacing ? '+' : '-');
+    for (const auto &[from, to] : snap.calls)
+        parts << from + QLatin1Char('>') + to;
+    return parts.join(QLatin1Char('|'));
+}
 
 QString serviceOf(const QString &source)
 {
@@ -93,31 +102,9 @@ TopologyView::TopologyView(ShopController *controller, QWidget *parent)
     setMinimumSize(420, 260);
     setToolTip({});
 
-    addNode(int(TopologyNode::Kind::Users), QStringLiteral("users"), tr("users"), {});
-    addNode(int(TopologyNode::Kind::Gateway), QStringLiteral("gateway"), tr("API gateway"), {});
-    const QStringList services = controller->platform().serviceNames();
-    for (const QString &s : services) {
-        addNode(int(TopologyNode::Kind::Service), s, s, {});
-        TopologyNode *db = addNode(int(TopologyNode::Kind::Database), QStringLiteral("db:") + s,
-                                   s + QStringLiteral(".db"), {});
-        db->setDatabase(controller->platform().databasePath(s));
-    }
-    for (TopologyNode *n : std::as_const(m_nodes))
-        n->setPos(defaultPosition(n->id()));
-
-    addEdge(QStringLiteral("users"), QStringLiteral("gateway"), true);
-    for (const QString &s : services)
-        addEdge(QStringLiteral("gateway"), s, true);
-    // The order saga's calls, known before the first checkout so the layout is stable.
-    if (services.contains(QStringLiteral("order"))) {
-        for (const QString &callee : {QStringLiteral("product"), QStringLiteral("cart")})
-            if (services.contains(callee))
-                addEdge(QStringLiteral("order"), callee, true);
-    }
-    for (const QString &s : services)
-        addEdge(s, QStringLiteral("db:") + s, false);
-
     m_scene->addItem(m_particles);
+    if (controller)
+        setSnapshot(controller->platform().snapshot());
     fitAll();
 
     connect(m_scene, &QGraphicsScene::selectionChanged, this, [this] {
@@ -143,9 +130,87 @@ TopologyView::~TopologyView()
     m_animation.stop();
 }
 
+void TopologyView::build(const SystemSnapshot &snap)
+{
+    m_particles->setEdges({});
+    delete m_halo;
+    m_halo = nullptr;
+    qDeleteAll(m_edges);
+    m_edges.clear();
+    qDeleteAll(m_nodes);
+    m_nodes.clear();
+    m_architecture = architectureOf(snap);
+    m_layout = layoutTopology(snap.services, snap.calls, false);
+    m_presenterLayout = layoutTopology(snap.services, snap.calls, true);
+
+    addNode(int(TopologyNode::Kind::Users), QStringLiteral("users"), tr("users"), {});
+    addNode(int(TopologyNode::Kind::Gateway), QStringLiteral("gateway"), tr("API gateway"), {});
+    for (const QStringList &column : std::as_const(m_layout.columns))
+        for (const QString &s : column) {
+            TopologyNode *n = addNode(int(TopologyNode::Kind::Service), s, s, {});
+            if (const ServiceSnapshot *svc = snap.service(s))
+                n->setModules(svc->modules);
+        }
+    for (const TopologyLayout::Database &d : std::as_const(m_layout.databases)) {
+        TopologyNode *n = addNode(int(TopologyNode::Kind::Database), d.id, d.fileName, {});
+        n->setDatabase(d.path, d.services);
+    }
+    for (TopologyNode *n : std::as_const(m_nodes)) {
+        n->setDensity(m_layout.density);
+        n->setPos(defaultPosition(n->id()));
+        n->setScale(m_presenter ? TopologyLayout::PresenterScale : 1.0);
+        n->setPresenter(m_presenter);
+    }
+
+    addEdge(QStringLiteral("users"), QStringLiteral("gateway"), true);
+    for (const QString &s : std::as_const(m_layout.userFacing))
+        addEdge(QStringLiteral("gateway"), s, true);
+    // The declared calls, known before the first is made so the layout is stable.
+    for (const auto &[from, to] : m_layout.calls)
+        addEdge(from, to, true);
+    QList<std::pair<QString, QString>> neighbours(m_layout.calls.begin(), m_layout.calls.end());
+    for (const TopologyLayout::Database &d : std::as_const(m_layout.databases)) {
+        for (const QString &s : d.services) {
+            TopologyEdge *e = addEdge(s, d.id, false);
+            QStringList others = d.services;
+            others.removeAll(s);
+            if (e && !others.isEmpty())
+                e->setToolTip(tr("%1 reads and writes %2, which %3 also open: a shared database.")
+                                  .arg(s, d.fileName, others.join(QStringLiteral(", "))));
+            for (const QString &other : d.services)
+                if (other < s)
+                    neighbours.append({other, s});
+        }
+    }
+    for (const QStringList &column : std::as_const(m_layout.columns))
+        for (int i = 1; i < column.size(); ++i)
+            neighbours.append({column[i - 1], column[i]});
+    QStringList names;
+    for (const ServiceSnapshot &s : snap.services)
+        names << s.name;
+    theme::assignServiceColors(names, neighbours);
+    if (m_persist)
+        restoreLayout();
+    else
+        arrangeLabels();
+}
+
+TopologyNode *TopologyView::databaseNode(const QString &service) const
+{
+    const TopologyLayout::Database *d = m_layout.databaseOf(service);
+    return d ? m_nodes.value(d->id) : nullptr;
+}
+
+QString TopologyView::databaseFileOf(const QString &service) const
+{
+    const TopologyLayout::Database *d = m_layout.databaseOf(service);
+    return d ? d->fileName : service + QStringLiteral(".db");
+}
+
 TopologyNode *TopologyView::addNode(int kind, const QString &id, const QString &title, QPointF pos)
 {
     auto *n = new TopologyNode(TopologyNode::Kind(kind), id, title);
+    n->setDensity(m_layout.density);
     n->setPos(pos);
     m_scene->addItem(n);
     m_nodes.insert(id, n);
@@ -160,6 +225,7 @@ TopologyEdge *TopologyView::addEdge(const QString &from, const QString &to, bool
         return nullptr;
     auto *e = new TopologyEdge(
         a, b, traffic ? TopologyEdge::Kind::Traffic : TopologyEdge::Kind::Ownership);
+    e->setTextScale(edgeTextScale());
     m_scene->addItem(e);
     m_edges.append(e);
     QList<TopologyEdge *> lanes;
@@ -185,27 +251,7 @@ QPointF TopologyView::defaultPosition(const QString &id) const
 
 QPointF TopologyView::defaultPosition(const QString &id, bool presenter) const
 {
-    // Presenter mode's larger boxes and labels need wider gaps between the columns.
-    const qreal gatewayX = presenter ? GatewayX + 25 : GatewayX;
-    const qreal serviceX = presenter ? ServiceX + 105 : ServiceX;
-    const qreal databaseX = presenter ? DatabaseX + 135 : DatabaseX;
-    const qreal rowGap = presenter ? RowGap + 12 : RowGap;
-    if (id == QLatin1String("users"))
-        return {presenter ? -95.0 : -40.0, 0};
-    if (id == QLatin1String("gateway"))
-        return {gatewayX, 0};
-    const bool db = id.startsWith(QLatin1String("db:"));
-    const QString s = db ? id.mid(3) : id;
-    // order in the middle: its saga calls go up to product and down to cart.
-    static const QStringList rows = {QStringLiteral("product"), QStringLiteral("order"),
-                                     QStringLiteral("cart")};
-    int row = int(rows.indexOf(s));
-    if (row < 0) {
-        const QStringList all =
-            m_controller ? m_controller->platform().serviceNames() : QStringList();
-        row = 3 + int(all.indexOf(s));
-    }
-    return {db ? databaseX : serviceX, (row - 1) * rowGap};
+    return (presenter ? m_presenterLayout : m_layout).positions.value(id);
 }
 
 void TopologyView::setPresenter(bool on)
@@ -216,31 +262,35 @@ void TopologyView::setPresenter(bool on)
         // Only nodes where the other mode put them move; dragged ones stay.
         if (n->pos() == defaultPosition(n->id(), m_presenter))
             n->setPos(defaultPosition(n->id(), on));
-        n->setScale(on ? 1.2 : 1.0);
+        n->setScale(on ? TopologyLayout::PresenterScale : 1.0);
         n->setPresenter(on);
     }
     m_presenter = on;
     for (TopologyEdge *e : std::as_const(m_edges)) {
-        e->setTextScale(on ? 1.3 : 1.0);
+        e->setTextScale(edgeTextScale());
         e->adjust();
     }
+    arrangeLabels();
     fitAll();
 }
 
 void TopologyView::setSnapshot(const SystemSnapshot &snap)
 {
+    if (architectureOf(snap) != m_architecture) {
+        build(snap);
+        fitAll();
+    }
+    m_snapshot = snap;
+    QHash<QString, DatabaseFault> fileFaults; // by database node: the first sharer's on
     for (const ServiceSnapshot &s : snap.services) {
         TopologyNode *n = m_nodes.value(s.name);
         if (!n)
             continue;
         n->setService(s);
-        if (!m_controller)
-            continue;
-        // Faults and operations under way, as badges (the platform reports
-        // them through its fault table and hosts, not in the snapshot).
-        const QString fault = shortFault(m_controller->serviceFault(s.name));
+        // Faults and operations under way, as badges.
+        const QString fault = shortFault(s.fault);
         QString note;
-        if (m_controller->rollingUpdateInProgress(s.name)) {
+        if (s.updating) {
             QMap<QString, int> versions;
             for (const ReplicaSnapshot &r : s.replicas)
                 if (r.state != QLatin1String("dead"))
@@ -251,9 +301,15 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
             note = QStringLiteral("updating: ") + mix.join(QLatin1Char(' '));
         }
         n->setBadges(fault, note);
-        if (TopologyNode *db = m_nodes.value(QStringLiteral("db:") + s.name))
-            db->setBadges(databaseBadge(m_controller->databaseFault(s.name)), {});
+        if (const TopologyLayout::Database *db = m_layout.databaseOf(s.name)) {
+            DatabaseFault &f = fileFaults[db->id];
+            if (f == DatabaseFault::None)
+                f = s.dbFault;
+        }
     }
+    for (const TopologyLayout::Database &d : std::as_const(m_layout.databases))
+        if (TopologyNode *db = m_nodes.value(d.id))
+            db->setBadges(databaseBadge(fileFaults.value(d.id, DatabaseFault::None)), {});
     const bool running = m_controller && m_controller->loadRunning();
     if (TopologyNode *users = m_nodes.value(QStringLiteral("users")))
         users->setUsers(running, m_controller ? m_controller->rate() : 0, snap.gateway.rps);
@@ -273,12 +329,12 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
                 if (es.from + QLatin1Char('>') + es.to == key)
                     stats = &es.stats;
         }
-        if (m_controller && e->dest()->kind() == TopologyNode::Kind::Service &&
+        if (e->dest()->kind() == TopologyNode::Kind::Service &&
             e->source()->kind() != TopologyNode::Kind::Users) {
             const QString caller = e->source()->kind() == TopologyNode::Kind::Gateway
                                        ? QStringLiteral("users")
                                        : e->source()->id();
-            e->setFault(shortFault(m_controller->linkFault(caller, e->dest()->id())));
+            e->setFault(shortFault(snap.linkFault(caller, e->dest()->id())));
         }
         if (!stats) {
             e->setStats(0, 0, 0, false);
@@ -300,12 +356,15 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
             e->setBreaker(TopologyEdge::breakerFromName(es.breaker));
     }
     // Edges that calls created and the layout does not know yet (another saga, a new service).
+    bool added = false;
     for (const EdgeSnapshot &es : snap.edges) {
         const QString from =
             es.from == QLatin1String("users") ? QStringLiteral("gateway") : es.from;
         if (!edge(from, es.to) && m_nodes.contains(from) && m_nodes.contains(es.to))
-            addEdge(from, es.to, true);
+            added |= addEdge(from, es.to, true) != nullptr;
     }
+    if (added)
+        arrangeLabels();
     m_trafficRps = traffic;
     updateAnimation();
 }
@@ -358,6 +417,11 @@ bool TopologyView::highlight(const QString &source)
 {
     const QString id = serviceOf(source);
     TopologyNode *n = m_nodes.value(id);
+    // A module's name: the monolith that runs it; a file's: its database.
+    for (auto it = m_nodes.cbegin(); !n && it != m_nodes.cend(); ++it)
+        if (it.value()->modules().contains(id) ||
+            (it.value()->kind() == TopologyNode::Kind::Database && it.value()->fileName() == id))
+            n = it.value();
     if (!n)
         return false;
     m_scene->clearSelection();
@@ -417,7 +481,7 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
         menu->addSeparator();
         QAction *up = menu->addAction(tr("Scale up (+1 replica, now %1)").arg(configured));
         up->setObjectName(QStringLiteral("scale-up"));
-        up->setEnabled(configured < 16);
+        up->setEnabled(configured < MaxReplicas);
         connect(up, &QAction::triggered, c, [c, s] { c->scaleBy(s, +1); });
         QAction *down = menu->addAction(tr("Scale down (−1 replica)"));
         down->setObjectName(QStringLiteral("scale-down"));
@@ -437,14 +501,18 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
                        .arg(s.replicas.size()));
             addServiceActions(n->id());
             menu->addSeparator();
-            QAction *db = menu->addAction(tr("Look inside %1.db").arg(n->id()));
+            QAction *db = menu->addAction(tr("Look inside %1").arg(databaseFileOf(n->id())));
             db->setObjectName(QStringLiteral("inspect-db"));
             const QString id = n->id();
             connect(db, &QAction::triggered, this, [this, id] { emit inspectDatabase(id); });
             break;
         }
         case TopologyNode::Kind::Database: {
-            header(tr("%1.db — owned by %1 alone").arg(n->service()));
+            const QStringList users = n->services();
+            header(
+                users.size() > 1
+                    ? tr("%1 — shared by %2").arg(n->fileName(), users.join(QStringLiteral(", ")))
+                    : tr("%1 — owned by %2 alone").arg(n->fileName(), n->service()));
             QAction *db = menu->addAction(tr("Look inside (read-only)"));
             db->setObjectName(QStringLiteral("inspect-db"));
             const QString id = n->service();
@@ -477,13 +545,15 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
             e->source()->kind() == TopologyNode::Kind::Gateway ? QStringLiteral("users") : from;
         header(e->dest()->kind() == TopologyNode::Kind::Service
                    ? tr("%1 → %2 — %3").arg(caller, to, TopologyEdge::breakerName(e->breaker()))
-                   : tr("%1 → %2").arg(from, e->dest()->id()));
+                   : tr("%1 → %2").arg(from, e->dest()->kind() == TopologyNode::Kind::Database
+                                                 ? e->dest()->fileName()
+                                                 : e->dest()->id()));
         if (e->dest()->kind() == TopologyNode::Kind::Service) {
             addLinkActions(menu, caller, to);
             menu->addSection(tr("Callee: %1").arg(to));
             addServiceActions(to);
         } else if (e->dest()->kind() == TopologyNode::Kind::Database) {
-            QAction *db = menu->addAction(tr("Look inside %1.db").arg(to));
+            QAction *db = menu->addAction(tr("Look inside %1").arg(e->dest()->fileName()));
             connect(db, &QAction::triggered, this, [this, to] { emit inspectDatabase(to); });
         } else if (e->dest()->kind() == TopologyNode::Kind::Gateway) {
             QAction *load = menu->addAction(c->loadRunning() ? tr("Pause load") : tr("Start load"));
@@ -501,7 +571,8 @@ void TopologyView::addFaultActions(QMenu *menu, const QString &s)
     QPointer<ShopController> c = m_controller;
     if (!c)
         return;
-    const Fault now = c->serviceFault(s);
+    const ServiceSnapshot *shown = m_snapshot.service(s);
+    const Fault now = shown ? shown->fault : Fault{};
     menu->addSeparator();
     QMenu *fault = menu->addMenu(tr("Inject a fault into %1").arg(s));
     fault->setObjectName(QStringLiteral("fault-menu"));
@@ -560,27 +631,27 @@ void TopologyView::addFaultActions(QMenu *menu, const QString &s)
     more->setObjectName(QStringLiteral("fault-more"));
     connect(more, &QAction::triggered, this, [this, s] { emit chaosRequested(s); });
 
-    const DatabaseFault db = c->databaseFault(s);
+    const DatabaseFault db = shown ? shown->dbFault : DatabaseFault::None;
+    const QString file = databaseFileOf(s);
     const bool blocked = db == DatabaseFault::WritesBlocked;
     const bool locked = db == DatabaseFault::FileLocked;
-    QAction *block = menu->addAction(blocked ? tr("Unblock writes to %1.db").arg(s)
-                                             : tr("Block writes to %1.db (reads go on)").arg(s));
+    QAction *block = menu->addAction(blocked ? tr("Unblock writes to %1").arg(file)
+                                             : tr("Block writes to %1 (reads go on)").arg(file));
     block->setObjectName(QStringLiteral("block-writes"));
     connect(block, &QAction::triggered, c, [c, s, blocked] {
         c->setDatabaseFault(s, blocked ? DatabaseFault::None : DatabaseFault::WritesBlocked);
     });
-    QAction *lock = menu->addAction(locked ? tr("Unlock %1.db").arg(s)
-                                           : tr("Lock the whole %1.db (reads fail too)").arg(s));
+    QAction *lock = menu->addAction(locked ? tr("Unlock %1").arg(file)
+                                           : tr("Lock the whole %1 (reads fail too)").arg(file));
     lock->setObjectName(QStringLiteral("lock-file"));
     connect(lock, &QAction::triggered, c, [c, s, locked] {
         c->setDatabaseFault(s, locked ? DatabaseFault::None : DatabaseFault::FileLocked);
     });
 
     QString version = QStringLiteral("v1");
-    if (const ServiceSnapshot *snap = c->snapshot().service(s))
-        if (!snap->replicas.isEmpty())
-            version = snap->replicas.first().version;
-    const bool updating = c->rollingUpdateInProgress(s);
+    if (shown && !shown->replicas.isEmpty())
+        version = shown->replicas.first().version;
+    const bool updating = shown && shown->updating;
     QAction *update = menu->addAction(
         updating ? tr("Rolling update under way…")
                  : tr("Rolling update %1 → next version, replica by replica").arg(version));
@@ -624,7 +695,7 @@ void TopologyView::addLinkActions(QMenu *menu, const QString &caller, const QStr
         partition);
     QAction *clear = menu->addAction(tr("Clear faults on this link"));
     clear->setObjectName(QStringLiteral("link-clear"));
-    clear->setEnabled(c->linkFault(caller, service).active());
+    clear->setEnabled(m_snapshot.linkFault(caller, service).active());
     connect(clear, &QAction::triggered, c,
             [c, caller, service] { c->setLinkFault(caller, service, Fault{}); });
 
@@ -672,8 +743,12 @@ void TopologyView::contextMenuEvent(QContextMenuEvent *event)
         }
     if (!hit)
         hit = edgeNear(event->pos());
-    if (!hit)
+    if (!hit) {
+        QMenu *menu = backgroundMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(event->globalPos());
         return;
+    }
     if (hit->type() == TopologyNode::Type && !hit->isSelected()) {
         m_scene->clearSelection();
         hit->setSelected(true);
@@ -683,6 +758,18 @@ void TopologyView::contextMenuEvent(QContextMenuEvent *event)
         return;
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->popup(event->globalPos());
+}
+
+QMenu *TopologyView::backgroundMenu(QWidget *parent)
+{
+    auto *menu = new QMenu(parent ? parent : this);
+    QAction *reset = menu->addAction(tr("Reset layout (every box back in its column)"));
+    reset->setObjectName(QStringLiteral("reset-layout"));
+    connect(reset, &QAction::triggered, this, &TopologyView::resetLayout);
+    QAction *fit = menu->addAction(tr("Fit the whole architecture\tCtrl+0"));
+    fit->setObjectName(QStringLiteral("fit-all"));
+    connect(fit, &QAction::triggered, this, &TopologyView::resetZoom);
+    return menu;
 }
 
 TopologyEdge *TopologyView::edgeNear(QPoint pos) const
@@ -727,33 +814,94 @@ void TopologyView::mouseReleaseEvent(QMouseEvent *event)
         layoutChanged();
 }
 
+double TopologyView::edgeTextScale() const
+{
+    return (m_presenter ? 1.3 : 1.0) *
+           (m_layout.density == TopologyLayout::Density::Compact ? 0.85 : 1.0);
+}
+
+void TopologyView::arrangeLabels()
+{
+    // Each traffic label where it covers the least of the boxes, of the
+    // labels placed before it and of the other lines: the middle of its line
+    // first, then further along either way, then the line's other side.
+    QList<QRectF> taken;
+    for (TopologyNode *n : std::as_const(m_nodes))
+        taken << n->sceneBody().adjusted(-3, -3, 3, 3);
+    static const double along[] = {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78};
+    for (TopologyEdge *e : std::as_const(m_edges)) {
+        if (e->kind() != TopologyEdge::Kind::Traffic)
+            continue;
+        double best = 1e18, bestT = 0.5;
+        int bestSide = 1;
+        QRectF bestBox;
+        for (int side : {1, -1}) {
+            for (double t : along) {
+                const QRectF box = e->labelBoxAt(t, side);
+                double cost = (side < 0 ? 0.5 : 0) + std::abs(t - 0.5);
+                for (const QRectF &q : std::as_const(taken)) {
+                    const QRectF i = box.intersected(q);
+                    cost += i.width() * i.height();
+                }
+                for (TopologyEdge *other : std::as_const(m_edges))
+                    if (other != e && segmentHits(other->pointAt(0), other->pointAt(1), box))
+                        cost += 400; // as much as 20 × 20 of a box covered
+
+                if (cost < best) {
+                    best = cost;
+                    bestT = t;
+                    bestSide = side;
+                    bestBox = box;
+                }
+            }
+        }
+        e->setLabelPlacement(bestT, bestSide);
+        taken << bestBox;
+    }
+}
+
 void TopologyView::layoutChanged()
 {
+    arrangeLabels();
     if (m_persist)
         saveLayout();
     resetCachedContent();
     viewport()->update();
 }
 
+QString TopologyView::settingsGroup() const
+{
+    const QByteArray hash =
+        QCryptographicHash::hash(m_layout.key.toUtf8(), QCryptographicHash::Sha1).toHex();
+    return QStringLiteral("topology/") + QString::fromLatin1(hash.left(16));
+}
+
 void TopologyView::saveLayout() const
 {
+    // Only what the user moved: the others follow the layout.
     QSettings settings;
-    settings.beginGroup(QStringLiteral("topology"));
-    for (TopologyNode *n : m_nodes)
-        settings.setValue(n->id(), n->pos());
+    settings.beginGroup(settingsGroup());
+    settings.setValue(QStringLiteral("services"), m_layout.key);
+    for (TopologyNode *n : m_nodes) {
+        if (n->pos() == defaultPosition(n->id()))
+            settings.remove(n->id());
+        else
+            settings.setValue(n->id(), n->pos());
+    }
     settings.endGroup();
 }
 
 void TopologyView::restoreLayout()
 {
     QSettings settings;
-    settings.beginGroup(QStringLiteral("topology"));
+    settings.beginGroup(settingsGroup());
     for (TopologyNode *n : std::as_const(m_nodes)) {
         const QVariant v = settings.value(n->id());
         if (v.canConvert<QPointF>())
             n->setPos(v.toPointF());
     }
     settings.endGroup();
+    arrangeLabels();
     fitAll();
 }
 
@@ -761,6 +909,8 @@ void TopologyView::resetLayout()
 {
     for (TopologyNode *n : std::as_const(m_nodes))
         n->setPos(defaultPosition(n->id()));
+    if (m_persist)
+        QSettings().remove(settingsGroup());
     layoutChanged();
     fitAll();
 }
@@ -779,6 +929,7 @@ void TopologyView::fitAll()
     const QSizeF room(std::max(1, viewport()->width() - 8),
                       std::max(1, viewport()->height() - legendHeight() - 4));
     const qreal fit = std::min(room.width() / r.width(), room.height() / r.height());
+    m_fit = fit;
     const qreal s = fit * m_zoom;
     // The scene reaches as far as the view can show, so that the picture can
     // be centred above the legend (and panned when zoomed in).
@@ -793,13 +944,18 @@ void TopologyView::fitAll()
 
 void TopologyView::zoomBy(double factor)
 {
-    const double zoom = std::clamp(m_zoom * factor, 1.0, 4.0);
+    const double zoom = std::clamp(m_zoom * factor, 1.0, maxZoom());
     if (zoom == m_zoom)
         return;
     const double step = zoom / m_zoom;
     m_zoom = zoom;
     scale(step, step);
     resetCachedContent();
+}
+
+double TopologyView::maxZoom() const
+{
+    return std::max(4.0, 1.25 / std::max(1e-3, m_fit));
 }
 
 void TopologyView::resetZoom()
@@ -882,6 +1038,9 @@ void TopologyView::drawBackground(QPainter *p, const QRectF &rect)
     };
     Layer layers[4] = {
         {tr("user apps")}, {tr("API gateway")}, {tr("microservices")}, {tr("one database each")}};
+    for (const TopologyLayout::Database &d : std::as_const(m_layout.databases))
+        if (d.services.size() > 1)
+            layers[3].title = tr("databases");
     for (TopologyNode *n : std::as_const(m_nodes)) {
         const int i = int(n->kind());
         const QRectF b = n->sceneBoundingRect();

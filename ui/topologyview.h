@@ -1,6 +1,7 @@
 #pragma once
 
 #include "snapshot.h"
+#include "topologylayout.h"
 
 #include <QElapsedTimer>
 #include <QGraphicsView>
@@ -18,33 +19,50 @@ class TopologyEdge;
 class TopologyNode;
 
 /*
- * The live picture of the architecture: users → API gateway → product,
- * order and cart (with order's calls to product and cart) → each service's
- * own database. Nodes show health, replicas and queues; edges show last
+ * The live picture of any architecture: users → API gateway → the services
+ * in columns by call depth (their declared calls drawn from the start) →
+ * the database files, one box per file however many services share it; a
+ * monolith is one box listing its modules (TopologyLayout says where each
+ * box goes). Nodes show health, replicas and queues; edges show last
  * second's traffic; particles show requests flowing and failing. Every
- * service and edge action is on its right-click menu.
+ * service and edge action is on its right-click menu; the background's
+ * menu resets the layout. Boxes the user drags keep their place, saved per
+ * architecture when persisting is on.
  *
- * Invariants: reads the system only from snapshots handed to setSnapshot()
- * and acts only through the ShopController; the scene uses no index
- * (NoIndex: items move and repaint often) and a cached background; the
- * particle animation runs only while the view is visible and there is
- * traffic (or particles still travelling) to show.
+ * Invariants: reads the system only from snapshots (the platform's at
+ * construction, then those handed to setSnapshot(), which rebuilds the
+ * picture when the architecture in them changes); the only other things it
+ * reads are the load generator's state for the users' box and the
+ * gateway's routes for its menu, through the ShopController, and it acts
+ * only through it. Without a controller it shows what the snapshots say
+ * and offers no actions. The scene uses no index (NoIndex: items move and
+ * repaint often) and a cached background; the particle animation runs only
+ * while the view is visible and there is traffic (or particles still
+ * travelling) to show.
  */
 class TopologyView : public QGraphicsView
 {
     Q_OBJECT
 public:
+    // A null controller: the picture of the snapshots handed to setSnapshot().
     explicit TopologyView(ShopController *controller, QWidget *parent = nullptr);
     ~TopologyView() override;
 
     void setSnapshot(const SystemSnapshot &snapshot);
 
     TopologyNode *node(const QString &id) const { return m_nodes.value(id); }
+    QList<TopologyNode *> nodes() const { return m_nodes.values(); }
     TopologyEdge *edge(const QString &from, const QString &to) const;
     QList<TopologyEdge *> edges() const { return m_edges; }
+    // Where the boxes go before the user moves any (in the current mode).
+    const TopologyLayout &layout() const { return m_presenter ? m_presenterLayout : m_layout; }
+    // The database node of a service (its own file's, or the one it shares).
+    TopologyNode *databaseNode(const QString &service) const;
 
     // The right-click menu of a node or an edge; the caller owns it.
     QMenu *contextMenuFor(QGraphicsItem *item, QWidget *parent = nullptr);
+    // The background's: reset the layout, fit the picture.
+    QMenu *backgroundMenu(QWidget *parent = nullptr);
     QMenu *serviceMenu(const QString &service, QWidget *parent = nullptr);
 
     QString selectedService() const;
@@ -61,11 +79,15 @@ public:
     void setPresenter(bool on);
     bool presenter() const { return m_presenter; }
 
-    // Node positions are read from and saved to QSettings only when enabled.
+    // The positions of the nodes the user dragged are read from and saved to
+    // QSettings (per architecture: settingsGroup()) only when enabled.
     void setPersistLayout(bool on) { m_persist = on; }
     void saveLayout() const;
     void restoreLayout();
+    // Every node back where the layout puts it; forgets the saved positions.
     void resetLayout();
+    // "topology/" and a hash of the architecture's sorted service names.
+    QString settingsGroup() const;
     // Fits the whole architecture into the view, times the user's zoom.
     void fitAll();
     // Zoom relative to the fitted picture (1 = fit; Ctrl+wheel, Ctrl++ and
@@ -74,6 +96,9 @@ public:
     void zoomBy(double factor);
     void resetZoom();
     double zoom() const { return m_zoom; }
+    // How far zoomBy() goes: 4 times the fitted picture, or further when a
+    // large architecture needs it to reach its boxes' own size.
+    double maxZoom() const;
     // How tall a service node's title is on screen, in device-independent
     // pixels (the type size the README states for presenter mode).
     double titlePixelSize() const;
@@ -100,14 +125,22 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
 
 private:
+    // Makes every node and edge anew for the architecture in the snapshot.
+    void build(const SystemSnapshot &snapshot);
     TopologyNode *addNode(int kind, const QString &id, const QString &title, QPointF pos);
     TopologyEdge *addEdge(const QString &from, const QString &to, bool traffic);
+    // The file name of a service's database ("cart.db", "shared.db").
+    QString databaseFileOf(const QString &service) const;
     QPointF defaultPosition(const QString &id) const;
     QPointF defaultPosition(const QString &id, bool presenter) const;
     void updateAnimation();
     void animate();
     bool wantsAnimation() const;
     void layoutChanged();
+    // Moves the edges' labels off the boxes and off each other where it can.
+    void arrangeLabels();
+    // The edges' type: larger in presenter mode, smaller for many services.
+    double edgeTextScale() const;
     void addFaultActions(QMenu *menu, const QString &service);
     // The legend at the view's foot: its type, its items in rows that fit
     // the width, and the height of those rows in pixels.
@@ -123,6 +156,11 @@ private:
     QGraphicsScene *m_scene;
     QHash<QString, TopologyNode *> m_nodes;
     QList<TopologyEdge *> m_edges;
+    TopologyLayout m_layout;
+    TopologyLayout m_presenterLayout;
+    QString m_architecture; // what build() drew: services, modules, files, calls
+    SystemSnapshot m_snapshot;
+    double m_fit = 1; // the fitted picture's scale
     ParticleLayer *m_particles;
     QTimer m_animation;
     QElapsedTimer m_clock;

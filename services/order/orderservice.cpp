@@ -4,6 +4,7 @@
 #include "shopjson.h"
 #include "sqlite.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUuid>
@@ -355,19 +356,40 @@ void OrderService::relayOutbox(WorkerContext &ctx, const QString &orderId)
 void OrderService::maintain(WorkerContext &ctx)
 {
     Database &db = ctx.db();
-    // Orders left PENDING by a replica that is gone: nobody will finish them,
-    // so compensate (release whatever was reserved).
-    std::vector<std::pair<QString, QString>> stranded;
+    // Orders left PENDING by a replica that is gone, or by a checkout that
+    // stopped part-way in a live one (its own database failed under it, so
+    // it could not even mark the order FAILED): nobody will finish them, so
+    // compensate (release whatever was reserved). A checkout still running
+    // after StrandedAfter loses nothing by it: its confirmation needs the
+    // order still PENDING, and product refuses reservations for a released
+    // order.
+    const QString cutoff =
+        QDateTime::currentDateTimeUtc()
+            .addMSecs(-std::chrono::duration_cast<milliseconds>(StrandedAfter).count())
+            .toString(Qt::ISODateWithMs);
+    struct Stranded
     {
-        auto s =
-            db.prepare(QStringLiteral("SELECT id, owner FROM orders WHERE status = 'PENDING'"));
+        QString id, owner;
+        bool stale;
+    };
+    std::vector<Stranded> stranded;
+    {
+        auto s = db.prepare(QStringLiteral(
+            "SELECT id, owner, created_at < ? FROM orders WHERE status = 'PENDING'"));
+        s.bind(1, cutoff);
         while (s.next())
-            stranded.emplace_back(s.text(0), s.text(1));
+            stranded.push_back({s.text(0), s.text(1), s.int64(2) != 0});
     }
-    for (const auto &[id, owner] : stranded)
-        if (!ctx.isLive(owner))
-            fail(ctx, id, 503,
-                 QStringLiteral("compensated: %1 stopped before the checkout finished").arg(owner));
+    for (const Stranded &o : stranded) {
+        if (!ctx.isLive(o.owner))
+            fail(ctx, o.id, 503,
+                 QStringLiteral("compensated: %1 stopped before the checkout finished")
+                     .arg(o.owner));
+        else if (o.stale)
+            fail(ctx, o.id, 503,
+                 QStringLiteral("compensated: the checkout made no progress for %1 s")
+                     .arg(std::chrono::duration_cast<std::chrono::seconds>(StrandedAfter).count()));
+    }
     relayOutbox(ctx);
 }
 

@@ -20,6 +20,8 @@ public:
     void migrate(Database &db) override;
     Response handle(const Request &request, WorkerContext &ctx) override;
     Duration maintenancePeriod() const override { return milliseconds(1000); }
+    // A PENDING order this old is compensated even when its owner still runs.
+    static constexpr Duration StrandedAfter = seconds(15);
     void maintain(WorkerContext &ctx) override;
 
     static const char *schema();

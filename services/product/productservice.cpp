@@ -52,32 +52,34 @@ QList<RouteSpec> ProductService::routes() const
         {QStringLiteral("POST"), QStringLiteral("/reservations/{orderId}/release"), true, true}};
 }
 
+void ProductService::seed(Database &db)
+{
+    QFile file(QStringLiteral(":/catalogue.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        throw DbError(QStringLiteral("catalogue resource missing"), 1);
+    const QJsonArray products = QJsonDocument::fromJson(file.readAll())
+                                    .object()
+                                    .value(QStringLiteral("products"))
+                                    .toArray();
+    auto insert = db.prepare(QStringLiteral("INSERT INTO products (id, name, price_cents, stock, "
+                                            "initial_stock) VALUES (?, ?, ?, ?, ?)"));
+    for (const QJsonValue &v : products) {
+        const QJsonObject p = v.toObject();
+        insert.bind(1, qint64(p.value(QStringLiteral("id")).toInteger()))
+            .bind(2, p.value(QStringLiteral("name")).toString())
+            .bind(3, qint64(p.value(QStringLiteral("priceCents")).toInteger()))
+            .bind(4, qint64(p.value(QStringLiteral("stock")).toInteger()))
+            .bind(5, qint64(p.value(QStringLiteral("stock")).toInteger()))
+            .exec();
+    }
+}
+
 void ProductService::migrate(Database &db)
 {
     // The catalogue is seeded once, when the file is made, in the same
     // transaction as the schema and the stamp; never again (an empty
     // catalogue in a file that has been made is not one to fill in).
-    prepareServiceFile(db, dataFile(), [](Database &db) {
-        QFile file(QStringLiteral(":/catalogue.json"));
-        if (!file.open(QIODevice::ReadOnly))
-            throw DbError(QStringLiteral("catalogue resource missing"), 1);
-        const QJsonArray products = QJsonDocument::fromJson(file.readAll())
-                                        .object()
-                                        .value(QStringLiteral("products"))
-                                        .toArray();
-        auto insert =
-            db.prepare(QStringLiteral("INSERT INTO products (id, name, price_cents, stock, "
-                                      "initial_stock) VALUES (?, ?, ?, ?, ?)"));
-        for (const QJsonValue &v : products) {
-            const QJsonObject p = v.toObject();
-            insert.bind(1, qint64(p.value(QStringLiteral("id")).toInteger()))
-                .bind(2, p.value(QStringLiteral("name")).toString())
-                .bind(3, qint64(p.value(QStringLiteral("priceCents")).toInteger()))
-                .bind(4, qint64(p.value(QStringLiteral("stock")).toInteger()))
-                .bind(5, qint64(p.value(QStringLiteral("stock")).toInteger()))
-                .exec();
-        }
-    });
+    prepareServiceFile(db, dataFile(), &ProductService::seed);
 }
 
 namespace {

@@ -17,6 +17,8 @@ public:
     Response handle(const Request &request, WorkerContext &ctx) override;
 
     static const char *schema();
+    // Fills a file just made with the catalogue (in the caller's transaction).
+    static void seed(Database &db);
     // Its file's stamp (application_id "MCPR", schema version 1) and schema.
     static const DataFileKind &dataFile();
 };

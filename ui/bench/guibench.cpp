@@ -17,6 +17,10 @@
 // One JSON line per rate on stdout; with --json-out FILE, the line of the
 // highest rate the engine sustained (no journey dropped, >= 99% ok; the last
 // rate if none did) is written to FILE for the engine benchmark to include.
+// With --scenario FILE the window runs that scenario's architecture (its
+// services, deployments, policies and journeys; not its timeline or its
+// expectations) instead of the shop. Each line and a last "gui-process"
+// line give the process's threads and resident memory (/proc/self/status).
 #include "chartspanel.h"
 #include "mainwindow.h"
 #include "shopcontroller.h"
@@ -37,7 +41,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <map>
+#include <string>
 #include <vector>
 
 using namespace microcosm;
@@ -178,6 +184,28 @@ double round2(double v)
     return std::round(v * 100) / 100;
 }
 
+// The process's thread count and resident set (MB) from /proc/self/status;
+// -1 where the line is missing (not Linux).
+struct ProcessFigures
+{
+    int threads = -1;
+    double rssMb = -1;
+};
+
+ProcessFigures processFigures()
+{
+    ProcessFigures out;
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Threads:", 0) == 0)
+            out.threads = std::stoi(line.substr(8));
+        else if (line.rfind("VmRSS:", 0) == 0)
+            out.rssMb = round2(std::stod(line.substr(6)) / 1024); // the line is in kB
+    }
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -214,6 +242,10 @@ int main(int argc, char **argv)
          QStringLiteral("Measure the window in presenter mode (large type, as on a projector).")},
         {QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."),
          QStringLiteral("WxH"), QStringLiteral("1600x1000")},
+        {QStringLiteral("scenario"),
+         QStringLiteral("Run the architecture of the scenario in FILE (its services, policies "
+                        "and journeys; not its timeline or expectations) instead of the shop."),
+         QStringLiteral("FILE")},
     });
     parser.process(app);
 
@@ -248,8 +280,32 @@ int main(int argc, char **argv)
     steady.title = QStringLiteral("GUI benchmark");
     steady.lesson = QStringLiteral("The window at the highest arrival rate the engine sustains, "
                                    "every view live.");
+    const QString scenarioFile = parser.value(QStringLiteral("scenario"));
+    if (!scenarioFile.isEmpty()) {
+        QStringList problems;
+        const std::optional<Scenario> given = Scenario::fromFile(scenarioFile, &problems);
+        if (!given) {
+            for (const QString &p : problems)
+                std::fprintf(stderr, "microcosm-guibench: %s: %s\n", qPrintable(scenarioFile),
+                             qPrintable(p));
+            return 2;
+        }
+        // Its deployment, policies and journey mix, run steadily at the
+        // bench's rates for as long as the bench takes.
+        Scenario run = *given;
+        run.title = QStringLiteral("GUI benchmark: %1").arg(given->title);
+        run.lesson = steady.lesson;
+        run.duration = steady.duration;
+        run.timeline.clear();
+        run.expectations.clear();
+        run.load.model = LoadConfig::Model::Open;
+        run.load.profile = steady.load.profile;
+        steady = run;
+    }
+    LoadConfig load = steady.load;
+    load.seed = steady.seed;
     auto session =
-        std::make_unique<ShopSession>(dataDir, steady.shop, steady.platform, steady.load);
+        std::make_unique<ShopSession>(dataDir, steady.architecture, steady.platform, load);
     if (!session->start()) {
         std::fprintf(stderr, "microcosm-guibench: the services did not become ready\n");
         return 1;
@@ -282,8 +338,17 @@ int main(int argc, char **argv)
     ShopController *controller = window.controller();
     QTimer shopper;
     QObject::connect(&shopper, &QTimer::timeout, &window, [&window] {
-        window.storefront()->browse();
-        window.storefront()->viewCart();
+        StorefrontPanel *store = window.storefront();
+        if (store->isShop()) {
+            store->browse();
+            store->viewCart();
+        } else {
+            // The request panel: the first user-facing route, with new ids.
+            if (!store->routes().isEmpty() && store->requestPath().isEmpty())
+                store->selectRoute(store->routes().first());
+            store->newIds();
+            store->sendRequest();
+        }
     });
     shopper.start(1000);
 
@@ -318,6 +383,7 @@ int main(int argc, char **argv)
         const auto dropped = load1.dropped - load0.dropped;
         const double okShare = gw.successRate();
         const double p99 = percentile(lag, 0.99);
+        const ProcessFigures figures = processFigures();
         QJsonObject line{
             {QStringLiteral("figure"), QStringLiteral("gui")},
             {QStringLiteral("rate"), rate},
@@ -339,6 +405,9 @@ int main(int argc, char **argv)
             {QStringLiteral("seconds"), round2(seconds)},
             {QStringLiteral("target"), QStringLiteral("p99 lag < 16 ms")},
             {QStringLiteral("met"), p99 < 16},
+            {QStringLiteral("services"), qint64(controller->platform().serviceNames().size())},
+            {QStringLiteral("threads"), figures.threads},
+            {QStringLiteral("rssMb"), figures.rssMb},
         };
         std::printf("%s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
@@ -347,6 +416,16 @@ int main(int argc, char **argv)
             peak = line;
     }
     shopper.stop();
+    const ProcessFigures figures = processFigures();
+    const QJsonObject process{
+        {QStringLiteral("figure"), QStringLiteral("gui-process")},
+        {QStringLiteral("scenario"), scenarioFile},
+        {QStringLiteral("services"), qint64(controller->platform().serviceNames().size())},
+        {QStringLiteral("threads"), figures.threads},
+        {QStringLiteral("rssMb"), figures.rssMb},
+    };
+    std::printf("%s\n", QJsonDocument(process).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
     window.close();
     for (const auto &[what, entry] : app.slow)
         std::fprintf(stderr, "slow: %4d × up to %6.1f ms (of which %5.1f ms on the CPU)  %s\n",

@@ -1,7 +1,5 @@
 #include "scenariowriter.h"
 
-#include "shopcontroller.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -24,18 +22,19 @@ QJsonObject serviceTimeJson(const ServiceTime &t)
 
 QJsonObject serviceJson(const ServiceConfig &c)
 {
+    const VersionProfile &v = c.profile;
     QJsonObject o{{QStringLiteral("replicas"), c.replicas},
                   {QStringLiteral("workers"), c.workers},
                   {QStringLiteral("queue"), c.queueCapacity},
-                  {QStringLiteral("serviceTime"), serviceTimeJson(c.serviceTime)},
+                  {QStringLiteral("serviceTime"), serviceTimeJson(v.serviceTime)},
                   {QStringLiteral("coldStartMs"), msOf(c.coldStart)},
                   {QStringLiteral("version"), c.version},
                   {QStringLiteral("loadBalancing"), LoadBalancer::strategyName(c.balancing)},
-                  {QStringLiteral("errorPercent"), c.versionErrorPercent},
-                  {QStringLiteral("errorStatus"), c.versionErrorStatus}};
-    if (!c.routeServiceTime.isEmpty()) {
+                  {QStringLiteral("errorPercent"), v.errorPercent},
+                  {QStringLiteral("errorStatus"), v.errorStatus}};
+    if (!v.routeServiceTime.isEmpty()) {
         QJsonObject routes;
-        for (auto it = c.routeServiceTime.begin(); it != c.routeServiceTime.end(); ++it)
+        for (auto it = v.routeServiceTime.begin(); it != v.routeServiceTime.end(); ++it)
             routes.insert(it.key(), serviceTimeJson(it.value()));
         o.insert(QStringLiteral("routes"), routes);
     }
@@ -225,6 +224,7 @@ QJsonObject actionJson(const TimelineAction &a)
         o.insert(QStringLiteral("errorStatus"), a.update.profile.errorStatus);
         o.insert(QStringLiteral("maxUnavailable"), a.update.maxUnavailable);
         o.insert(QStringLiteral("maxSurge"), a.update.maxSurge);
+        o.insert(QStringLiteral("minReadySeconds"), a.update.minReadySeconds);
         break;
     case K::ChaosMonkey:
         o.insert(QStringLiteral("meanSecondsBetweenFailures"), a.monkey.meanSecondsBetweenFailures);
@@ -267,10 +267,13 @@ QJsonObject scenarioToJson(const Scenario &s)
                      {QStringLiteral("lesson"), s.lesson},
                      {QStringLiteral("duration"), s.duration},
                      {QStringLiteral("seed"), double(s.seed)}};
-    root.insert(QStringLiteral("services"),
-                QJsonObject{{QStringLiteral("product"), serviceJson(s.shop.product)},
-                            {QStringLiteral("cart"), serviceJson(s.shop.cart)},
-                            {QStringLiteral("order"), serviceJson(s.shop.order)}});
+    if (!s.architecture.isShop())
+        root.insert(QStringLiteral("architecture"),
+                    s.architecture.toJson(serviceJson, serviceTimeJson));
+    QJsonObject services;
+    for (const QString &name : s.serviceNames())
+        services.insert(name, serviceJson(*s.serviceConfig(name)));
+    root.insert(QStringLiteral("services"), services);
     QJsonObject policies;
     if (s.rateLimit > 0)
         policies.insert(QStringLiteral("rateLimit"),
@@ -309,55 +312,6 @@ QJsonObject scenarioToJson(const Scenario &s)
 QByteArray scenarioToBytes(const Scenario &scenario)
 {
     return QJsonDocument(scenarioToJson(scenario)).toJson(QJsonDocument::Indented);
-}
-
-Scenario captureSetup(ShopController &c, const Scenario *running)
-{
-    Scenario s = running ? *running : Scenario{};
-    if (running) {
-        s.title = running->title + QStringLiteral(" (saved set-up)");
-    } else {
-        s.title = QStringLiteral("Saved set-up");
-        s.lesson = QStringLiteral("A set-up saved from the Microcosm window: the deployment, the "
-                                  "load and the policies as they were. Add a timeline of faults "
-                                  "and the expectations to test.");
-        s.duration = 60;
-    }
-    // The deployment as it is now (replicas scaled by hand or by an autoscaler included).
-    ServiceConfig *configs[] = {&s.shop.product, &s.shop.cart, &s.shop.order};
-    const QStringList names{QStringLiteral("product"), QStringLiteral("cart"),
-                            QStringLiteral("order")};
-    for (int i = 0; i < 3; ++i)
-        if (ServiceHost *h = c.platform().host(names[i]))
-            *configs[i] = h->config();
-
-    // The load: the generator's configuration, at the rate it runs now.
-    const LoadConfig load = c.load().config();
-    s.load = load;
-    s.load.seed = s.seed;
-    // A shape played from the Load controls is saved as the file's profile.
-    if (c.shaping()) {
-        s.load.profile = c.loadShape();
-        s.load.rate = s.load.profile.rate;
-    }
-
-    // Every policy set from the GUI or by the scenario, as the gateway has it now.
-    s.edges.clear();
-    for (const QString &key : c.policyKeys()) {
-        const QString caller = key.section(QLatin1Char('>'), 0, 0);
-        const QString service = key.section(QLatin1Char('>'), 1);
-        s.edges[key] = c.policy(caller, service == QLatin1String("*") ? QString() : service);
-    }
-    s.rateLimit = c.rateLimit();
-    s.rateLimitBurst = s.rateLimit > 0 ? std::max(1.0, c.rateLimitBurst()) : 0;
-
-    s.autoscalers.clear();
-    for (const QString &name : names) {
-        const AutoscalerConfig a = c.autoscaler(name);
-        if (a.enabled)
-            s.autoscalers[name] = a;
-    }
-    return s;
 }
 
 bool writeScenarioFile(const Scenario &scenario, const QString &path, QString *error)
