@@ -127,7 +127,7 @@ struct JourneySpec
 };
 
 // What a user writes in a scenario's "architecture": the services, how they
-// are deployed and what the users do. See docs/architecture.md.
+// are deployed and what the users do. See README.md, "Architecture as data".
 struct Architecture
 {
     QString name = QStringLiteral("shop");

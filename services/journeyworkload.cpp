@@ -4,6 +4,8 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <functional>
+
 namespace microcosm {
 
 namespace {
@@ -20,30 +22,36 @@ const QRegularExpression &answerTemplate()
     return re;
 }
 
+// v with each string in it (at any depth) replaced by what f makes of it.
+QJsonValue mapStrings(const QJsonValue &v, const std::function<QJsonValue(const QString &)> &f)
+{
+    if (v.isString())
+        return f(v.toString());
+    if (v.isObject()) {
+        QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            it.value() = mapStrings(it.value(), f);
+        return o;
+    }
+    if (v.isArray()) {
+        QJsonArray a = v.toArray();
+        for (auto it = a.begin(); it != a.end(); ++it)
+            *it = mapStrings(*it, f);
+        return a;
+    }
+    return v;
+}
+
 QJsonValue expandValue(const QJsonValue &v, const QString &user, std::mt19937_64 &rng)
 {
-    if (v.isString()) {
-        const QString text = v.toString();
+    return mapStrings(v, [&](const QString &text) -> QJsonValue {
         // A value that is only a {random} template becomes a number.
         const QRegularExpressionMatch m = randomTemplate().match(text);
         if (m.hasMatch() && m.capturedLength(0) == text.size())
             return qint64(std::uniform_int_distribution<qint64>(m.captured(1).toLongLong(),
                                                                 m.captured(2).toLongLong())(rng));
         return JourneyWorkload::expand(text, user, rng);
-    }
-    if (v.isObject()) {
-        QJsonObject o = v.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            it.value() = expandValue(it.value(), user, rng);
-        return o;
-    }
-    if (v.isArray()) {
-        QJsonArray a = v.toArray();
-        for (auto it = a.begin(); it != a.end(); ++it)
-            *it = expandValue(*it, user, rng);
-        return a;
-    }
-    return v;
+    });
 }
 
 QString fill(QString text, const QJsonObject &answer)
@@ -64,21 +72,7 @@ QString fill(QString text, const QJsonObject &answer)
 
 QJsonValue fillValue(const QJsonValue &v, const QJsonObject &answer)
 {
-    if (v.isString())
-        return fill(v.toString(), answer);
-    if (v.isObject()) {
-        QJsonObject o = v.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            it.value() = fillValue(it.value(), answer);
-        return o;
-    }
-    if (v.isArray()) {
-        QJsonArray a = v.toArray();
-        for (auto it = a.begin(); it != a.end(); ++it)
-            *it = fillValue(*it, answer);
-        return a;
-    }
-    return v;
+    return mapStrings(v, [&](const QString &text) -> QJsonValue { return fill(text, answer); });
 }
 
 } // namespace

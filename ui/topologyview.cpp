@@ -1041,6 +1041,18 @@ void TopologyView::drawBackground(QPainter *p, const QRectF &rect)
     for (const TopologyLayout::Database &d : std::as_const(m_layout.databases))
         if (d.services.size() > 1)
             layers[3].title = tr("databases");
+    // A monolith is not microservices, and its one file is not one each.
+    int monoliths = 0, services = 0;
+    for (const TopologyNode *n : std::as_const(m_nodes))
+        if (n->kind() == TopologyNode::Kind::Service) {
+            ++services;
+            monoliths += n->modules().size() > 1;
+        }
+    if (monoliths > 0) {
+        layers[2].title = services == 1 ? tr("one deployable") : tr("deployables");
+        if (layers[3].title == tr("one database each"))
+            layers[3].title = services == 1 ? tr("one database") : tr("databases");
+    }
     for (TopologyNode *n : std::as_const(m_nodes)) {
         const int i = int(n->kind());
         const QRectF b = n->sceneBoundingRect();
