@@ -97,7 +97,7 @@ const GenericRoute *GenericService::routeFor(const QString &key) const
     return nullptr;
 }
 
-void GenericService::runSql(const GenericRoute &route, WorkerContext &ctx)
+void GenericService::runSql(const GenericRoute &route, WorkerContext &ctx) const
 {
     if (route.sql.isEmpty())
         return;
@@ -193,7 +193,7 @@ Request GenericService::requestFor(const CallStep &step, const Request &incoming
 }
 
 bool GenericService::runStep(const CallStep &step, const Request &incoming, WorkerContext &ctx,
-                             QStringList *degraded, QString *why, int *status)
+                             QStringList *degraded, QString *why, int *status) const
 {
     for (int n = 0; n < step.times; ++n) {
         if (!chance(step.probability, ctx.rng()))

@@ -31,10 +31,12 @@ public:
 
 private:
     const GenericRoute *routeFor(const QString &key) const;
-    void runSql(const GenericRoute &route, WorkerContext &ctx);
+    // const: one service object serves every worker at once (a non-const
+    // walk over its lists would detach them under the others' feet).
+    void runSql(const GenericRoute &route, WorkerContext &ctx) const;
     // Runs one step; false when it failed and was not optional (why says so).
     bool runStep(const CallStep &step, const Request &incoming, WorkerContext &ctx,
-                 QStringList *degraded, QString *why, int *status);
+                 QStringList *degraded, QString *why, int *status) const;
     Request requestFor(const CallStep &step, const Request &incoming, std::mt19937_64 &rng) const;
 
     ServiceSpec m_spec;

@@ -36,8 +36,8 @@ ShopSession::ShopSession(const QString &dataDir, const ShopConfig &shop,
 
 ShopSession::ShopSession(const QString &dataDir, const Architecture &architecture,
                          const PlatformConfig &platform, const LoadConfig &load)
-    : m_lock(std::make_unique<DataDirLock>(dataDir)),
-      m_platform(std::make_unique<Platform>(dataDir, platform)), m_architecture(architecture)
+    : m_lock(std::make_unique<DataDirLock>(dataDir)), m_architecture(architecture),
+      m_platform(std::make_unique<Platform>(dataDir, platform))
 {
     // The shop's own journeys, unless the architecture writes its own or
     // lacks the shop's services.
