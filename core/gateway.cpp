@@ -170,11 +170,17 @@ QStringList Gateway::routes() const
     return out;
 }
 
+bool Gateway::isEntry(const QString &caller)
+{
+    return caller == QLatin1String("users") || caller == QLatin1String("http");
+}
+
 void Gateway::submit(Request request, PendingCall::Completion done)
 {
-    const QString users = QStringLiteral("users");
-    request.caller = users;
-    send(users, std::move(request), std::move(done));
+    const QString entry = request.caller == QLatin1String("http") ? request.caller
+                                                                   : QStringLiteral("users");
+    request.caller = entry;
+    send(entry, std::move(request), std::move(done));
 }
 
 void Gateway::call(const QString &caller, Request request, PendingCall::Completion done)
@@ -191,9 +197,13 @@ EdgePolicy Gateway::policyLocked(const QString &caller, const QString &service) 
     it = m_policies.find(caller + QStringLiteral(">*"));
     if (it != m_policies.end())
         return it->second;
+    // Requests from the HTTP front are users' requests: they get the users'
+    // policy unless one is set for "http" itself.
+    if (caller == QLatin1String("http"))
+        return policyLocked(QStringLiteral("users"), service);
     EdgePolicy p;
-    p.timeout = caller == QLatin1String("users") ? m_platform.config().gatewayTimeout
-                                                 : m_platform.config().clientTimeout;
+    p.timeout = isEntry(caller) ? m_platform.config().gatewayTimeout
+                                : m_platform.config().clientTimeout;
     return p;
 }
 
@@ -240,7 +250,9 @@ void Gateway::setPolicy(const QString &caller, const QString &service, const Edg
         policy;
     // Rebuild the affected edges with their effective policy.
     for (auto &[key, e] : m_edges)
-        if (e->caller == caller && (service.isEmpty() || e->service == service))
+        if ((e->caller == caller ||
+             (caller == QLatin1String("users") && e->caller == QLatin1String("http"))) &&
+            (service.isEmpty() || e->service == service))
             e = makeEdge(e->caller, e->service, policyLocked(e->caller, e->service));
 }
 
@@ -322,7 +334,7 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
         request.intendedSend = start;
     if (!request.traceId)
         request.traceId = m_traceIds.fetch_add(1, std::memory_order_relaxed);
-    const bool fromUsers = caller == QLatin1String("users");
+    const bool fromUsers = isEntry(caller); // the simulated users or the HTTP front
     EntityStats *gatewayStats = fromUsers ? m_gatewayStats : nullptr;
 
     if (fromUsers) {
@@ -415,7 +427,9 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
 
     auto timer = std::make_shared<std::atomic<Scheduler::TimerId>>(0);
     Scheduler &scheduler = m_platform.scheduler();
-    const Fault fault = m_platform.faults().link(edge.caller, edge.service);
+    // The HTTP front's requests cross the gateway's own links to the services.
+    const Fault fault = m_platform.faults().link(
+        edge.caller == QLatin1String("http") ? QStringLiteral("users") : edge.caller, edge.service);
     const bool dispatched = !fault.partitioned;
     auto pending = std::make_shared<PendingCall>(
         [this, call, now, isRetry, dispatched, timer, &scheduler](Response r) {

@@ -75,8 +75,12 @@ public:
                              QHash<QString, QString> *params);
     QStringList routes() const;
 
-    // A request from the users' side.
+    // A request from the users' side: the simulated users, or the HTTP front
+    // when request.caller is "http" (its own edges, the same policies, rate
+    // limit and gateway metrics).
     void submit(Request request, PendingCall::Completion done);
+    // Whether caller enters through the gateway ("users", "http").
+    static bool isEntry(const QString &caller);
     // A call made by service `caller` (order → product ...).
     void call(const QString &caller, Request request, PendingCall::Completion done);
 

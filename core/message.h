@@ -61,6 +61,7 @@ struct Request
     TimePoint deadline = TimePoint::max();
     int attempt = 1;
     quint64 traceId = 0;
+    QByteArray traceparent; // W3C traceparent header an HTTP request came with, as received
     QString caller = QStringLiteral("users");
     std::shared_ptr<Trace> trace; // set only for requests whose path is shown
     int depth = 0;                // hop depth, for the waterfall
@@ -84,6 +85,7 @@ struct Response
     Duration latency{};
     bool fallback = false;
     bool replayed = false; // the stored first answer to an Idempotency-Key already used
+    QString traceId;       // 32 lower-case hex digits: the W3C trace the answer belongs to
 
     bool ok() const { return status >= 200 && status < 300; }
 

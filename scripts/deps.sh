@@ -22,6 +22,11 @@ packages=(
   # looking at the window without a display: xvfb-run and screenshots; the
   # type the window is drawn in (its presenter-mode sizes are measured in it)
   xvfb xauth imagemagick fonts-dejavu-core
+  # the outside: Boost.Beast for the HTTP front, cpp-httplib for calls to
+  # external services; promtool checks /metrics; wrk, hey and ab measure the
+  # front; Chromium, its driver and Selenium run the storefront's browser test
+  libboost-dev libcpp-httplib-dev prometheus wrk hey apache2-utils
+  chromium chromium-driver python3-selenium
 )
 
 if [ "${1:-}" = "--list" ]; then

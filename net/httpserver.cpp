@@ -1,0 +1,1 @@
+#include "httpserver.h"
