@@ -2,6 +2,7 @@
 // headless runner. Everything else lives in the libraries.
 #include "datadirlock.h"
 #include "headless.h"
+#include "httpserver.h"
 #include "metricscsv.h"
 #include "misimimport.h"
 #include "numbers.h"
@@ -141,6 +142,28 @@ int main(int argc, char **argv)
          QStringLiteral("Seed of the load generator's random choices (default 1; overrides a "
                         "scenario's)."),
          QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("trace-sample"),
+         QStringLiteral("Trace one request in N from the users' side (default 100; 0: none). "
+                        "Requests with a sampled W3C traceparent header and the storefront's "
+                        "are traced anyway; overrides a scenario's \"traceSample\"."),
+         QStringLiteral("N")},
+        {QStringLiteral("traces"),
+         QStringLiteral("Write the sampled traces (the last 1000) to FILE at the end of a "
+                        "headless run: OTLP/JSON, which Jaeger's UI opens, or Zipkin v2 JSON "
+                        "when FILE ends in .zipkin.json or --trace-format zipkin is given."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("trace-format"),
+         QStringLiteral("The --traces file's format: otlp or zipkin (default: by its name)."),
+         QStringLiteral("FORMAT")},
+        {QStringLiteral("http"),
+         QStringLiteral("Serve the shop over HTTP/1.1 on PORT (0: a free one; the address is "
+                        "printed): the same gateway as the simulated users, as caller \"http\", "
+                        "plus the web storefront at /."),
+         QStringLiteral("PORT")},
+        {QStringLiteral("http-bind"),
+         QStringLiteral("The address --http listens on (default 127.0.0.1, this machine only; "
+                        "another address makes the shop reachable from other machines)."),
+         QStringLiteral("ADDRESS"), QStringLiteral("127.0.0.1")},
         {QStringLiteral("import-misim"),
          QStringLiteral("Convert the MiSim architecture file ARCH (and --experiment EXP) into "
                         "the scenario file --output SCENARIO, then exit: 0 written, 2 a bad "
@@ -216,6 +239,65 @@ int main(int argc, char **argv)
                           ? parser.value(QStringLiteral("data-dir"))
                           : defaultDataDir();
     options.reportPath = parser.value(QStringLiteral("report"));
+    if (parser.isSet(QStringLiteral("http"))) {
+        bool ok = false;
+        const QString text = parser.value(QStringLiteral("http"));
+        const uint port = text.toUInt(&ok);
+        if (!ok || port > 65535) {
+            std::fprintf(stderr, "microcosm: --http must be a port from 0 to 65535, got '%s'\n",
+                         qPrintable(text));
+            return 2;
+        }
+        options.httpPort = quint16(port);
+    }
+    if (parser.isSet(QStringLiteral("http-bind"))) {
+        const QString address = parser.value(QStringLiteral("http-bind"));
+        if (!options.httpPort) {
+            std::fprintf(stderr, "microcosm: --http-bind needs --http PORT\n");
+            return 2;
+        }
+        if (!net::HttpServer::isIpAddress(address)) {
+            std::fprintf(stderr,
+                         "microcosm: --http-bind must be an IPv4 or IPv6 address, got '%s'\n",
+                         qPrintable(address));
+            return 2;
+        }
+        if (!net::HttpServer::isLoopback(address))
+            std::fprintf(stderr,
+                         "microcosm: warning: --http-bind %s: the shop is reachable from other "
+                         "machines, with no authentication\n",
+                         qPrintable(address));
+        options.httpBind = address;
+    }
+    if (parser.isSet(QStringLiteral("trace-sample"))) {
+        bool ok = false;
+        const QString text = parser.value(QStringLiteral("trace-sample"));
+        const int n = text.toInt(&ok);
+        if (!ok || n < 0 || n > 1000000) {
+            std::fprintf(stderr,
+                         "microcosm: --trace-sample must be an integer from 0 to 1000000, got "
+                         "'%s'\n",
+                         qPrintable(text));
+            return 2;
+        }
+        options.traceSample = n;
+    }
+    options.tracesPath = parser.value(QStringLiteral("traces"));
+    options.traceFormat = traceFormatForFile(options.tracesPath);
+    if (parser.isSet(QStringLiteral("trace-format"))) {
+        QString problem;
+        const auto format =
+            traceFormatFromName(parser.value(QStringLiteral("trace-format")), &problem);
+        if (!format) {
+            std::fprintf(stderr, "microcosm: --trace-format: %s\n", qPrintable(problem));
+            return 2;
+        }
+        if (options.tracesPath.isEmpty()) {
+            std::fprintf(stderr, "microcosm: --trace-format needs --traces FILE\n");
+            return 2;
+        }
+        options.traceFormat = *format;
+    }
     options.csvPath = parser.value(QStringLiteral("csv"));
     if (parser.isSet(QStringLiteral("csv-wide"))) {
         if (options.csvPath.isEmpty()) {
@@ -266,7 +348,8 @@ int main(int argc, char **argv)
         return folder == dataDirPath || folder.startsWith(dataDirPath + QLatin1Char('/'));
     };
     QStringList outputFolders;
-    for (const QString &name : {QStringLiteral("report"), QStringLiteral("csv")}) {
+    for (const QString &name :
+         {QStringLiteral("report"), QStringLiteral("csv"), QStringLiteral("traces")}) {
         if (!parser.isSet(name))
             continue;
         const QFileInfo file(parser.value(name));

@@ -66,7 +66,8 @@ QStringList figureNames()
             QStringLiteral("hop-overhead"),
             QStringLiteral("scaling"),
             QStringLiteral("memory"),
-            QStringLiteral("gui")};
+            QStringLiteral("gui"),
+            QStringLiteral("http")};
 }
 
 QString figureName(const QString &alias)
@@ -108,6 +109,8 @@ QJsonObject runOne(const QString &name, const BenchOptions &options)
         return scaling(options);
     if (name == QLatin1String("gui"))
         return guiFigure(options);
+    if (name == QLatin1String("http"))
+        return httpFront(options);
     if (name != QLatin1String("memory"))
         return {};
     if (options.memoryInProcess)
@@ -254,6 +257,19 @@ QStringList describe(const QJsonObject &f)
                     .arg(num(v("closedP50Ms"), 3), num(v("closedP99Ms"), 3),
                          num(v("closedMaxMs"), 1))
                     .arg(v("closedSentDuringStall").toInt());
+    } else if (name == QLatin1String("http")) {
+        rows << QStringLiteral("    throughput: wrk %1/s   ab -k %2/s   in-process %3/s   ratio %4")
+                    .arg(num(v("wrkRps"), 0), num(v("abRps"), 0), num(v("inProcessRps"), 0),
+                         num(v("ratio"), 3));
+        rows << QStringLiteral(
+                    "    at %1/s: hey p50 %2 ms p99 %3 ms   in-process p50 %4 ms p99 %5 ms")
+                    .arg(num(v("pacedRate"), 0), num(v("heyP50Ms"), 3), num(v("heyP99Ms"), 3),
+                         num(v("inProcessP50Ms"), 3), num(v("inProcessP99Ms"), 3));
+        rows << QStringLiteral("    added by HTTP: p50 %1 ms   p99 %2 ms")
+                    .arg(num(v("addedP50Ms"), 3), num(v("addedP99Ms"), 3));
+        if (v("toolsMissing").isString())
+            rows << QStringLiteral("    not measured (not installed): ") +
+                        v("toolsMissing").toString();
     } else if (name == QLatin1String("hop-overhead")) {
         rows << QStringLiteral("    gateway -> replica hop   p50 %1 us   p99 %2 us")
                     .arg(num(v("hopP50Us"), 1), num(v("hopP99Us"), 1));

@@ -86,16 +86,21 @@ struct Gateway::Call
     EntityStats *serviceStats = nullptr;
     EntityStats *moduleStats = nullptr; // a monolith's module's, or null
     EntityStats *gatewayStats = nullptr;
+    EntityStats *httpStats = nullptr; // the HTTP front's requests, also in gatewayStats
     TimePoint start;
     TimePoint deadline = TimePoint::max();
     Duration perTry{};
     bool retryAllowed = false;
     int attempt = 0;
+    // Traced calls: the current attempt's start and span id.
+    TimePoint tryStart;
+    quint64 trySpanId = 0;
     PendingCall::Completion done;
 };
 
 Gateway::Gateway(Platform &platform)
-    : m_platform(platform), m_gatewayStats(platform.metrics().entity(QStringLiteral("gateway")))
+    : m_platform(platform), m_gatewayStats(platform.metrics().entity(QStringLiteral("gateway"))),
+      m_httpStats(platform.metrics().entity(QStringLiteral("http")))
 {
 }
 
@@ -177,9 +182,23 @@ bool Gateway::isEntry(const QString &caller)
 
 void Gateway::submit(Request request, PendingCall::Completion done)
 {
-    const QString entry = request.caller == QLatin1String("http") ? request.caller
-                                                                   : QStringLiteral("users");
+    const QString entry =
+        request.caller == QLatin1String("http") ? request.caller : QStringLiteral("users");
     request.caller = entry;
+    // Which requests are traced: one in N by the platform's sampler, every
+    // one that comes with a valid traceparent whose sampled flag is set, and
+    // those that already carry a trace (the storefront's). A valid
+    // traceparent's trace id and parent-id are kept (W3C Trace Context,
+    // https://www.w3.org/TR/trace-context/#traceparent-header: the receiver
+    // continues the caller's trace); an invalid one is ignored, as if absent.
+    if (!request.trace) {
+        std::optional<TraceParent> parent;
+        if (!request.traceparent.isEmpty())
+            parent = parseTraceparent(request.traceparent);
+        if ((parent && parent->sampled) || m_platform.sampleTrace())
+            request.trace = parent ? std::make_shared<Trace>(parent->traceId, parent->parentId)
+                                   : std::make_shared<Trace>();
+    }
     send(entry, std::move(request), std::move(done));
 }
 
@@ -202,8 +221,8 @@ EdgePolicy Gateway::policyLocked(const QString &caller, const QString &service) 
     if (caller == QLatin1String("http"))
         return policyLocked(QStringLiteral("users"), service);
     EdgePolicy p;
-    p.timeout = isEntry(caller) ? m_platform.config().gatewayTimeout
-                                : m_platform.config().clientTimeout;
+    p.timeout =
+        isEntry(caller) ? m_platform.config().gatewayTimeout : m_platform.config().clientTimeout;
     return p;
 }
 
@@ -332,10 +351,11 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     const TimePoint start = Clock::now();
     if (request.intendedSend == TimePoint{})
         request.intendedSend = start;
-    if (!request.traceId)
-        request.traceId = m_traceIds.fetch_add(1, std::memory_order_relaxed);
     const bool fromUsers = isEntry(caller); // the simulated users or the HTTP front
     EntityStats *gatewayStats = fromUsers ? m_gatewayStats : nullptr;
+    EntityStats *httpStats = caller == QLatin1String("http") ? m_httpStats : nullptr;
+    if (fromUsers && request.trace)
+        request.parentSpanId = newSpanId(); // the gateway's root span
 
     if (fromUsers) {
         std::shared_ptr<RateLimiter> limiter;
@@ -350,6 +370,10 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
                                     .arg(limiter->ratePerSecond()),
                                 Outcome::Rejected);
             gatewayStats->record(r.outcome, Duration::zero());
+            if (httpStats)
+                httpStats->record(r.outcome, Duration::zero());
+            if (request.trace)
+                endRoot(request, start, r);
             done(std::move(r));
             return;
         }
@@ -361,6 +385,12 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
         Response r = Response::error(404, QStringLiteral("no route for %1").arg(request.label()));
         if (gatewayStats)
             gatewayStats->record(r.outcome, Duration::zero());
+        if (httpStats)
+            httpStats->record(r.outcome, Duration::zero());
+        if (request.trace && fromUsers)
+            endRoot(request, start, r);
+        else if (request.trace)
+            r.traceId = request.trace->idHex();
         done(std::move(r));
         return;
     }
@@ -375,6 +405,7 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     call->serviceStats = match->serviceStats;
     call->moduleStats = match->moduleStats;
     call->gatewayStats = gatewayStats;
+    call->httpStats = httpStats;
     call->start = start;
     const Duration timeout = policy.timeoutFor(request.route);
     if (timeout > Duration::zero())
@@ -395,6 +426,10 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
     const TimePoint now = Clock::now();
     const bool isRetry = call->attempt > 0;
     ++call->attempt;
+    if (call->request.trace) {
+        call->tryStart = now;
+        call->trySpanId = newSpanId();
+    }
 
     if (edge.breaker && !edge.breaker->tryAcquirePermission(now)) {
         if (isRetry && edge.budget)
@@ -420,6 +455,7 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
 
     Request request = call->request;
     request.attempt = call->attempt;
+    request.parentSpanId = call->trySpanId; // the service's span hangs under this attempt's
     TimePoint tryDeadline = call->deadline;
     if (call->perTry > Duration::zero())
         tryDeadline = std::min(tryDeadline, now + call->perTry);
@@ -506,9 +542,7 @@ void Gateway::onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, b
             } else {
                 edge.retries.fetch_add(1, std::memory_order_relaxed);
                 if (call->request.trace)
-                    call->request.trace->add(
-                        {QStringLiteral("%1 try %2").arg(edge.name).arg(call->attempt), tryStart,
-                         now, r.status, r.reason, call->request.depth});
+                    addTrySpan(*call, now, r, false);
                 m_platform.scheduler().after(backoff, [this, call] { tryOnce(call); });
                 return;
             }
@@ -522,6 +556,8 @@ void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
     Edge &edge = *call->edge;
     const TimePoint end = Clock::now();
     const Request &request = call->request;
+    const int statusOfTry = r.status;
+    const QString reasonOfTry = request.trace ? r.reason : QString();
     if (edge.policy.fallbackEnabled && request.method == QLatin1String("GET")) {
         std::lock_guard lock(edge.cacheMutex);
         if (r.ok()) {
@@ -538,10 +574,60 @@ void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
     edge.stats->record(r.outcome, r.latency);
     if (call->gatewayStats)
         call->gatewayStats->record(r.outcome, r.latency);
-    if (request.trace)
-        request.trace->add({edge.name, call->start, end, r.status, r.reason, request.depth});
+    if (call->httpStats)
+        call->httpStats->record(r.outcome, r.latency);
+    if (request.trace) {
+        Response tried = Response::error(statusOfTry, reasonOfTry);
+        addTrySpan(*call, end, tried, r.fallback);
+        if (isEntry(edge.caller))
+            endRoot(request, call->start, r);
+        else
+            r.traceId = request.trace->idHex();
+    }
     PendingCall::Completion done = std::move(call->done);
     done(std::move(r));
+}
+
+void Gateway::addTrySpan(const Call &call, TimePoint end, const Response &r, bool fallback) const
+{
+    const Edge &edge = *call.edge;
+    const Request &request = call.request;
+    Span s;
+    s.name = edge.name;
+    s.start = call.tryStart;
+    s.end = end;
+    s.status = r.status;
+    s.note = fallback ? r.reason + QStringLiteral(" (answered from the fallback cache)") : r.reason;
+    s.depth = request.depth;
+    s.id = call.trySpanId;
+    s.parentId = request.parentSpanId;
+    s.kind = Span::Kind::Client;
+    // The call is made by the gateway: for the users' side in its own name,
+    // for a service on that service's behalf.
+    s.service = isEntry(edge.caller) ? QStringLiteral("gateway") : edge.caller;
+    s.route = request.route;
+    s.attempt = call.attempt;
+    request.trace->add(std::move(s));
+}
+
+void Gateway::endRoot(const Request &request, TimePoint start, Response &r)
+{
+    Span s;
+    s.name =
+        QStringLiteral("gateway ") + (request.route.isEmpty() ? request.label() : request.route);
+    s.start = start;
+    s.end = Clock::now();
+    s.status = r.status;
+    s.note = r.reason;
+    s.id = request.parentSpanId;
+    s.parentId = request.trace->remoteParentId();
+    s.kind = Span::Kind::Server;
+    s.service = QStringLiteral("gateway");
+    s.route = request.route;
+    s.attempt = request.attempt;
+    request.trace->add(std::move(s));
+    r.traceId = request.trace->idHex();
+    m_platform.traces().add(request.trace);
 }
 
 } // namespace microcosm

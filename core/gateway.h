@@ -121,6 +121,11 @@ private:
     void onTryDone(const std::shared_ptr<Call> &call, TimePoint tryStart, bool wasRetry,
                    bool dispatched, Response r);
     void finish(const std::shared_ptr<Call> &call, Response r);
+    // Traced requests only: the span of the call's current attempt, and the
+    // gateway's root span of a request from the users' side (which also
+    // puts the trace into the platform's store).
+    void addTrySpan(const Call &call, TimePoint end, const Response &r, bool fallback) const;
+    void endRoot(const Request &request, TimePoint start, Response &r);
 
     Platform &m_platform;
     std::vector<RouteEntry> m_routes; // fixed once the platform starts
@@ -128,8 +133,8 @@ private:
     std::map<QString, EdgePolicy> m_policies;         // "caller>service" or "caller>*"
     std::map<QString, std::shared_ptr<Edge>> m_edges; // "caller>service"
     std::shared_ptr<RateLimiter> m_rateLimiter;
-    std::atomic<std::uint64_t> m_traceIds{1};
     EntityStats *m_gatewayStats; // looked up once: send() runs per request
+    EntityStats *m_httpStats;    // the HTTP front's share of the gateway's
 };
 
 } // namespace microcosm

@@ -1,5 +1,7 @@
 #include "message.h"
 
+#include <random>
+
 namespace microcosm {
 
 QString outcomeName(Outcome o)
@@ -23,6 +25,140 @@ QString outcomeName(Outcome o)
         break;
     }
     return QStringLiteral("?");
+}
+
+namespace {
+
+std::mt19937_64 &idRng()
+{
+    thread_local std::mt19937_64 rng(std::random_device{}());
+    return rng;
+}
+
+// Digit value of a lower-case hex digit, or -1 (upper case is not allowed:
+// the W3C header's fields are HEXDIGLC).
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+// Reads `digits` lower-case hex digits at text[from] into *value (at most 16).
+bool readHex(QByteArrayView text, qsizetype from, int digits, quint64 *value)
+{
+    quint64 v = 0;
+    for (int i = 0; i < digits; ++i) {
+        const int d = hexValue(text[from + i]);
+        if (d < 0)
+            return false;
+        v = (v << 4) | quint64(d);
+    }
+    *value = v;
+    return true;
+}
+
+void appendHex(QString &out, quint64 v, int digits)
+{
+    static const char digitsLc[] = "0123456789abcdef";
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+        out.append(QLatin1Char(digitsLc[(v >> shift) & 0xf]));
+}
+
+} // namespace
+
+QString TraceId::toHex() const
+{
+    QString out;
+    out.reserve(32);
+    appendHex(out, high, 16);
+    appendHex(out, low, 16);
+    return out;
+}
+
+quint64 newSpanId()
+{
+    quint64 id = 0;
+    while (id == 0) // all zero is an invalid span id
+        id = idRng()();
+    return id;
+}
+
+TraceId newTraceId()
+{
+    TraceId id;
+    while (!id.isValid())
+        id = {idRng()(), idRng()()};
+    return id;
+}
+
+QString spanIdHex(quint64 id)
+{
+    QString out;
+    out.reserve(16);
+    appendHex(out, id, 16);
+    return out;
+}
+
+std::optional<TraceParent> parseTraceparent(QByteArrayView header, QString *error)
+{
+    // https://www.w3.org/TR/trace-context/#traceparent-header-field-values
+    // version "-" trace-id "-" parent-id "-" trace-flags, 2+32+16+2 hex digits.
+    constexpr qsizetype Length = 55;
+    auto bad = [&](QString why) {
+        if (error)
+            *error =
+                QStringLiteral("invalid traceparent \"%1\": %2")
+                    .arg(QString::fromLatin1(header.first(std::min<qsizetype>(80, header.size()))),
+                         why);
+        return std::nullopt;
+    };
+    if (header.size() < Length)
+        return bad(QStringLiteral("%1 characters, a traceparent has 55").arg(header.size()));
+    quint64 version = 0;
+    if (!readHex(header, 0, 2, &version))
+        return bad(QStringLiteral("the version is not 2 lower-case hex digits"));
+    if (version == 0xff)
+        return bad(QStringLiteral("version ff is invalid"));
+    if (version == 0 && header.size() != Length)
+        return bad(QStringLiteral("version 00 has exactly 55 characters, this one has %1")
+                       .arg(header.size()));
+    // A higher version may carry more fields after a '-' (the spec's "Versioning of traceparent").
+    if (version != 0 && header.size() > Length && header[Length] != '-')
+        return bad(QStringLiteral("a later version's fields must follow a '-'"));
+    if (header[2] != '-' || header[35] != '-' || header[52] != '-')
+        return bad(QStringLiteral("the fields are not separated by '-' at 2, 35 and 52"));
+    TraceParent tp;
+    if (!readHex(header, 3, 16, &tp.traceId.high) || !readHex(header, 19, 16, &tp.traceId.low))
+        return bad(QStringLiteral("the trace-id is not 32 lower-case hex digits"));
+    if (!tp.traceId.isValid())
+        return bad(QStringLiteral("the trace-id is all zero"));
+    if (!readHex(header, 36, 16, &tp.parentId))
+        return bad(QStringLiteral("the parent-id is not 16 lower-case hex digits"));
+    if (tp.parentId == 0)
+        return bad(QStringLiteral("the parent-id is all zero"));
+    quint64 flags = 0;
+    if (!readHex(header, 53, 2, &flags))
+        return bad(QStringLiteral("the trace-flags are not 2 lower-case hex digits"));
+    tp.sampled = (flags & 0x01) != 0; // the sampled flag; other bits are not known to version 00
+    return tp;
+}
+
+QByteArray formatTraceparent(const TraceId &traceId, quint64 spanId, bool sampled)
+{
+    return QStringLiteral("00-%1-%2-%3")
+        .arg(traceId.toHex(), spanIdHex(spanId),
+             sampled ? QStringLiteral("01") : QStringLiteral("00"))
+        .toLatin1();
+}
+
+Trace::Trace() : m_id(newTraceId()) {}
+
+Trace::Trace(TraceId id, quint64 remoteParentId)
+    : m_id(id.isValid() ? id : newTraceId()), m_remoteParent(remoteParentId)
+{
 }
 
 void Trace::add(Span span)

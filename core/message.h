@@ -2,6 +2,7 @@
 
 #include "clock.h"
 
+#include <QByteArrayView>
 #include <QHash>
 #include <QJsonValue>
 #include <QList>
@@ -9,6 +10,7 @@
 #include <mutex>
 
 #include <memory>
+#include <optional>
 
 namespace microcosm {
 
@@ -27,25 +29,94 @@ enum class Outcome
 
 QString outcomeName(Outcome o);
 
-// One hop of a request's path, for the storefront's waterfall.
+// A W3C trace id: 16 bytes, never all zero when valid
+// (https://www.w3.org/TR/trace-context/#trace-id).
+struct TraceId
+{
+    quint64 high = 0;
+    quint64 low = 0;
+
+    bool isValid() const { return high != 0 || low != 0; }
+    QString toHex() const; // 32 lower-case hex digits
+    bool operator==(const TraceId &) const = default;
+};
+
+// A random, non-zero 8-byte span id and a random, valid trace id.
+quint64 newSpanId();
+TraceId newTraceId();
+// 16 lower-case hex digits (the W3C parent-id form).
+QString spanIdHex(quint64 id);
+
+// What an incoming W3C traceparent header says
+// (https://www.w3.org/TR/trace-context/#traceparent-header).
+struct TraceParent
+{
+    TraceId traceId;
+    quint64 parentId = 0;
+    bool sampled = false;
+};
+
+// Parses a traceparent header strictly, as the W3C Trace Context
+// Recommendation's "traceparent Header Field Values" section says: version
+// 00 is exactly 55 characters "00-<32 hex>-<16 hex>-<2 hex>" in lower-case
+// hex; "ff" is an invalid version; a higher version is read for its first
+// four fields when it has at least 55 characters and a '-' after them; an
+// all-zero trace id or parent id is invalid. Returns nothing for an
+// invalid header (the spec: the receiver then starts a new trace), with
+// the reason in *error.
+std::optional<TraceParent> parseTraceparent(QByteArrayView header, QString *error = nullptr);
+// "00-<trace id>-<span id>-01" (or -00 when not sampled).
+QByteArray formatTraceparent(const TraceId &traceId, quint64 spanId, bool sampled = true);
+
+// One hop of a request's path: for the storefront's waterfall (name, start,
+// end, status, note, depth) and for trace export (ids, kind, service...).
 struct Span
 {
-    QString name; // "gateway → product", "product#1 queue", "product.db"
+    enum class Kind
+    {
+        Internal, // a step inside a service: queue, work, database
+        Server,   // a service (or the gateway, for the root) handling a request
+        Client    // one attempt of a call on an edge, made by the gateway
+    };
+
+    QString name; // "users→product", "product#1 queue", "product.db + logic"
     TimePoint start;
     TimePoint end;
     int status = 0;
-    QString note;
+    QString note; // a failure's reason, or what the step was
     int depth = 0;
+    // For export: zero parentId means a root (its parent is the trace's remote parent, if any).
+    quint64 id = 0;
+    quint64 parentId = 0;
+    Kind kind = Kind::Internal;
+    QString service; // "product", "gateway"
+    QString replica; // "product#2", empty for the gateway
+    QString route;   // "GET /products/{id}"
+    int attempt = 0; // Client spans: 1, 2, ...
 };
 
 // Collects spans from whichever threads a traced request passes through.
+// Made for a sampled request (the gateway), a request that came with a
+// sampled traceparent (then it keeps that trace id and parent), or one the
+// storefront shows. Thread-safe; spans may still arrive after the request
+// was answered (work that went on after a timeout).
 class Trace
 {
 public:
+    Trace(); // a new trace: random trace id, no remote parent
+    Trace(TraceId id, quint64 remoteParentId);
+
+    const TraceId &id() const { return m_id; }
+    QString idHex() const { return m_id.toHex(); }
+    // The span id of the caller outside Microcosm (an incoming traceparent's parent-id), or 0.
+    quint64 remoteParentId() const { return m_remoteParent; }
+
     void add(Span span);
     QList<Span> spans() const;
 
 private:
+    const TraceId m_id;
+    const quint64 m_remoteParent = 0;
     mutable std::mutex m_mutex;
     QList<Span> m_spans;
 };
@@ -60,10 +131,10 @@ struct Request
     TimePoint intendedSend; // when the client meant to send it (no coordinated omission)
     TimePoint deadline = TimePoint::max();
     int attempt = 1;
-    quint64 traceId = 0;
     QByteArray traceparent; // W3C traceparent header an HTTP request came with, as received
     QString caller = QStringLiteral("users");
-    std::shared_ptr<Trace> trace; // set only for requests whose path is shown
+    std::shared_ptr<Trace> trace; // set only for traced requests (sampled, or shown)
+    quint64 parentSpanId = 0;     // traced: the span this request's spans hang under
     int depth = 0;                // hop depth, for the waterfall
 
     // Filled in by the router.

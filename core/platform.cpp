@@ -13,9 +13,11 @@ namespace microcosm {
 
 Platform::Platform(QString dataDir, PlatformConfig config)
     : m_dataDir(std::move(dataDir)), m_runId(QUuid::createUuid().toString(QUuid::Id128).left(8)),
-      m_config(config), m_start(Clock::now()), m_metrics(config.ringSeconds),
-      m_events([this] { return elapsed(); }), m_scheduler(std::make_unique<Scheduler>()),
-      m_gateway(*this), m_chaos(std::make_unique<ChaosController>(*this))
+      m_config(config), m_start(Clock::now()), m_wallStart(std::chrono::system_clock::now()),
+      m_traces(config.traceCapacity), m_traceSampleEvery(std::max(0, config.traceSampleEvery)),
+      m_metrics(config.ringSeconds), m_events([this] { return elapsed(); }),
+      m_scheduler(std::make_unique<Scheduler>()), m_gateway(*this),
+      m_chaos(std::make_unique<ChaosController>(*this))
 {
     QDir().mkpath(m_dataDir);
 }
@@ -99,6 +101,7 @@ void Platform::start()
         return;
     m_started = true;
     m_start = Clock::now();
+    m_wallStart = std::chrono::system_clock::now();
     m_metrics.entity(QStringLiteral("gateway"));
     m_metrics.entity(QStringLiteral("client"));
     for (auto &h : m_hosts)
@@ -136,6 +139,26 @@ void Platform::shutdown()
     m_chaos->releaseLocks(); // a locked database must not hold up the workers' stop
     for (auto &h : m_hosts)
         h->shutdown();
+}
+
+qint64 Platform::unixNanos(TimePoint t) const
+{
+    const auto sinceStart = std::chrono::duration_cast<nanoseconds>(t - m_start);
+    return std::chrono::duration_cast<nanoseconds>(m_wallStart.time_since_epoch()).count() +
+           sinceStart.count();
+}
+
+void Platform::setTraceSampling(int everyN)
+{
+    m_traceSampleEvery.store(std::max(0, everyN), std::memory_order_relaxed);
+}
+
+bool Platform::sampleTrace()
+{
+    const int n = m_traceSampleEvery.load(std::memory_order_relaxed);
+    if (n <= 0)
+        return false;
+    return m_traceCounter.fetch_add(1, std::memory_order_relaxed) % std::uint64_t(n) == 0;
 }
 
 double Platform::elapsed() const
@@ -341,6 +364,7 @@ SystemSnapshot Platform::snapshot() const
     }
     s.gateway = m_metrics.summary(QStringLiteral("gateway"));
     s.client = m_metrics.summary(QStringLiteral("client"));
+    s.http = m_metrics.summary(QStringLiteral("http"));
     s.lastEventSeq = m_events.lastSeq();
     return s;
 }

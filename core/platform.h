@@ -9,6 +9,7 @@
 #include "scheduler.h"
 #include "servicehost.h"
 #include "snapshot.h"
+#include "tracestore.h"
 
 #include <QString>
 
@@ -25,6 +26,9 @@ struct PlatformConfig
     Duration clientTimeout = milliseconds(1000);  // service → service, per call
     Duration probePeriod = milliseconds(1000); // active health check, unless a service sets its own
     int ringSeconds = 3600;                    // one-second windows kept
+    int traceSampleEvery =
+        100; // one users' request in N is traced; 0: none (scenario "traceSample")
+    int traceCapacity = TraceStore::DefaultCapacity; // finished traces kept, the oldest dropped
 };
 
 // The simulated platform: the scheduler, the gateway, the hosted services,
@@ -66,6 +70,21 @@ public:
     // previous run's in the same data directory.
     QString runId() const { return m_runId; }
     TimePoint startTime() const { return m_start; }
+    // Unix time in nanoseconds of a steady-clock time point: the wall clock
+    // is read once, with the steady one, when the platform starts.
+    qint64 unixNanos(TimePoint t) const;
+
+    // Tracing: the finished traces, and one request in N from the users'
+    // side (the simulated users and the HTTP front) sampled; 0 turns the
+    // sampler off (requests with a sampled traceparent and the storefront's
+    // are traced anyway).
+    TraceStore &traces() { return m_traces; }
+    const TraceStore &traces() const { return m_traces; }
+    void setTraceSampling(int everyN);
+    int traceSampling() const { return m_traceSampleEvery.load(std::memory_order_relaxed); }
+    // Whether the next request from the users' side is sampled: a shared
+    // counter, so exactly one request in N is (no allocation, one atomic add).
+    bool sampleTrace();
 
     ServiceHost *host(const QString &name) const;
     std::vector<ServiceHost *> hosts() const;
@@ -110,6 +129,11 @@ private:
     QString m_runId;
     PlatformConfig m_config;
     TimePoint m_start;
+    std::chrono::system_clock::time_point m_wallStart; // read with m_start
+    // Before the scheduler, gateway and hosts: outlives every thread that adds to it.
+    TraceStore m_traces;
+    std::atomic<int> m_traceSampleEvery;
+    std::atomic<std::uint64_t> m_traceCounter{0};
     MetricsRegistry m_metrics;
     EventLog m_events;
     FaultTable m_faults;

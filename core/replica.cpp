@@ -43,7 +43,7 @@ public:
         if (m_current) {
             request.trace = m_current->trace;
             request.depth = m_current->depth + 1;
-            request.traceId = m_current->traceId;
+            request.parentSpanId = m_spanId; // the context passes on: this handling's span
         }
         // A kill wakes this worker, which returns at once; a reply arriving
         // later only fills the shared slot and wakes a replica still alive.
@@ -80,7 +80,7 @@ public:
             if (m_current) {
                 request.trace = m_current->trace;
                 request.depth = m_current->depth + 1;
-                request.traceId = m_current->traceId;
+                request.parentSpanId = m_spanId;
             }
             m_replica.m_host.platform().gateway().call(
                 m_replica.m_host.name(), std::move(request),
@@ -111,10 +111,30 @@ public:
     void span(const QString &name, TimePoint start, TimePoint end, const QString &note) override
     {
         if (m_current && m_current->trace)
-            m_current->trace->add({name, start, end, 0, note, m_current->depth + 1});
+            m_current->trace->add(step(name, start, end, 0, note));
+    }
+
+    // A step inside the traced request being handled (Internal, under its Server span).
+    Span step(const QString &name, TimePoint start, TimePoint end, int status,
+              const QString &note) const
+    {
+        Span s;
+        s.name = name;
+        s.start = start;
+        s.end = end;
+        s.status = status;
+        s.note = note;
+        s.depth = m_current->depth + 1;
+        s.id = newSpanId();
+        s.parentId = m_spanId;
+        s.service = m_replica.m_host.name();
+        s.replica = m_replica.name();
+        s.route = m_current->route;
+        return s;
     }
 
     const Request *m_current = nullptr;
+    quint64 m_spanId = 0; // of the traced request being handled, else 0
 
 private:
     Replica &m_replica;
@@ -284,6 +304,7 @@ void Replica::serve(int worker, Database &db)
         }
         const TimePoint started = Clock::now();
         ctx.m_current = &job.request;
+        ctx.m_spanId = job.request.trace ? newSpanId() : 0;
         Response response;
         if (job.maintenance) {
             try {
@@ -297,8 +318,28 @@ void Replica::serve(int worker, Database &db)
             }
         } else if (!job.call->done()) {
             response = work(job, ctx, started);
+            if (job.request.trace) {
+                // The service's handling, from the moment it was queued.
+                Span s;
+                s.name = m_name + QLatin1Char(' ') + job.request.route;
+                s.start = job.enqueued;
+                s.end = Clock::now();
+                s.status = killed() ? 502 : response.status;
+                s.note =
+                    killed() ? QStringLiteral("reset: %1 was killed").arg(m_name) : response.reason;
+                s.depth = job.request.depth + 1;
+                s.id = ctx.m_spanId;
+                s.parentId = job.request.parentSpanId;
+                s.kind = Span::Kind::Server;
+                s.service = m_host.name();
+                s.replica = m_name;
+                s.route = job.request.route;
+                s.attempt = job.request.attempt;
+                job.request.trace->add(std::move(s));
+            }
         }
         ctx.m_current = nullptr;
+        ctx.m_spanId = 0;
         {
             std::lock_guard lock(m_mutex);
             m_running[worker].reset();
@@ -355,16 +396,14 @@ Response Replica::work(Job &job, WorkerContextImpl &ctx, TimePoint started)
             Response::error(500, QStringLiteral("%1: %2").arg(m_name, QString::fromUtf8(e.what())));
     }
     if (job.request.trace) {
-        const int depth = job.request.depth + 1;
         job.request.trace->add(
-            {m_name + QStringLiteral(" queue"), job.enqueued, started, 0, {}, depth});
-        job.request.trace->add(
-            {m_name + QStringLiteral(" work"), started, workEnd, 0,
-             serviceTime.describe() +
-                 (injected > Duration::zero() ? QStringLiteral(" + injected") : QString()),
-             depth});
-        job.request.trace->add({m_host.name() + QStringLiteral(".db + logic"), sqlStart,
-                                Clock::now(), response.status, response.reason, depth});
+            ctx.step(m_name + QStringLiteral(" queue"), job.enqueued, started, 0, {}));
+        job.request.trace->add(ctx.step(
+            m_name + QStringLiteral(" work"), started, workEnd, 0,
+            serviceTime.describe() +
+                (injected > Duration::zero() ? QStringLiteral(" + injected") : QString())));
+        job.request.trace->add(ctx.step(m_host.name() + QStringLiteral(".db + logic"), sqlStart,
+                                        Clock::now(), response.status, response.reason));
     }
     return response;
 }

@@ -78,6 +78,11 @@ public:
     // worker on its own connection before it serves.
     virtual void migrate(Database &db) = 0;
     virtual Response handle(const Request &request, WorkerContext &ctx) = 0;
+    // Why the service cannot serve now, as its own health check last found
+    // (an external process that stopped answering its health path); empty
+    // when it can. Must not block: the host's probe asks it on the
+    // scheduler and keeps the replicas out of rotation while it is not empty.
+    virtual QString unready() const { return {}; }
     // Background work (recovery, outbox relay), run on one ready replica's
     // worker after a start and then every maintenancePeriod() when not zero.
     virtual Duration maintenancePeriod() const { return Duration::zero(); }

@@ -431,8 +431,19 @@ void ServiceHost::onReplicaResult(int index, bool is5xx)
 void ServiceHost::probe()
 {
     std::vector<QString> removed, returned;
+    // What the service says of itself (an external process's health check):
+    // every replica of it passes or fails the probe with it.
+    const QString unready = m_service->unready();
+    QString serviceChange;
     {
         std::lock_guard lock(m_mutex);
+        if (unready != m_unready) {
+            serviceChange =
+                unready.isEmpty()
+                    ? QStringLiteral("%1 passes its health check again").arg(m_name)
+                    : QStringLiteral("%1 fails its health check: %2").arg(m_name, unready);
+            m_unready = unready;
+        }
         bool changed = false;
         for (Slot &slot : m_slots) {
             const auto &r = slot.replica;
@@ -440,11 +451,19 @@ void ServiceHost::probe()
                 continue;
             // A replica in its cold start is not probed yet: failures count
             // from the moment it could have served.
-            const bool healthy = r->serving() || r->state() == Replica::State::Starting;
+            const bool healthy =
+                (r->serving() || r->state() == Replica::State::Starting) && unready.isEmpty();
             slot.probeFailures = healthy ? 0 : slot.probeFailures + 1;
             if (slot.inRotation && slot.probeFailures >= m_config.health.probeFailureThreshold) {
                 slot.inRotation = false;
+                slot.probedOut = true;
                 removed.push_back(r->name());
+                changed = true;
+            } else if (!slot.inRotation && slot.probedOut && healthy && r->serving()) {
+                // Only the service's own check can pass again: a dead replica never serves.
+                slot.inRotation = true;
+                slot.probedOut = false;
+                returned.push_back(r->name());
                 changed = true;
             }
         }
@@ -456,10 +475,21 @@ void ServiceHost::probe()
         if (changed)
             rebuildRotationLocked();
     }
+    if (!serviceChange.isEmpty())
+        m_platform.events().add(
+            m_name, unready.isEmpty() ? QStringLiteral("healthy") : QStringLiteral("unhealthy"),
+            serviceChange);
     for (const QString &name : removed)
         m_platform.events().add(
             name, QStringLiteral("out-of-rotation"),
-            QStringLiteral("health probe failed: %1 taken out of rotation").arg(name));
+            unready.isEmpty()
+                ? QStringLiteral("health probe failed: %1 taken out of rotation").arg(name)
+                : QStringLiteral("health probe failed: %1 taken out of rotation (%2)")
+                      .arg(name, unready));
+    for (const QString &name : returned)
+        m_platform.events().add(
+            name, QStringLiteral("back-in-rotation"),
+            QStringLiteral("health probe passed again: %1 back in rotation").arg(name));
 }
 
 void ServiceHost::runMaintenance()

@@ -106,6 +106,7 @@ private:
         std::shared_ptr<Replica> replica;
         bool inRotation = false; // ready and passing its probes
         int probeFailures = 0;   // consecutive failed probes
+        bool probedOut = false;  // taken out by a probe: back when the probes pass again
         std::optional<TimePoint> readySince;
     };
 
@@ -139,6 +140,7 @@ private:
     std::vector<std::shared_ptr<Replica>> m_retired;      // killed or drained, to be joined
     int m_maintenanceTurn = 0;
     Scheduler::TimerId m_probeTimer = 0;
+    QString m_unready; // the service's own unready() at the last probe
     bool m_shutdown = false;
 
     // Takes its own lock before this host's; declared last, so it is

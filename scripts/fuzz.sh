@@ -10,7 +10,7 @@ case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: seconds must be a whole number, g
 bash scripts/deps.sh
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
       -DMICROCOSM_FUZZ=ON -DMICROCOSM_GUI=OFF -DMICROCOSM_FUZZ_SECONDS="$seconds" >/dev/null
-cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_scenario fuzz_request
+cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_scenario fuzz_request fuzz_http
 export ASAN_OPTIONS="detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
 cmake --build build-fuzz --target fuzz-smoke

@@ -20,7 +20,12 @@ export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
 # parser tests (single-threaded, and run under ASan) and tst_trust start the
 # program that way.
 exclude="^$"
-if [ "$mode" = thread ]; then exclude="^(tst_scenario|tst_trust)$"; fi
+if [ "$mode" = thread ]; then
+  exclude="^(tst_scenario|tst_trust)$"
+  # tst_prometheus and tst_external run under it but skip, with a message,
+  # the cases that start a program (promtool, the Python service).
+  export MICROCOSM_NO_FORK=1
+fi
 (cd "$build" && ctest --output-on-failure --timeout 900 -j"$(nproc)" -L engine -E "$exclude")
 
 # The chaos soak, run directly: any sanitizer report fails it (halt_on_error),

@@ -8,6 +8,7 @@
 
 #include <QJsonArray>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <functional>
 #include <set>
@@ -19,7 +20,7 @@ namespace {
 const QStringList Methods{QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
                           QStringLiteral("PATCH"), QStringLiteral("DELETE")};
 const QStringList Kinds{QStringLiteral("product"), QStringLiteral("cart"), QStringLiteral("order"),
-                        QStringLiteral("generic")};
+                        QStringLiteral("generic"), QStringLiteral("external")};
 constexpr int MaxServices = 64;
 
 bool validName(const QString &name)
@@ -125,6 +126,119 @@ void visitCalls(const QList<CallStep> &steps, const std::function<void(const Cal
     }
 }
 
+// The hosts an external service may be on without "allowRemote": this
+// machine's loopback names only.
+bool loopbackHost(const QString &host)
+{
+    return host == QLatin1String("127.0.0.1") || host == QLatin1String("localhost") ||
+           host == QLatin1String("::1");
+}
+
+// A route key of an external or generic service: "METHOD /pattern", with
+// no parameter named twice. False (and the problem reported) when it is not.
+bool readRouteKey(JsonReader &r, const QString &key, const QString &path, RouteSpec *spec)
+{
+    if (!splitRoute(key, &spec->method, &spec->pattern)) {
+        r.fail(path, QStringLiteral("a route is \"METHOD /path\" with METHOD one of %1 and path "
+                                    "segments or {names}; found \"%2\"")
+                         .arg(Methods.join(QStringLiteral(", ")), key));
+        return false;
+    }
+    if (const QString twice = repeatedParameter(spec->pattern); !twice.isEmpty()) {
+        r.fail(path, QStringLiteral("the parameter {%1} is named twice in \"%2\"").arg(twice, key));
+        return false;
+    }
+    return true;
+}
+
+// An external service: its url (plain HTTP, loopback unless allowRemote),
+// its health path and its routes (idempotent and internal only: the work,
+// the data and the calls are the process's own).
+void readExternal(JsonReader &r, const QJsonObject &o, const QString &p,
+                  const Architecture::Readers &readers, ServiceSpec &spec)
+{
+    static const QStringList own{QStringLiteral("kind"),       QStringLiteral("url"),
+                                 QStringLiteral("healthPath"), QStringLiteral("allowRemote"),
+                                 QStringLiteral("routes"),     QStringLiteral("tables")};
+    // The process does its own work: no service time of ours unless the file asks for one.
+    spec.config.profile.serviceTime = ServiceTime::constant(0);
+    readers.config(r, without(o, own), p, QString(), spec.config);
+    if (o.contains(QStringLiteral("tables")))
+        r.fail(JsonReader::join(p, QStringLiteral("tables")),
+               QStringLiteral("an external service keeps its data in its own process; "
+                              "\"tables\" is for a generic service"));
+    ExternalEndpoint &e = spec.external;
+    e.allowRemote = r.boolean(o, p, QStringLiteral("allowRemote"), false);
+    const QString up = JsonReader::join(p, QStringLiteral("url"));
+    e.url = r.string(o, p, QStringLiteral("url"), QString(), true);
+    if (!e.url.isEmpty()) {
+        const QUrl url(e.url, QUrl::StrictMode);
+        const QString expected =
+            QStringLiteral("a URL \"http://HOST:PORT\" with no path, query or user (e.g. "
+                           "\"http://127.0.0.1:8090\")");
+        if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty() || url.hasQuery() ||
+            url.hasFragment() || (!url.path().isEmpty() && url.path() != QLatin1String("/"))) {
+            r.error(up, expected, QJsonValue(e.url));
+        } else if (url.scheme() != QLatin1String("http")) {
+            r.fail(up, QStringLiteral("an external service is reached over plain HTTP: the url "
+                                      "starts with http://; found \"%1\"")
+                           .arg(e.url));
+        } else if (!e.allowRemote && !loopbackHost(url.host())) {
+            r.fail(up, QStringLiteral("\"%1\" is not this machine: an external service is on "
+                                      "loopback (127.0.0.1, localhost or ::1) unless it says "
+                                      "\"allowRemote\": true")
+                           .arg(url.host()));
+        } else {
+            e.host = url.host();
+            e.port = url.port(80);
+        }
+    }
+    e.healthPath = r.string(o, p, QStringLiteral("healthPath"), QStringLiteral("/health"));
+    static const QRegularExpression pathRe(QStringLiteral("^/[A-Za-z0-9._~/?=&%-]*$"));
+    if (!pathRe.match(e.healthPath).hasMatch())
+        r.error(JsonReader::join(p, QStringLiteral("healthPath")),
+                QStringLiteral("a path starting with / (e.g. \"/health\")"),
+                QJsonValue(e.healthPath));
+
+    const QString rp = JsonReader::join(p, QStringLiteral("routes"));
+    std::optional<QJsonObject> routes;
+    if (!o.contains(QStringLiteral("routes")))
+        r.error(rp, QStringLiteral("the routes the external service answers (an object)"), Missing);
+    else
+        routes = r.object(o.value(QStringLiteral("routes")), rp);
+    if (routes && routes->isEmpty())
+        r.fail(rp, QStringLiteral("an external service needs at least one route"));
+    if (!routes)
+        return;
+    for (auto rt = routes->begin(); rt != routes->end(); ++rt) {
+        const QString rtp = JsonReader::member(rp, rt.key());
+        GenericRoute route;
+        if (!readRouteKey(r, rt.key(), rtp, &route.spec))
+            continue;
+        auto ro = r.object(rt.value(), rtp);
+        if (!ro)
+            continue;
+        QStringList theirs;
+        for (const QString &k : {QStringLiteral("sql"), QStringLiteral("calls"),
+                                 QStringLiteral("errorPercent"), QStringLiteral("serviceTime")})
+            if (ro->contains(k)) {
+                r.fail(JsonReader::join(rtp, k),
+                       QStringLiteral("an external route's work, data and calls are its "
+                                      "process's own; \"%1\" is for a generic service's route")
+                           .arg(k));
+                theirs << k;
+            }
+        r.allowKeys(without(*ro, theirs), rtp,
+                    {QStringLiteral("idempotent"), QStringLiteral("internal")});
+        route.spec.idempotent = r.boolean(*ro, rtp, QStringLiteral("idempotent"),
+                                          route.spec.method == QLatin1String("GET") ||
+                                              route.spec.method == QLatin1String("PUT") ||
+                                              route.spec.method == QLatin1String("DELETE"));
+        route.spec.internal = r.boolean(*ro, rtp, QStringLiteral("internal"), false);
+        spec.routes.append(route);
+    }
+}
+
 } // namespace
 
 QString SqlStep::kindName(Kind k)
@@ -149,7 +263,7 @@ QString ServiceSpec::kindName(Kind k)
 
 QList<RouteSpec> ServiceSpec::routeSpecs() const
 {
-    if (kind != Kind::Generic)
+    if (isShopKind())
         return makeService(*this)->routes();
     QList<RouteSpec> out;
     for (const GenericRoute &r : routes)
@@ -294,7 +408,7 @@ bool Architecture::usesShopJourneys() const
         return false;
     int kinds = 0;
     for (const ServiceSpec &s : services)
-        kinds += s.kind != ServiceSpec::Kind::Generic;
+        kinds += s.isShopKind();
     return kinds == 3;
 }
 
@@ -337,6 +451,19 @@ QJsonObject Architecture::toJson(const std::function<QJsonObject(const ServiceCo
     for (const ServiceSpec &s : services) {
         QJsonObject o = config(s.config);
         o.insert(QStringLiteral("kind"), ServiceSpec::kindName(s.kind));
+        if (s.kind == ServiceSpec::Kind::External) {
+            o.remove(QStringLiteral("routes"));
+            o.insert(QStringLiteral("url"), s.external.url);
+            o.insert(QStringLiteral("healthPath"), s.external.healthPath);
+            if (s.external.allowRemote)
+                o.insert(QStringLiteral("allowRemote"), true);
+            QJsonObject routes;
+            for (const GenericRoute &r : s.routes)
+                routes.insert(r.spec.key(),
+                              QJsonObject{{QStringLiteral("idempotent"), r.spec.idempotent},
+                                          {QStringLiteral("internal"), r.spec.internal}});
+            o.insert(QStringLiteral("routes"), routes);
+        }
         if (s.kind == ServiceSpec::Kind::Generic) {
             o.remove(QStringLiteral("routes")); // the routes' own service times say it
             QJsonObject tables;
@@ -517,11 +644,18 @@ std::optional<Architecture> Architecture::read(JsonReader &r, const QJsonValue &
                 continue;
             ServiceSpec spec;
             spec.name = it.key();
-            const QString defaultKind = Kinds.contains(it.key()) && !o->contains("routes")
+            const QString defaultKind = Kinds.indexOf(it.key()) >= 0 &&
+                                                Kinds.indexOf(it.key()) < 3 &&
+                                                !o->contains("routes")
                                             ? it.key()
                                             : QStringLiteral("generic");
             const QString kind = r.choice(*o, p, QStringLiteral("kind"), Kinds, defaultKind);
             spec.kind = ServiceSpec::Kind(std::max<qsizetype>(0, Kinds.indexOf(kind)));
+            if (spec.kind == ServiceSpec::Kind::External) {
+                readExternal(r, *o, p, readers, spec);
+                a.services.append(spec);
+                continue;
+            }
             if (spec.kind != ServiceSpec::Kind::Generic) {
                 if (spec.name != kind)
                     r.fail(JsonReader::join(p, QStringLiteral("kind")),
@@ -842,6 +976,13 @@ std::optional<Architecture> Architecture::read(JsonReader &r, const QJsonValue &
                                     QStringLiteral("one of the architecture's services (%1)")
                                         .arg(known.join(QStringLiteral(", "))),
                                     members->at(m));
+                            continue;
+                        }
+                        if (a.service(name)->kind == ServiceSpec::Kind::External) {
+                            r.fail(mp, QStringLiteral("\"%1\" is an external service: it runs in "
+                                                      "its own process, with its own data, and "
+                                                      "is in no deployment")
+                                           .arg(name));
                             continue;
                         }
                         if (d.services.contains(name)) {

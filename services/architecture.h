@@ -74,8 +74,21 @@ struct GenericRoute
     double errorPercent = 0;
 };
 
+// Where an external service's process answers: its base URL, split.
+struct ExternalEndpoint
+{
+    QString url;  // as written: "http://127.0.0.1:8090"
+    QString host; // "127.0.0.1", "localhost" or "::1" unless allowRemote
+    int port = 80;
+    QString healthPath = QStringLiteral("/health");
+    bool allowRemote = false;
+};
+
 // A service of an architecture: one of the shop's (its real code and
-// schema) or a generic one defined by its routes and tables.
+// schema), a generic one defined by its routes and tables, or an external
+// one: a process the user runs, in any language, that answers its routes
+// over HTTP (its routes' sql, calls and errorPercent are the process's own
+// business, so it has none here).
 struct ServiceSpec
 {
     enum class Kind
@@ -83,13 +96,19 @@ struct ServiceSpec
         Product,
         Cart,
         Order,
-        Generic
+        Generic,
+        External
     };
     QString name;
     Kind kind = Kind::Generic;
     ServiceConfig config;
     QList<TableSpec> tables;
     QList<GenericRoute> routes;
+    ExternalEndpoint external; // Kind::External only
+    bool isShopKind() const
+    {
+        return kind == Kind::Product || kind == Kind::Cart || kind == Kind::Order;
+    }
     QList<RouteSpec> routeSpecs() const; // a shop kind's, or the generic routes'
     static QString kindName(Kind k);
 };

@@ -1,6 +1,7 @@
 #include "genericservice.h"
 
 #include "cart/cartservice.h"
+#include "externalservice.h"
 #include "gateway.h"
 #include "order/orderservice.h"
 #include "product/productservice.h"
@@ -326,6 +327,8 @@ std::shared_ptr<Service> makeService(const ServiceSpec &spec)
         return std::make_shared<OrderService>();
     case ServiceSpec::Kind::Generic:
         return std::make_shared<GenericService>(spec);
+    case ServiceSpec::Kind::External:
+        return std::make_shared<ExternalService>(spec);
     }
     return {};
 }
@@ -347,7 +350,7 @@ QList<std::shared_ptr<DatabaseFile>> databaseFiles(const Architecture &a)
     }
     for (const std::shared_ptr<DatabaseFile> &f : out) {
         const ServiceSpec *only = f->services.size() == 1 ? a.service(f->services[0]) : nullptr;
-        if (only && only->kind != ServiceSpec::Kind::Generic) {
+        if (only && only->isShopKind()) {
             const DataFileKind &own =
                 only->kind == ServiceSpec::Kind::Product ? ProductService::dataFile()
                 : only->kind == ServiceSpec::Kind::Cart  ? CartService::dataFile()
@@ -377,6 +380,8 @@ QList<std::shared_ptr<DatabaseFile>> databaseFiles(const Architecture &a)
                 case ServiceSpec::Kind::Generic:
                     schema += GenericService::schemaOf(spec->tables);
                     tables += spec->tables;
+                    break;
+                case ServiceSpec::Kind::External: // its data are its process's own
                     break;
                 }
             }

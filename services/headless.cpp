@@ -12,7 +12,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cerrno>
 #include <thread>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 namespace microcosm {
 
@@ -46,6 +52,76 @@ QString row(const QString &name, const EntitySummary &s, const QString &replicas
         .arg(replicas, 8);
 }
 
+// SIGINT and SIGTERM during a run, through a self-pipe: the handler only
+// writes one byte (write() is async-signal-safe, POSIX.1-2017 2.4.3); the
+// run's loop polls the pipe between its seconds.
+int stopPipe[2] = {-1, -1};
+volatile sig_atomic_t stopSignal = 0;
+
+extern "C" void onStopSignal(int signal)
+{
+    stopSignal = signal;
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(stopPipe[1], &byte, 1);
+    errno = saved;
+}
+
+class StopSignals
+{
+public:
+    StopSignals()
+    {
+        stopSignal = 0;
+        if (::pipe2(stopPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+            return;
+        struct sigaction action = {};
+        action.sa_handler = onStopSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &action, &m_oldInt);
+        sigaction(SIGTERM, &action, &m_oldTerm);
+        m_installed = true;
+    }
+    ~StopSignals()
+    {
+        if (!m_installed)
+            return;
+        sigaction(SIGINT, &m_oldInt, nullptr);
+        sigaction(SIGTERM, &m_oldTerm, nullptr);
+        ::close(stopPipe[0]);
+        ::close(stopPipe[1]);
+        stopPipe[0] = stopPipe[1] = -1;
+    }
+    // Sleeps until `until`; true at once when a stop signal came.
+    bool waitUntil(TimePoint until)
+    {
+        if (!m_installed) {
+            std::this_thread::sleep_until(until);
+            return false;
+        }
+        for (;;) {
+            if (stopSignal)
+                return true;
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+            if (left.count() <= 0)
+                return false;
+            pollfd fd{stopPipe[0], POLLIN, 0};
+            if (::poll(&fd, 1, int(std::min<qint64>(left.count() + 1, 1000))) > 0) {
+                char drain[16];
+                while (::read(stopPipe[0], drain, sizeof drain) > 0) {
+                }
+            }
+        }
+    }
+    static const char *name() { return stopSignal == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
+private:
+    bool m_installed = false;
+    struct sigaction m_oldInt = {}, m_oldTerm = {};
+};
+
 } // namespace
 
 Scenario HeadlessOptions::effectiveScenario() const
@@ -58,7 +134,10 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     const Scenario scenario = options.effectiveScenario();
     LoadConfig load = scenario.load;
     load.seed = scenario.seed;
-    ShopSession session(options.dataDir, scenario.architecture, scenario.platform, load);
+    PlatformConfig platformConfig = scenario.platform;
+    if (options.traceSample)
+        platformConfig.traceSampleEvery = *options.traceSample;
+    ShopSession session(options.dataDir, scenario.architecture, platformConfig, load);
     QJsonObject report;
     QList<ExpectationResult> results;
     std::unique_ptr<ScenarioRun> run;
@@ -79,13 +158,30 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             err << "microcosm: " << session.startError() << Qt::endl;
             return session.dataDirInUse() ? 2 : 1;
         }
+        StopSignals stopSignals;
+        if (options.httpPort) {
+            net::HttpFrontOptions http;
+            http.address = options.httpBind;
+            http.port = *options.httpPort;
+            QString error;
+            if (!session.startHttp(http, &error)) {
+                err << "microcosm: --http: " << error << Qt::endl;
+                return 2;
+            }
+            out << "HTTP front: " << session.http()->url() << Qt::endl; // flushed: tests read it
+        }
         run = std::make_unique<ScenarioRun>(session, scenario);
         const TimePoint begin = Clock::now();
         run->start();
         const auto total = std::chrono::duration<double>(scenario.duration);
         for (int second = 1; Clock::now() - begin < total; ++second) {
-            std::this_thread::sleep_until(std::min(
-                begin + seconds(second), begin + std::chrono::duration_cast<Duration>(total)));
+            if (stopSignals.waitUntil(
+                    std::min(begin + seconds(second),
+                             begin + std::chrono::duration_cast<Duration>(total)))) {
+                err << "microcosm: " << StopSignals::name()
+                    << ": stopping the load early; settling, auditing and reporting" << Qt::endl;
+                break;
+            }
             const auto g = platform.metrics().summary(QStringLiteral("gateway"));
             out << QStringLiteral("  t=%1 s  %2 req/s  ok %3%  p99 %4 ms  in flight %5")
                        .arg(second, 3)
@@ -221,6 +317,20 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             return 2;
         }
         out << "per-second metrics written to " << options.csvPath << Qt::endl;
+    }
+
+    if (!options.tracesPath.isEmpty()) {
+        QString error;
+        const TraceStore &traces = session.platform().traces();
+        if (!writeWhole(options.tracesPath, exportTraces(session.platform(), options.traceFormat),
+                        &error)) {
+            err << "microcosm: the traces were not written: " << error << Qt::endl;
+            return 2;
+        }
+        out << traces.size() << " traces (" << traceFormatName(options.traceFormat)
+            << ", one users' request in " << session.platform().traceSampling() << " sampled; "
+            << traces.dropped() << " older ones dropped) written to " << options.tracesPath
+            << Qt::endl;
     }
 
     if (!options.reportPath.isEmpty()) {

@@ -2,6 +2,7 @@
 
 #include "metricscsv.h"
 #include "scenario.h"
+#include "traceexport.h"
 
 #include <QString>
 #include <QTextStream>
@@ -17,6 +18,11 @@ struct HeadlessOptions
     QString csvPath;
     CsvLayout csvLayout = CsvLayout::Long; // --csv-wide: Wide
     quint64 seed = 1;
+    std::optional<quint16> httpPort;                // --http PORT (0: a free port)
+    QString httpBind = QStringLiteral("127.0.0.1"); // --http-bind ADDRESS
+    std::optional<int> traceSample; // --trace-sample N: one users' request in N traced, 0 none
+    QString tracesPath;             // --traces FILE: the sampled traces, written at the end
+    TraceFormat traceFormat = TraceFormat::Otlp; // --trace-format, else by the file's name
     // The experiment to run; without --scenario, the steady state at --rate.
     std::optional<Scenario> scenario;
     Scenario effectiveScenario() const;
@@ -27,7 +33,9 @@ struct HeadlessOptions
 // the JSON report (edges named "caller>service", as in scenario files) and
 // the per-second CSV (metricsCsv()); audits the databases. Returns the
 // exit code: 0 when every expectation held and the audit passed, 1 when
-// not, 2 when an output file could not be written.
+// not, 2 when an output file could not be written or the HTTP front could
+// not listen. SIGINT or SIGTERM ends the load early; the run then settles,
+// audits and reports as at the end of its duration.
 int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err);
 
 } // namespace microcosm

@@ -451,6 +451,9 @@ bool readMeta(JsonReader &r, const QJsonObject &root, Scenario &s)
     const bool durationOk = r.errors().size() == errorsBeforeDuration;
     s.seed = quint64(r.number(root, $, QStringLiteral("seed"), 1, 0, 9007199254740991.0));
     s.load.seed = s.seed;
+    // One request in N from the users' side traced (0: none); see Platform::sampleTrace().
+    s.platform.traceSampleEvery = int(
+        r.number(root, $, QStringLiteral("traceSample"), s.platform.traceSampleEvery, 0, 1000000));
     return durationOk;
 }
 
@@ -1232,7 +1235,8 @@ std::optional<Scenario> Scenario::parse(const QByteArray &json, QStringList *err
                 {QStringLiteral("title"), QStringLiteral("lesson"), QStringLiteral("duration"),
                  QStringLiteral("seed"), QStringLiteral("services"), QStringLiteral("policies"),
                  QStringLiteral("autoscaler"), QStringLiteral("load"), QStringLiteral("timeline"),
-                 QStringLiteral("expect"), QStringLiteral("architecture")});
+                 QStringLiteral("expect"), QStringLiteral("architecture"),
+                 QStringLiteral("traceSample")});
     const bool durationOk = readMeta(r, *root, s);
     // The architecture first: every other section names its services.
     if (root->contains(QStringLiteral("architecture")) &&

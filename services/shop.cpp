@@ -142,6 +142,15 @@ void TrackedWorkload::observe(const Request &request, const Response &response)
     }
 }
 
+void TrackedWorkload::acknowledge(const QString &orderId)
+{
+    const QUuid id = QUuid::fromString(orderId);
+    if (id.isNull())
+        return;
+    std::lock_guard lock(m_mutex);
+    m_acknowledged.push_back(id);
+}
+
 QSet<QString> TrackedWorkload::acknowledgedOrders() const
 {
     std::lock_guard lock(m_mutex);

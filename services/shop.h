@@ -48,6 +48,9 @@ public:
     // runId: unique per run (the platform's); empty makes a fresh random one.
     explicit TrackedWorkload(QString runId = {});
     void observe(const Request &request, const Response &response) override;
+    // An order acknowledged to someone else than the simulated users (the
+    // HTTP front's clients), for the auditor; not counted as placed here.
+    void acknowledge(const QString &orderId);
 
     QSet<QString> acknowledgedOrders() const;
     std::size_t acknowledgedCount() const;

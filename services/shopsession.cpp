@@ -4,6 +4,7 @@
 #include "datafiles.h"
 #include "genericservice.h"
 #include "journeyworkload.h"
+#include "prometheus.h"
 #include "sqlite.h"
 
 #include <QDir>
@@ -137,9 +138,33 @@ bool ShopSession::waitReady(Duration timeout)
     return allReady();
 }
 
+bool ShopSession::startHttp(net::HttpFrontOptions options, QString *error)
+{
+    stopHttp();
+    std::weak_ptr<TrackedWorkload> workload = m_workload;
+    options.onOrderAcknowledged = [workload](const QString &orderId) {
+        if (const auto w = workload.lock())
+            w->acknowledge(orderId);
+    };
+    m_http = std::make_unique<net::HttpFront>(*m_platform, std::move(options));
+    net::addMetricsEndpoint(*m_http, *m_platform, m_load.get()); // GET /metrics
+    net::addTracesEndpoint(*m_http, *m_platform);                // GET /traces
+    if (m_http->start(error))
+        return true;
+    m_http.reset();
+    return false;
+}
+
+void ShopSession::stopHttp()
+{
+    if (m_http)
+        m_http->stop();
+}
+
 bool ShopSession::quiesce(Duration timeout)
 {
     const TimePoint until = Clock::now() + timeout;
+    stopHttp(); // no new outside requests while the run settles
     m_load->stop();
     if (!m_load->waitIdle(timeout))
         return false;
@@ -161,6 +186,7 @@ AuditReport ShopSession::runAudit() const
 
 void ShopSession::shutdown()
 {
+    stopHttp();
     if (!m_load)
         return;
     m_load->stop();

@@ -3,6 +3,7 @@
 #include "architecture.h"
 #include "auditor.h"
 #include "datadirlock.h"
+#include "httpfront.h"
 #include "loadgenerator.h"
 #include "platform.h"
 #include "shop.h"
@@ -56,6 +57,14 @@ public:
     // Stops every thread and closes every database file.
     void shutdown();
 
+    // The HTTP front on this session's gateway, after start(): the orders it
+    // acknowledges are audited like the simulated users' ones. Stopped by
+    // stopHttp(), quiesce() and shutdown() (before the services stop).
+    // False with *error when it cannot listen.
+    bool startHttp(net::HttpFrontOptions options, QString *error);
+    void stopHttp();
+    net::HttpFront *http() { return m_http.get(); }
+
 private:
     std::unique_ptr<DataDirLock> m_lock; // first: claimed before anything opens a file
     QString m_startError;
@@ -63,6 +72,7 @@ private:
     std::shared_ptr<TrackedWorkload> m_workload;
     std::unique_ptr<Platform> m_platform;
     std::unique_ptr<LoadGenerator> m_load;
+    std::unique_ptr<net::HttpFront> m_http; // stopped before the platform
 };
 
 } // namespace microcosm

@@ -116,6 +116,26 @@ const QList<QPair<QString, QStringList>> &badFiles()
          {QStringLiteral("$.architecture.services.audit.routes: expected the routes of a generic "
                          "service (an object)")}},
 
+        // External services.
+        {QStringLiteral("external-url-not-http.json"),
+         {QStringLiteral("$.architecture.services.recommendation.url: an external service is "
+                         "reached over plain HTTP: the url starts with http://; found "
+                         "\"https://127.0.0.1:8090\"")}},
+        {QStringLiteral("external-url-remote.json"),
+         {QStringLiteral("$.architecture.services.recommendation.url: \"example.com\" is not "
+                         "this machine: an external service is on loopback (127.0.0.1, localhost "
+                         "or ::1) unless it says \"allowRemote\": true")}},
+        {QStringLiteral("external-url-malformed.json"),
+         {QStringLiteral("$.architecture.services.recommendation.url: expected a URL "
+                         "\"http://HOST:PORT\" with no path, query or user (e.g. "
+                         "\"http://127.0.0.1:8090\"), found \"http//127.0.0.1:8090\"")}},
+        {QStringLiteral("external-tables-and-sql.json"),
+         {QStringLiteral("$.architecture.services.recommendation.tables: an external service "
+                         "keeps its data in its own process"),
+          QStringLiteral("$.architecture.services.recommendation.routes[\"GET "
+                         "/recommendations/{user}\"].sql: an external route's work, data and "
+                         "calls are its process's own")}},
+
         // SQL.
         {QStringLiteral("sql-on-other-service-table.json"),
          {QStringLiteral("$.architecture.services.payment.routes[\"POST /payments\"].sql[1].read: "

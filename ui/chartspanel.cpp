@@ -31,8 +31,10 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numeric>
 
 namespace microcosm {
 
@@ -656,6 +658,7 @@ void ChartsPanel::refresh()
         return;
     m_now = m_controller->platform().elapsed();
     pull(QStringLiteral("gateway"));
+    pull(QStringLiteral("http"));
     for (const QString &s : std::as_const(m_services))
         pull(QStringLiteral("service:") + s);
     if (!m_samples[QStringLiteral("gateway")].empty())
@@ -711,6 +714,19 @@ void ChartsPanel::redraw()
         feed(QStringLiteral("queue:") + s,
              build(e, [](const Sample &x) { return x.gauges.queueDepth; }), &max[4]);
     }
+    // The HTTP front's clients: a throughput line of their own once they send.
+    const QString http = QStringLiteral("http");
+    const auto httpSamples = m_samples.find(http);
+    if (!m_series.contains(QStringLiteral("throughput:http")) && !m_charts.empty() &&
+        httpSamples != m_samples.end() &&
+        std::any_of(httpSamples->second.begin(), httpSamples->second.end(), [](const Sample &x) {
+            return std::accumulate(x.counts.begin(), x.counts.end(), std::uint64_t(0)) > 0;
+        })) {
+        addSeries(m_charts.front(), QStringLiteral("throughput:http"), tr("via HTTP"),
+                  theme::mutedText(palette()));
+        updateLegend(m_charts.front());
+    }
+    feed(QStringLiteral("throughput:http"), build(http, ok), &max[0]);
     const QString gw = QStringLiteral("gateway");
     feed(QStringLiteral("latency:p50"), build(gw, [](const Sample &s) { return s.p50; }), &max[1]);
     feed(QStringLiteral("latency:p95"), build(gw, [](const Sample &s) { return s.p95; }), &max[1]);

@@ -1,5 +1,6 @@
 #include "gui.h"
 
+#include "httpfrontcontrol.h"
 #include "mainwindow.h"
 #include "numbers.h"
 #include "shopcontroller.h"
@@ -186,6 +187,14 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
     if (gui->size.isValid())
         window.resize(gui->size); // over a saved geometry
     window.show();
+    if (options.httpPort) {
+        window.http()->setEndpoint(options.httpBind, *options.httpPort);
+        QString error;
+        if (!window.http()->start(&error))
+            return fail(QStringLiteral("--http: %1").arg(error));
+        std::fprintf(stdout, "HTTP front: %s\n", qPrintable(window.http()->url()));
+        std::fflush(stdout);
+    }
     ShopController *controller = window.controller();
     if (options.scenario) {
         window.startScenario(*options.scenario);

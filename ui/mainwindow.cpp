@@ -6,8 +6,10 @@
 #include "databaseinspector.h"
 #include "eventtimeline.h"
 #include "exporter.h"
+#include "httpfrontcontrol.h"
 #include "livescenario.h"
 #include "policycontrols.h"
+#include "savefile.h"
 #include "scenariopanel.h"
 #include "scenariowriter.h"
 #include "setupcapture.h"
@@ -15,6 +17,7 @@
 #include "storefront.h"
 #include "theme.h"
 #include "topologyview.h"
+#include "traceexport.h"
 #include "welcomepanel.h"
 
 #include <QAction>
@@ -72,12 +75,14 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
     setObjectName(QStringLiteral("main-window"));
     setWindowTitle(sessionTitle(m_controller));
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    m_http = new HttpFrontControl(m_controller->session(), this);
     buildDocks();
     buildViews();
     buildMenus();
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("status-summary"));
+    statusBar()->addPermanentWidget(m_http->statusLabel());
     statusBar()->addPermanentWidget(m_statusLabel);
 
     connect(m_scenarioPanel, &ScenarioPanel::rerunRequested, this, &MainWindow::rerunScenario);
@@ -120,6 +125,7 @@ MainWindow::~MainWindow()
     // call to a view) before the views go away.
     m_scenarioPanel->setScenario(nullptr);
     m_live.reset();
+    m_http->stop(); // no request from outside reaches a shop shutting down
     m_controller->shutdown();
 }
 
@@ -309,6 +315,7 @@ void MainWindow::installSession(std::unique_ptr<ShopSession> session)
     });
     // Nothing refers to the old session any more: shut it down (waiting for
     // its journeys under way, a few seconds at worst) off the GUI thread.
+    m_http->moveTo(m_controller->session()); // stopped on the old shop first
     std::shared_ptr<ShopSession> retired(old->takeSession());
     delete old;
     m_retirer.start([retired]() mutable { retired->shutdown(); }, {});
@@ -519,6 +526,12 @@ void MainWindow::buildMenus()
                         "metric, as --csv with --csv-wide writes it."));
     file->addAction(tr("Export &topology as PNG/SVG…"), this, &MainWindow::exportTopology);
     file->addAction(tr("Export c&harts as PNG/SVG…"), this, &MainWindow::exportCharts);
+    QAction *traces = file->addAction(tr("Export t&races…"), this, &MainWindow::exportTraces);
+    traces->setObjectName(QStringLiteral("action-export-traces"));
+    traces->setToolTip(tr("The sampled requests' traces, each span with its service, replica, "
+                          "status and reason: OTLP/JSON (Jaeger opens it) or Zipkin v2 JSON."));
+    file->addSeparator();
+    file->addAction(m_http->toggleAction());
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -796,6 +809,29 @@ void MainWindow::exportCsv(CsvLayout layout)
         QMessageBox::warning(this, tr("Export failed"), error);
     else
         statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
+}
+
+void MainWindow::exportTraces()
+{
+    const QString path =
+        askPath(tr("Export traces"), QStringLiteral("microcosm-traces.json"),
+                tr("OTLP/JSON, for Jaeger (*.json);;Zipkin v2 JSON (*.zipkin.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportTracesTo(path, &error))
+        QMessageBox::warning(this, tr("Export failed"), error);
+    else
+        statusBar()->showMessage(tr("Wrote %1 traces to %2 (%3)")
+                                     .arg(m_controller->platform().traces().size())
+                                     .arg(path, traceFormatName(traceFormatForFile(path))),
+                                 6000);
+}
+
+bool MainWindow::exportTracesTo(const QString &path, QString *error)
+{
+    return writeWhole(
+        path, microcosm::exportTraces(m_controller->platform(), traceFormatForFile(path)), error);
 }
 
 void MainWindow::exportTopology()

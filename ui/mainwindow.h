@@ -24,6 +24,7 @@ class ChartsPanel;
 class ControlsPanel;
 class DatabaseInspector;
 class EventTimeline;
+class HttpFrontControl;
 class LiveScenario;
 class ScenarioPanel;
 class ShopController;
@@ -82,6 +83,10 @@ public:
     DatabaseInspector *inspector() const { return m_inspector; }
     StorefrontPanel *storefront() const { return m_storefront; }
     ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
+    // File → Export traces without its dialog: OTLP/JSON, or Zipkin for *.zipkin.json.
+    bool exportTracesTo(const QString &path, QString *error);
+    // The HTTP front's toggle and address, for whichever shop is shown.
+    HttpFrontControl *http() const { return m_http; }
     QDockWidget *dock(const QString &name) const;
     QMenu *scenariosMenu() const { return m_scenariosMenu; }
 
@@ -123,6 +128,7 @@ public slots:
     void exportCsv(CsvLayout layout = CsvLayout::Long);
     void exportTopology();
     void exportCharts();
+    void exportTraces();
     void openScenarioDialog();
     void saveScenarioDialog();
     void rerunScenario();
@@ -158,6 +164,7 @@ private:
     QList<QDockWidget *> m_docks;
     QMenu *m_scenariosMenu = nullptr;
     QLabel *m_statusLabel = nullptr;
+    HttpFrontControl *m_http = nullptr;
     QAction *m_loadAction = nullptr;
     QAction *m_presenterAction = nullptr;
     QFont m_baseFont;

@@ -142,7 +142,7 @@ bool ShopController::hasShop() const
 {
     int kinds = 0;
     for (const ServiceSpec &s : architecture().services)
-        kinds += s.kind != ServiceSpec::Kind::Generic;
+        kinds += s.isShopKind();
     return kinds == 3;
 }
 

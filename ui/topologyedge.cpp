@@ -62,7 +62,8 @@ TopologyEdge::TopologyEdge(TopologyNode *source, TopologyNode *dest, Kind kind)
 QString TopologyEdge::key() const
 {
     if (m_source->kind() == TopologyNode::Kind::Users)
-        return QStringLiteral("gateway");
+        return m_source->id() == QLatin1String("http") ? QStringLiteral("http")
+                                                       : QStringLiteral("gateway");
     const QString from =
         m_source->kind() == TopologyNode::Kind::Gateway ? QStringLiteral("users") : m_source->id();
     return from + QLatin1Char('>') + m_dest->id();

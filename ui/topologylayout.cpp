@@ -116,7 +116,7 @@ QRectF TopologyLayout::boxRect(const QString &id) const
 {
     Box box = Box::Service;
     int lines = 0;
-    if (id == QLatin1String("users"))
+    if (id == QLatin1String("users") || id == QLatin1String("http"))
         box = Box::Users;
     else if (id == QLatin1String("gateway"))
         box = Box::Gateway;
@@ -233,6 +233,8 @@ TopologyLayout layoutTopology(const QVector<ServiceSnapshot> &services,
     const QSizeF service = out.boxSize(TopologyLayout::Box::Service);
     const QSizeF database = out.boxSize(TopologyLayout::Box::Database);
     out.positions.insert(QStringLiteral("users"), {0, 0});
+    // The HTTP front's clients, below the simulated users, once they send.
+    out.positions.insert(QStringLiteral("http"), {0, users.height() + gap.usersGateway});
     const qreal gatewayX = users.width() / 2 + gap.usersGateway + gateway.width() / 2;
     out.positions.insert(QStringLiteral("gateway"), {gatewayX, 0});
 

@@ -253,6 +253,17 @@ void TopologyNode::setUsers(bool running, double rate, double rps)
     changed(m_lines.join(QLatin1Char('|')) + QLatin1Char(running ? '1' : '0'));
 }
 
+void TopologyNode::setHttpClients(double rps)
+{
+    m_active = rps > 0;
+    m_lines = {QStringLiteral("over HTTP"), QStringLiteral("%1 req/s sent").arg(rpsText(rps))};
+    setToolTip(QStringLiteral("<b>HTTP clients</b>: real programs on this machine — a browser on "
+                              "the web storefront, curl, wrk, Locust — sending requests through "
+                              "the HTTP front. The gateway treats them as users (caller "
+                              "\"http\"): the same routes, policies and metrics."));
+    changed(m_lines.join(QLatin1Char('|')));
+}
+
 void TopologyNode::setGateway(const EntitySummary &gateway)
 {
     const Window &w = gateway.last;

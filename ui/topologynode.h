@@ -61,6 +61,8 @@ public:
     void setService(const ServiceSnapshot &service);
     // Users node: the load generator's state.
     void setUsers(bool running, double rate, double rps);
+    // The HTTP front's clients (node "http"): what they sent last second.
+    void setHttpClients(double rps);
     // Gateway node: what users saw at the gateway over the last second.
     void setGateway(const EntitySummary &gateway);
     // Database node: the file and the services that open it (one: it owns it).

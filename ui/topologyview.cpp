@@ -315,6 +315,19 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         users->setUsers(running, m_controller ? m_controller->rate() : 0, snap.gateway.rps);
     if (TopologyNode *gw = m_nodes.value(QStringLiteral("gateway")))
         gw->setGateway(snap.gateway);
+    // The HTTP front's clients get a node of their own once they have sent something.
+    if (snap.http.total() > 0 && !m_nodes.contains(QStringLiteral("http"))) {
+        TopologyNode *n =
+            addNode(int(TopologyNode::Kind::Users), QStringLiteral("http"), tr("HTTP clients"), {});
+        n->setDensity(m_layout.density);
+        n->setPos(defaultPosition(n->id()));
+        n->setScale(m_presenter ? TopologyLayout::PresenterScale : 1.0);
+        n->setPresenter(m_presenter);
+        addEdge(QStringLiteral("http"), QStringLiteral("gateway"), true);
+        arrangeLabels();
+    }
+    if (TopologyNode *http = m_nodes.value(QStringLiteral("http")))
+        http->setHttpClients(snap.http.rps);
 
     double traffic = 0;
     for (TopologyEdge *e : std::as_const(m_edges)) {
@@ -324,6 +337,8 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         const EntitySummary *stats = nullptr;
         if (key == QLatin1String("gateway")) {
             stats = &snap.gateway;
+        } else if (key == QLatin1String("http")) {
+            stats = &snap.http;
         } else {
             for (const EdgeSnapshot &es : snap.edges)
                 if (es.from + QLatin1Char('>') + es.to == key)
@@ -520,6 +535,10 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
             break;
         }
         case TopologyNode::Kind::Users: {
+            if (n->id() == QLatin1String("http")) {
+                header(tr("HTTP clients — real programs through the HTTP front"));
+                break;
+            }
             header(tr("users — the load generator"));
             QAction *load = menu->addAction(c->loadRunning() ? tr("Pause load\tSpace")
                                                              : tr("Start load\tSpace"));

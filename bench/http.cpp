@@ -1,0 +1,236 @@
+// Figure 8, the HTTP front: the same zero-work requests (GET /noop, zero
+// service time) through the HTTP front on loopback, sent by real load tools,
+// vs submitted in-process to the gateway, in the same run:
+//   - the most each path carries: wrk (64 connections) vs an in-process closed
+//     loop with as many requests in flight; ab -k is the second opinion;
+//   - the latency each adds at 5 000 requests/s: hey (50 workers at 100/s
+//     each) vs an in-process open loop paced at 5 000/s, latency from the
+//     intended send.
+// The load tool runs on the same cores as Microcosm, as it would on a
+// laptop: its CPU is part of what the HTTP path costs here.
+
+#include "benchservices.h"
+#include "benchsupport.h"
+#include "httpfront.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+namespace microcosm::bench {
+
+namespace {
+
+constexpr int Connections = 64;
+constexpr double PacedRate = 5000;
+
+Request noop()
+{
+    Request r;
+    r.method = QStringLiteral("GET");
+    r.path = QStringLiteral("/noop");
+    return r;
+}
+
+// The most the gateway carries with `inFlight` requests always outstanding.
+double closedLoopRps(Platform &platform, int inFlight, double seconds)
+{
+    struct Loop
+    {
+        Platform *platform;
+        TimePoint until;
+        std::atomic<std::uint64_t> done{0};
+        std::atomic<int> open{0};
+        std::mutex mutex;
+        std::condition_variable finished;
+        void next()
+        {
+            if (Clock::now() >= until) {
+                if (open.fetch_sub(1) == 1) {
+                    std::lock_guard lock(mutex);
+                    finished.notify_all();
+                }
+                return;
+            }
+            platform->gateway().submit(noop(), [this](Response r) {
+                done.fetch_add(r.ok() ? 1 : 0, std::memory_order_relaxed);
+                next();
+            });
+        }
+    };
+    Loop loop;
+    loop.platform = &platform;
+    const TimePoint start = Clock::now();
+    loop.until =
+        start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+    loop.open = inFlight;
+    for (int i = 0; i < inFlight; ++i)
+        loop.next();
+    std::unique_lock lock(loop.mutex);
+    loop.finished.wait(lock, [&] { return loop.open.load() == 0; });
+    return double(loop.done.load()) / secondsSince(start);
+}
+
+// Latencies (ms) from the intended send of an open loop paced at `rate`.
+std::vector<double> pacedLatencies(Platform &platform, double rate, double seconds, int *failed)
+{
+    const auto count = std::size_t(rate * seconds);
+    std::vector<double> latency(count, -1);
+    std::atomic<std::size_t> answered{0};
+    std::atomic<int> bad{0};
+    const TimePoint start = Clock::now() + milliseconds(10);
+    for (std::size_t i = 0; i < count; ++i) {
+        const TimePoint intended =
+            start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(i / rate));
+        std::this_thread::sleep_until(intended);
+        Request r = noop();
+        r.intendedSend = intended;
+        platform.gateway().submit(std::move(r), [&, i, intended](Response response) {
+            latency[i] = std::chrono::duration<double, std::milli>(Clock::now() - intended).count();
+            if (!response.ok())
+                bad.fetch_add(1);
+            answered.fetch_add(1);
+        });
+    }
+    while (answered.load() < count)
+        std::this_thread::sleep_for(milliseconds(5));
+    *failed = bad.load();
+    return latency;
+}
+
+struct ToolRun
+{
+    bool ran = false;
+    QString output;
+};
+
+ToolRun runTool(const QString &tool, const QStringList &args)
+{
+    ToolRun out;
+    const QString path = QStandardPaths::findExecutable(tool);
+    if (path.isEmpty())
+        return out;
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(path, args);
+    if (!p.waitForStarted() || !p.waitForFinished(120000))
+        return out;
+    out.ran = p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    out.output = QString::fromUtf8(p.readAll());
+    return out;
+}
+
+double captured(const QString &text, const QString &pattern)
+{
+    const auto m = QRegularExpression(pattern).match(text);
+    return m.hasMatch() ? m.captured(1).toDouble() : -1;
+}
+
+// wrk's "Latency  1.23ms" style figure, in ms.
+double wrkMs(const QString &text, const QString &label)
+{
+    const auto m =
+        QRegularExpression(label + QStringLiteral("\\s+([\\d.]+)(us|ms|s)\\b")).match(text);
+    if (!m.hasMatch())
+        return -1;
+    const double v = m.captured(1).toDouble();
+    const QString unit = m.captured(2);
+    return unit == QLatin1String("us") ? v / 1000 : unit == QLatin1String("s") ? v * 1000 : v;
+}
+
+} // namespace
+
+QJsonObject httpFront(const BenchOptions &options)
+{
+    QJsonObject out = figure(
+        QStringLiteral("http"),
+        QStringLiteral(
+            "GET /noop (zero service time) through the HTTP front on loopback, sent by wrk (%1 "
+            "connections, throughput) and hey (%2 requests/s, latency), vs the same requests "
+            "submitted in-process to the gateway (a closed loop of %1 in flight; an open loop "
+            "paced at %2/s, latency from the intended send); ab -k is a second opinion on "
+            "throughput. The load tools share the machine's cores with Microcosm.")
+            .arg(Connections)
+            .arg(PacedRate));
+    const double seconds = options.quick ? 3 : 10;
+    Platform platform(subdir(options, QStringLiteral("http")));
+    platform.addService(std::make_shared<NoopService>(), plainConfig(1, 4, 4096, 0));
+    platform.start();
+    waitReady(platform);
+    net::HttpFront front(platform);
+    QString error;
+    if (!front.start(&error)) {
+        out.insert(QStringLiteral("error"), error);
+        platform.shutdown();
+        return out;
+    }
+    const QString url = QStringLiteral("http://127.0.0.1:%1/noop").arg(front.port());
+    const QString secs = QString::number(int(seconds));
+
+    closedLoopRps(platform, Connections, 1); // warm-up
+    const double inProcessRps = closedLoopRps(platform, Connections, seconds);
+    int pacedFailed = 0;
+    std::vector<double> paced = pacedLatencies(platform, PacedRate, seconds, &pacedFailed);
+    const double pacedP50 = quantile(paced, 0.5), pacedP99 = quantile(paced, 0.99);
+
+    const ToolRun wrk =
+        runTool(QStringLiteral("wrk"),
+                {QStringLiteral("-t2"), QStringLiteral("-c%1").arg(Connections),
+                 QStringLiteral("-d%1s").arg(secs), QStringLiteral("--latency"), url});
+    const double wrkRps = captured(wrk.output, QStringLiteral("Requests/sec:\\s+([\\d.]+)"));
+    const ToolRun hey = runTool(QStringLiteral("hey"),
+                                {QStringLiteral("-z"), secs + QStringLiteral("s"),
+                                 QStringLiteral("-c"), QStringLiteral("50"), QStringLiteral("-q"),
+                                 QString::number(int(PacedRate / 50)), url});
+    // hey prints seconds: "  50% in 0.0003 secs".
+    const double heyP50 = captured(hey.output, QStringLiteral("50% in ([\\d.]+) secs")) * 1000;
+    const double heyP99 = captured(hey.output, QStringLiteral("99% in ([\\d.]+) secs")) * 1000;
+    const double heyRps = captured(hey.output, QStringLiteral("Requests/sec:\\s+([\\d.]+)"));
+    const ToolRun ab = runTool(QStringLiteral("ab"),
+                               {QStringLiteral("-q"), QStringLiteral("-k"), QStringLiteral("-c"),
+                                QString::number(Connections), QStringLiteral("-t"), secs,
+                                QStringLiteral("-n"), QStringLiteral("100000000"), url});
+    const double abRps = captured(ab.output, QStringLiteral("Requests per second:\\s+([\\d.]+)"));
+    const net::HttpFrontStats stats = front.stats();
+    front.stop();
+    platform.shutdown();
+
+    out.insert(QStringLiteral("inProcessRps"), round(inProcessRps, 0));
+    out.insert(QStringLiteral("wrkRps"), round(wrkRps, 0));
+    out.insert(QStringLiteral("wrkP50Ms"), round(wrkMs(wrk.output, QStringLiteral("50%")), 3));
+    out.insert(QStringLiteral("wrkP99Ms"), round(wrkMs(wrk.output, QStringLiteral("99%")), 3));
+    out.insert(QStringLiteral("abRps"), round(abRps, 0));
+    out.insert(QStringLiteral("ratio"), inProcessRps > 0 ? round(wrkRps / inProcessRps, 3) : 0.0);
+    out.insert(QStringLiteral("pacedRate"), PacedRate);
+    out.insert(QStringLiteral("inProcessP50Ms"), round(pacedP50, 3));
+    out.insert(QStringLiteral("inProcessP99Ms"), round(pacedP99, 3));
+    out.insert(QStringLiteral("inProcessFailed"), pacedFailed);
+    out.insert(QStringLiteral("heyRps"), round(heyRps, 0));
+    out.insert(QStringLiteral("heyP50Ms"), round(heyP50, 3));
+    out.insert(QStringLiteral("heyP99Ms"), round(heyP99, 3));
+    out.insert(QStringLiteral("addedP50Ms"), round(heyP50 - pacedP50, 3));
+    out.insert(QStringLiteral("addedP99Ms"), round(heyP99 - pacedP99, 3));
+    out.insert(QStringLiteral("frontRequests"), qint64(stats.requests));
+    out.insert(QStringLiteral("front5xx"), qint64(stats.status5xx));
+    QStringList missing;
+    if (!wrk.ran)
+        missing << QStringLiteral("wrk");
+    if (!hey.ran)
+        missing << QStringLiteral("hey");
+    if (!ab.ran)
+        missing << QStringLiteral("ab");
+    if (!missing.isEmpty())
+        out.insert(QStringLiteral("toolsMissing"), missing.join(QStringLiteral(", ")));
+    out.insert(QStringLiteral("target"),
+               QStringLiteral("ratio >= 0.5 and added p99 <= 1 ms at 5000/s"));
+    const bool met = wrk.ran && hey.ran && inProcessRps > 0 && wrkRps / inProcessRps >= 0.5 &&
+                     heyP99 - pacedP99 <= 1.0;
+    out.insert(QStringLiteral("met"), met);
+    return out;
+}
+
+} // namespace microcosm::bench
