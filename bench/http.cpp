@@ -36,43 +36,36 @@ Request noop()
     return r;
 }
 
-// The most the gateway carries with `inFlight` requests always outstanding.
+// The most the gateway carries with `inFlight` requests always outstanding,
+// sent by one client thread as a load tool's thread sends them: it submits,
+// and each answer wakes it to submit the next (the hand-off back to the
+// client is part of what a client pays, in-process or over a socket).
 double closedLoopRps(Platform &platform, int inFlight, double seconds)
 {
-    struct Loop
-    {
-        Platform *platform;
-        TimePoint until;
-        std::atomic<std::uint64_t> done{0};
-        std::atomic<int> open{0};
-        std::mutex mutex;
-        std::condition_variable finished;
-        void next()
-        {
-            if (Clock::now() >= until) {
-                if (open.fetch_sub(1) == 1) {
-                    std::lock_guard lock(mutex);
-                    finished.notify_all();
-                }
-                return;
-            }
-            platform->gateway().submit(noop(), [this](Response r) {
-                done.fetch_add(r.ok() ? 1 : 0, std::memory_order_relaxed);
-                next();
-            });
-        }
-    };
-    Loop loop;
-    loop.platform = &platform;
+    std::mutex mutex;
+    std::condition_variable answered;
+    int free = inFlight, open = 0;
+    std::uint64_t ok = 0;
     const TimePoint start = Clock::now();
-    loop.until =
+    const TimePoint until =
         start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
-    loop.open = inFlight;
-    for (int i = 0; i < inFlight; ++i)
-        loop.next();
-    std::unique_lock lock(loop.mutex);
-    loop.finished.wait(lock, [&] { return loop.open.load() == 0; });
-    return double(loop.done.load()) / secondsSince(start);
+    std::unique_lock lock(mutex);
+    while (Clock::now() < until) {
+        answered.wait(lock, [&] { return free > 0; });
+        --free;
+        ++open;
+        lock.unlock();
+        platform.gateway().submit(noop(), [&](Response r) {
+            std::lock_guard guard(mutex);
+            ok += r.ok() ? 1 : 0;
+            ++free;
+            --open;
+            answered.notify_one();
+        });
+        lock.lock();
+    }
+    answered.wait(lock, [&] { return open == 0; });
+    return double(ok) / secondsSince(start);
 }
 
 // Latencies (ms) from the intended send of an open loop paced at `rate`.

@@ -86,7 +86,7 @@ struct Gateway::Call
     EntityStats *serviceStats = nullptr;
     EntityStats *moduleStats = nullptr; // a monolith's module's, or null
     EntityStats *gatewayStats = nullptr;
-    EntityStats *httpStats = nullptr; // the HTTP front's requests, also in gatewayStats
+    EntityStats *entryStats = nullptr; // "users" or "http": its share of gatewayStats
     TimePoint start;
     TimePoint deadline = TimePoint::max();
     Duration perTry{};
@@ -100,6 +100,7 @@ struct Gateway::Call
 
 Gateway::Gateway(Platform &platform)
     : m_platform(platform), m_gatewayStats(platform.metrics().entity(QStringLiteral("gateway"))),
+      m_usersStats(platform.metrics().entity(QStringLiteral("users"))),
       m_httpStats(platform.metrics().entity(QStringLiteral("http")))
 {
 }
@@ -353,7 +354,9 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
         request.intendedSend = start;
     const bool fromUsers = isEntry(caller); // the simulated users or the HTTP front
     EntityStats *gatewayStats = fromUsers ? m_gatewayStats : nullptr;
-    EntityStats *httpStats = caller == QLatin1String("http") ? m_httpStats : nullptr;
+    EntityStats *entryStats = !fromUsers                        ? nullptr
+                              : caller == QLatin1String("http") ? m_httpStats
+                                                                : m_usersStats;
     if (fromUsers && request.trace)
         request.parentSpanId = newSpanId(); // the gateway's root span
 
@@ -370,8 +373,8 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
                                     .arg(limiter->ratePerSecond()),
                                 Outcome::Rejected);
             gatewayStats->record(r.outcome, Duration::zero());
-            if (httpStats)
-                httpStats->record(r.outcome, Duration::zero());
+            if (entryStats)
+                entryStats->record(r.outcome, Duration::zero());
             if (request.trace)
                 endRoot(request, start, r);
             done(std::move(r));
@@ -385,8 +388,8 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
         Response r = Response::error(404, QStringLiteral("no route for %1").arg(request.label()));
         if (gatewayStats)
             gatewayStats->record(r.outcome, Duration::zero());
-        if (httpStats)
-            httpStats->record(r.outcome, Duration::zero());
+        if (entryStats)
+            entryStats->record(r.outcome, Duration::zero());
         if (request.trace && fromUsers)
             endRoot(request, start, r);
         else if (request.trace)
@@ -405,7 +408,7 @@ void Gateway::send(const QString &caller, Request request, PendingCall::Completi
     call->serviceStats = match->serviceStats;
     call->moduleStats = match->moduleStats;
     call->gatewayStats = gatewayStats;
-    call->httpStats = httpStats;
+    call->entryStats = entryStats;
     call->start = start;
     const Duration timeout = policy.timeoutFor(request.route);
     if (timeout > Duration::zero())
@@ -574,8 +577,8 @@ void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
     edge.stats->record(r.outcome, r.latency);
     if (call->gatewayStats)
         call->gatewayStats->record(r.outcome, r.latency);
-    if (call->httpStats)
-        call->httpStats->record(r.outcome, r.latency);
+    if (call->entryStats)
+        call->entryStats->record(r.outcome, r.latency);
     if (request.trace) {
         Response tried = Response::error(statusOfTry, reasonOfTry);
         addTrySpan(*call, end, tried, r.fallback);

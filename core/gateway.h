@@ -134,7 +134,8 @@ private:
     std::map<QString, std::shared_ptr<Edge>> m_edges; // "caller>service"
     std::shared_ptr<RateLimiter> m_rateLimiter;
     EntityStats *m_gatewayStats; // looked up once: send() runs per request
-    EntityStats *m_httpStats;    // the HTTP front's share of the gateway's
+    EntityStats *m_usersStats;   // the simulated users' share of the gateway's
+    EntityStats *m_httpStats;    // the HTTP front's share
 };
 
 } // namespace microcosm

@@ -364,6 +364,7 @@ SystemSnapshot Platform::snapshot() const
     }
     s.gateway = m_metrics.summary(QStringLiteral("gateway"));
     s.client = m_metrics.summary(QStringLiteral("client"));
+    s.users = m_metrics.summary(QStringLiteral("users"));
     s.http = m_metrics.summary(QStringLiteral("http"));
     s.lastEventSeq = m_events.lastSeq();
     return s;

@@ -87,7 +87,8 @@ struct SystemSnapshot
     QVector<LinkFaultSnapshot> linkFaults;
     EntitySummary gateway; // every request from users, measured at the gateway
     EntitySummary client;  // the same, measured by the load generator from intended send
-    EntitySummary http;    // the requests of the HTTP front (caller "http"), at the gateway
+    EntitySummary users;   // the gateway's requests from the simulated users
+    EntitySummary http;    // and from the HTTP front (caller "http")
     qint64 lastEventSeq = 0;
     const ServiceSnapshot *service(const QString &name) const;
     // The fault on a link (none when there is none in force).

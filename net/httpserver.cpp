@@ -241,6 +241,10 @@ public:
             message->insert(fieldValue(name), fieldValue(value));
         message->body() = response.body.toStdString();
         message->keep_alive(m_keepAlive);
+        // An HTTP/1.0 client (ab -k) keeps the connection only when told so;
+        // an HTTP/1.1 answer implies it (RFC 9112 section 9.3).
+        if (m_keepAlive && m_requestVersion == 10)
+            message->set(http::field::connection, "keep-alive");
         message->prepare_payload();
         m_stream.expires_after(m_server->limits.readTimeout);
         http::async_write(m_stream, *message,
@@ -311,6 +315,7 @@ private:
         }
         const HttpRequest request = toHttpRequest(m_parser->get());
         m_keepAlive = m_parser->get().keep_alive();
+        m_requestVersion = m_parser->get().version();
         m_awaiting = true;
         m_stream.expires_never(); // the handler answers within the gateway's own deadline
         ++m_shared->requests;
@@ -350,6 +355,7 @@ private:
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
     bool m_keepAlive = true;
+    unsigned m_requestVersion = 11;
     bool m_awaiting = false; // a request is waiting for its answer
     bool m_closed = false;
 };

@@ -186,6 +186,17 @@ QString scenarioOnPort(const QString &dir, int port)
     return path;
 }
 
+// Why the example's Python service cannot run here, or empty.
+QString pythonSkipReason()
+{
+    if (python().isEmpty())
+        return QStringLiteral("python3 is not installed: the example's Python service cannot run");
+    if (qEnvironmentVariableIsSet("MICROCOSM_NO_FORK"))
+        return QStringLiteral(
+            "not under ThreadSanitizer (MICROCOSM_NO_FORK): it cannot fork the Python service");
+    return {};
+}
+
 // The Python service, started and answering its health path.
 struct PythonService
 {
@@ -367,10 +378,8 @@ void TestExternal::failingHealthCheckTakesItOutOfRotation()
 
 void TestExternal::scenarioWithThePythonServiceAlive()
 {
-    if (python().isEmpty())
-        QSKIP("python3 is not installed: the example's Python service cannot run");
-    if (qEnvironmentVariableIsSet("MICROCOSM_NO_FORK"))
-        QSKIP("not under ThreadSanitizer (MICROCOSM_NO_FORK): it cannot fork the Python service");
+    if (const QString why = pythonSkipReason(); !why.isEmpty())
+        QSKIP(qPrintable(why));
     QTemporaryDir dir;
     PythonService service;
     QVERIFY2(service.start(), "the Python recommendation service did not answer /health");
@@ -395,10 +404,8 @@ void TestExternal::scenarioWithThePythonServiceAlive()
 
 void TestExternal::scenarioWithThePythonServiceKilledMidRun()
 {
-    if (python().isEmpty())
-        QSKIP("python3 is not installed: the example's Python service cannot run");
-    if (qEnvironmentVariableIsSet("MICROCOSM_NO_FORK"))
-        QSKIP("not under ThreadSanitizer (MICROCOSM_NO_FORK): it cannot fork the Python service");
+    if (const QString why = pythonSkipReason(); !why.isEmpty())
+        QSKIP(qPrintable(why));
     QTemporaryDir dir;
     PythonService service;
     QVERIFY2(service.start(), "the Python recommendation service did not answer /health");

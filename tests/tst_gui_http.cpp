@@ -1,6 +1,6 @@
 // The window's HTTP front: File → "Serve over HTTP" opens the shop on
 // loopback, the status bar shows the address, a real HTTP client's requests
-// appear as the "HTTP clients" node and its edge in the topology and as a
+// appear as the "HTTP" clients node and its edge in the topology and as a
 // line of their own in the throughput chart, the front follows the shop when
 // a scenario replaces it, and File → Export traces writes what was sampled.
 #include "chartspanel.h"
@@ -100,6 +100,8 @@ void TestGuiHttp::toggleServesTheShopAndShowsItsClients()
     TopologyNode *clients = node(*w, QStringLiteral("http"));
     QCOMPARE(clients->kind(), TopologyNode::Kind::Users);
     QVERIFY(w->topology()->edge(QStringLiteral("http"), QStringLiteral("gateway")));
+    // Its requests leave the gateway like the users': no edge from the node past the gateway.
+    QVERIFY(!w->topology()->edge(QStringLiteral("http"), QStringLiteral("product")));
     QTRY_VERIFY_WITH_TIMEOUT(w->charts()->series(QStringLiteral("throughput:http")) != nullptr,
                              5000);
     QTRY_VERIFY_WITH_TIMEOUT(w->charts()->series(QStringLiteral("throughput:http"))->count() > 0,

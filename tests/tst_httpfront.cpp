@@ -357,6 +357,31 @@ private slots:
         QCOMPARE(front().stats().server.connectionsAccepted, accepted + 1);
     }
 
+    void http10KeepAlive()
+    {
+        // An HTTP/1.0 client asking to keep the connection (ab -k does) is
+        // told so, and its next request gets an answer on the same one.
+        QTcpSocket socket;
+        socket.connectToHost(QStringLiteral("127.0.0.1"), m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        QByteArray buffer;
+        for (int i = 1; i <= 2; ++i) {
+            socket.write("GET /products/" + QByteArray::number(i) +
+                         " HTTP/1.0\r\nHost: t\r\nConnection: Keep-Alive\r\n\r\n");
+            Reply r;
+            QVERIFY(readResponse(socket, buffer, &r));
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.headers.value("connection").toLower(), QByteArray("keep-alive"));
+        }
+        // Without the header an HTTP/1.0 connection closes after its answer.
+        socket.write("GET /products/3 HTTP/1.0\r\nHost: t\r\n\r\n");
+        Reply last;
+        QVERIFY(readResponse(socket, buffer, &last));
+        QCOMPARE(last.status, 200);
+        QCOMPARE(last.headers.value("connection").toLower(), QByteArray("close"));
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    }
+
     void staticFiles()
     {
         const Reply index = send("GET", "/");

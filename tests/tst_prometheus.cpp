@@ -343,6 +343,20 @@ QPair<int, QString> promtool(const QByteArray &text)
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -4, output};
 }
 
+// `promtool check metrics` must accept text, with no word to say; skipped,
+// with the reason, where promtool cannot run.
+#define VERIFY_PROMTOOL(text)                                                                      \
+    do {                                                                                           \
+        const auto [code, output] = promtool(text);                                                \
+        if (code == -1)                                                                            \
+            QSKIP(NoPromtool);                                                                     \
+        if (code == -5)                                                                            \
+            QSKIP(NoFork);                                                                         \
+        QVERIFY2(                                                                                  \
+            code == 0 && output.isEmpty(),                                                         \
+            qPrintable(QStringLiteral("promtool exit %1: %2").arg(code).arg(output.left(2000))));  \
+    } while (false)
+
 constexpr char NoFork[] = "promtool not run under ThreadSanitizer (MICROCOSM_NO_FORK: it cannot "
                           "fork); the format's rules were still checked";
 constexpr char NoPromtool[] = "promtool is not installed: `bash scripts/deps.sh` installs it (the "
@@ -520,13 +534,7 @@ void TestPrometheus::liveShopFollowsTheFormat()
     QVERIFY(b.value("microcosm_gateway_request_duration_seconds_count", {}) >
             a.value("microcosm_gateway_request_duration_seconds_count", {}));
 
-    const auto [code, output] = promtool(second);
-    if (code == -1)
-        QSKIP(NoPromtool);
-    if (code == -5)
-        QSKIP(NoFork);
-    QVERIFY2(code == 0 && output.isEmpty(),
-             qPrintable(QStringLiteral("promtool exit %1: %2").arg(code).arg(output.left(2000))));
+    VERIFY_PROMTOOL(second);
 }
 
 void TestPrometheus::killedServiceShowsInItsCounters()
@@ -587,13 +595,7 @@ void TestPrometheus::killedServiceShowsInItsCounters()
     // The cart kept serving: its ok counter kept growing.
     QVERIFY(after.value("microcosm_edge_requests_total", cartOk) >
             before.value("microcosm_edge_requests_total", cartOk));
-    const auto [code, output] = promtool(text);
-    if (code == -1)
-        QSKIP(NoPromtool);
-    if (code == -5)
-        QSKIP(NoFork);
-    QVERIFY2(code == 0 && output.isEmpty(),
-             qPrintable(QStringLiteral("promtool exit %1: %2").arg(code).arg(output.left(2000))));
+    VERIFY_PROMTOOL(text);
 }
 
 void TestPrometheus::metricsOverHttp()
@@ -649,13 +651,7 @@ void TestPrometheus::metricsOverHttp()
     // One keep-alive connection carried both scrapes.
     QVERIFY(b.value("microcosm_http_connections_accepted_total", {}) >= 1);
 
-    const auto [code, output] = promtool(body2);
-    if (code == -1)
-        QSKIP(NoPromtool);
-    if (code == -5)
-        QSKIP(NoFork);
-    QVERIFY2(code == 0 && output.isEmpty(),
-             qPrintable(QStringLiteral("promtool exit %1: %2").arg(code).arg(output.left(2000))));
+    VERIFY_PROMTOOL(body2);
 }
 
 QTEST_GUILESS_MAIN(TestPrometheus)

@@ -154,8 +154,11 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
     const Scenario scenario = options.effectiveScenario();
     LoadConfig load = scenario.load;
     load.seed = scenario.seed;
-    auto session = std::make_unique<ShopSession>(options.dataDir, scenario.architecture,
-                                                 scenario.platform, load);
+    PlatformConfig platformConfig = scenario.platform;
+    if (options.traceSample)
+        platformConfig.traceSampleEvery = *options.traceSample;
+    auto session =
+        std::make_unique<ShopSession>(options.dataDir, scenario.architecture, platformConfig, load);
     for (const auto &[service, at] : gui->kills)
         if (!session->platform().host(service))
             return fail(

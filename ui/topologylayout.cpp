@@ -234,7 +234,7 @@ TopologyLayout layoutTopology(const QVector<ServiceSnapshot> &services,
     const QSizeF database = out.boxSize(TopologyLayout::Box::Database);
     out.positions.insert(QStringLiteral("users"), {0, 0});
     // The HTTP front's clients, below the simulated users, once they send.
-    out.positions.insert(QStringLiteral("http"), {0, users.height() + gap.usersGateway});
+    out.positions.insert(QStringLiteral("http"), {0, users.height() * 1.3});
     const qreal gatewayX = users.width() / 2 + gap.usersGateway + gateway.width() / 2;
     out.positions.insert(QStringLiteral("gateway"), {gatewayX, 0});
 

@@ -256,7 +256,7 @@ void TopologyNode::setUsers(bool running, double rate, double rps)
 void TopologyNode::setHttpClients(double rps)
 {
     m_active = rps > 0;
-    m_lines = {QStringLiteral("over HTTP"), QStringLiteral("%1 req/s sent").arg(rpsText(rps))};
+    m_lines = {QStringLiteral("real clients"), QStringLiteral("%1 req/s sent").arg(rpsText(rps))};
     setToolTip(QStringLiteral("<b>HTTP clients</b>: real programs on this machine — a browser on "
                               "the web storefront, curl, wrk, Locust — sending requests through "
                               "the HTTP front. The gateway treats them as users (caller "

@@ -312,19 +312,20 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
             db->setBadges(databaseBadge(fileFaults.value(d.id, DatabaseFault::None)), {});
     const bool running = m_controller && m_controller->loadRunning();
     if (TopologyNode *users = m_nodes.value(QStringLiteral("users")))
-        users->setUsers(running, m_controller ? m_controller->rate() : 0, snap.gateway.rps);
+        users->setUsers(running, m_controller ? m_controller->rate() : 0, snap.users.rps);
     if (TopologyNode *gw = m_nodes.value(QStringLiteral("gateway")))
         gw->setGateway(snap.gateway);
     // The HTTP front's clients get a node of their own once they have sent something.
     if (snap.http.total() > 0 && !m_nodes.contains(QStringLiteral("http"))) {
         TopologyNode *n =
-            addNode(int(TopologyNode::Kind::Users), QStringLiteral("http"), tr("HTTP clients"), {});
+            addNode(int(TopologyNode::Kind::Users), QStringLiteral("http"), tr("HTTP"), {});
         n->setDensity(m_layout.density);
         n->setPos(defaultPosition(n->id()));
         n->setScale(m_presenter ? TopologyLayout::PresenterScale : 1.0);
         n->setPresenter(m_presenter);
         addEdge(QStringLiteral("http"), QStringLiteral("gateway"), true);
         arrangeLabels();
+        fitAll();
     }
     if (TopologyNode *http = m_nodes.value(QStringLiteral("http")))
         http->setHttpClients(snap.http.rps);
@@ -336,7 +337,7 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         const QString key = e->key();
         const EntitySummary *stats = nullptr;
         if (key == QLatin1String("gateway")) {
-            stats = &snap.gateway;
+            stats = &snap.users; // users → gateway; the HTTP clients have their own edge
         } else if (key == QLatin1String("http")) {
             stats = &snap.http;
         } else {
@@ -363,8 +364,12 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         e->setStats(stats->rps, errors, w.p95, stats->total() > 0, fallback);
         traffic += stats->rps;
     }
-    // Circuit breakers, where the edge's policy has one.
+    // Circuit breakers, where the edge's policy has one. The HTTP front's
+    // edges (http>product...) leave the gateway like the users' and are drawn
+    // as its one edge into the gateway.
     for (const EdgeSnapshot &es : snap.edges) {
+        if (es.from == QLatin1String("http"))
+            continue;
         const QString from =
             es.from == QLatin1String("users") ? QStringLiteral("gateway") : es.from;
         if (TopologyEdge *e = edge(from, es.to))
@@ -373,6 +378,8 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
     // Edges that calls created and the layout does not know yet (another saga, a new service).
     bool added = false;
     for (const EdgeSnapshot &es : snap.edges) {
+        if (es.from == QLatin1String("http"))
+            continue;
         const QString from =
             es.from == QLatin1String("users") ? QStringLiteral("gateway") : es.from;
         if (!edge(from, es.to) && m_nodes.contains(from) && m_nodes.contains(es.to))
