@@ -67,7 +67,8 @@ QStringList figureNames()
             QStringLiteral("scaling"),
             QStringLiteral("memory"),
             QStringLiteral("gui"),
-            QStringLiteral("http")};
+            QStringLiteral("http"),
+            QStringLiteral("allocations")};
 }
 
 QString figureName(const QString &alias)
@@ -111,6 +112,8 @@ QJsonObject runOne(const QString &name, const BenchOptions &options)
         return guiFigure(options);
     if (name == QLatin1String("http"))
         return httpFront(options);
+    if (name == QLatin1String("allocations"))
+        return allocationCount(options);
     if (name != QLatin1String("memory"))
         return {};
     if (options.memoryInProcess)
@@ -257,6 +260,11 @@ QStringList describe(const QJsonObject &f)
                     .arg(num(v("closedP50Ms"), 3), num(v("closedP99Ms"), 3),
                          num(v("closedMaxMs"), 1))
                     .arg(v("closedSentDuringStall").toInt());
+    } else if (name == QLatin1String("allocations")) {
+        rows << QStringLiteral("    %1 allocations in %2 s: %3 per journey, %4 per request (%5/s)")
+                    .arg(v("allocations").toInteger())
+                    .arg(num(v("seconds"), 0), num(v("perJourney"), 1), num(v("perRequest"), 1),
+                         num(v("perSecond"), 0));
     } else if (name == QLatin1String("http")) {
         rows << QStringLiteral("    throughput: wrk %1/s   ab -k %2/s   in-process %3/s   ratio %4")
                     .arg(num(v("wrkRps"), 0), num(v("abRps"), 0), num(v("inProcessRps"), 0),

@@ -23,7 +23,7 @@ struct BenchOptions
 
 // Names, in the order they run and print.
 QStringList figureNames();
-// Accepts a name, a prefix of one ("pipeline") or a number 1..8.
+// Accepts a name, a prefix of one ("pipeline") or a number 1..9.
 QString figureName(const QString &alias);
 
 QJsonObject pipelineEfficiency(const BenchOptions &options);
@@ -34,6 +34,7 @@ QJsonObject scaling(const BenchOptions &options);
 QJsonObject memory(const BenchOptions &options);
 QJsonObject guiFigure(const BenchOptions &options);
 QJsonObject httpFront(const BenchOptions &options);
+QJsonObject allocationCount(const BenchOptions &options);
 
 // Runs the named figure (the memory figure in a process of its own unless
 // options.memoryInProcess, so the other figures' heap does not dilute it).

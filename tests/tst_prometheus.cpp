@@ -25,6 +25,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -319,6 +320,23 @@ QStringList checkHistograms(const Exposition &e)
     return errors;
 }
 
+// A started shop in dir (fresh) whose load generator runs `rate` journeys/s
+// once started; null, with a warning naming why, when it did not start.
+std::unique_ptr<ShopSession> startShop(const QTemporaryDir &dir, double rate)
+{
+    if (!dir.isValid())
+        return nullptr;
+    LoadConfig load;
+    load.profile.rate = rate;
+    auto session =
+        std::make_unique<ShopSession>(dir.path(), test::fastShop(), PlatformConfig{}, load);
+    if (!session->start()) {
+        qWarning("the shop did not start: %s", qPrintable(session->startError()));
+        return nullptr;
+    }
+    return session;
+}
+
 // Runs `promtool check metrics` on text: {exit code, its output}, or
 // exit code -1 when promtool is not installed.
 QPair<int, QString> promtool(const QByteArray &text)
@@ -452,17 +470,14 @@ void TestPrometheus::labelValuesAreEscaped()
 void TestPrometheus::liveShopFollowsTheFormat()
 {
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    LoadConfig load;
-    load.profile.rate = 60;
-    ShopSession session(dir.path(), test::fastShop(), {}, load);
-    QVERIFY2(session.start(), qPrintable(session.startError()));
-    Platform &p = session.platform();
+    const auto session = startShop(dir, 60);
+    QVERIFY(session);
+    Platform &p = session->platform();
     // A breaker on every users→service edge, so that its state is exposed.
     EdgePolicy policy = p.gateway().policy(QStringLiteral("users"), {});
     policy.breakerEnabled = true;
     p.gateway().setPolicy(QStringLiteral("users"), {}, policy);
-    session.load().start();
+    session->load().start();
 
     // Scrapes from another thread while the workers run (the HTTP server's
     // situation; the TSan stage watches this).
@@ -470,20 +485,20 @@ void TestPrometheus::liveShopFollowsTheFormat()
     std::atomic<int> scrapes{0};
     std::thread scraper([&] {
         while (!stop.load()) {
-            if (!renderPrometheus(p, &session.load()).isEmpty())
+            if (!renderPrometheus(p, &session->load()).isEmpty())
                 ++scrapes;
             std::this_thread::sleep_for(milliseconds(50));
         }
     });
     // A few closed one-second windows of traffic.
     QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(QStringLiteral("gateway")).total() >= 100, 20000);
-    const QByteArray first = renderPrometheus(p, &session.load());
+    const QByteArray first = renderPrometheus(p, &session->load());
     QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(QStringLiteral("gateway")).total() >= 250, 20000);
-    const QByteArray second = renderPrometheus(p, &session.load());
+    const QByteArray second = renderPrometheus(p, &session->load());
     stop = true;
     scraper.join();
     QVERIFY(scrapes.load() > 0);
-    session.quiesce();
+    session->quiesce();
 
     const Exposition a = parse(first), b = parse(second);
     QVERIFY2(a.errors.isEmpty(), qPrintable(a.errors.mid(0, 20).join(u'\n')));
@@ -540,13 +555,10 @@ void TestPrometheus::liveShopFollowsTheFormat()
 void TestPrometheus::killedServiceShowsInItsCounters()
 {
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    LoadConfig load;
-    load.profile.rate = 60;
-    ShopSession session(dir.path(), test::fastShop(), {}, load);
-    QVERIFY2(session.start(), qPrintable(session.startError()));
-    Platform &p = session.platform();
-    session.load().start();
+    const auto session = startShop(dir, 60);
+    QVERIFY(session);
+    Platform &p = session->platform();
+    session->load().start();
     QTRY_VERIFY_WITH_TIMEOUT(
         p.metrics().summary(QStringLiteral("edge:users>product")).total() >= 50, 20000);
     p.rotateMetrics();
@@ -563,7 +575,7 @@ void TestPrometheus::killedServiceShowsInItsCounters()
     const std::map<QByteArray, QString> cartOk{{"caller", QStringLiteral("users")},
                                                {"service", QStringLiteral("cart")},
                                                {"outcome", QStringLiteral("ok")}};
-    const Exposition before = parse(renderPrometheus(p, &session.load()));
+    const Exposition before = parse(renderPrometheus(p, &session->load()));
     QVERIFY2(before.errors.isEmpty(), qPrintable(before.errors.mid(0, 20).join(u'\n')));
 
     QVERIFY(p.killService(QStringLiteral("product")));
@@ -574,8 +586,8 @@ void TestPrometheus::killedServiceShowsInItsCounters()
     };
     const std::uint64_t failedBefore = failedInRegistry();
     QTRY_VERIFY_WITH_TIMEOUT(failedInRegistry() >= failedBefore + 20, 15000);
-    const QByteArray text = renderPrometheus(p, &session.load());
-    session.quiesce();
+    const QByteArray text = renderPrometheus(p, &session->load());
+    session->quiesce();
     const Exposition after = parse(text);
     QVERIFY2(after.errors.isEmpty(), qPrintable(after.errors.mid(0, 20).join(u'\n')));
 
@@ -601,17 +613,14 @@ void TestPrometheus::killedServiceShowsInItsCounters()
 void TestPrometheus::metricsOverHttp()
 {
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    LoadConfig load;
-    load.profile.rate = 40;
-    ShopSession session(dir.path(), test::fastShop(), {}, load);
-    QVERIFY2(session.start(), qPrintable(session.startError()));
-    Platform &p = session.platform();
+    const auto session = startShop(dir, 40);
+    QVERIFY(session);
+    Platform &p = session->platform();
     HttpFront front(p);
-    addMetricsEndpoint(front, p, &session.load());
+    addMetricsEndpoint(front, p, &session->load());
     QString error;
     QVERIFY2(front.start(&error), qPrintable(error));
-    session.load().start();
+    session->load().start();
     QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(QStringLiteral("gateway")).total() >= 50, 20000);
 
     // GET /metrics over loopback with a real HTTP client: {"HTTP/1.1 <status>" and the
@@ -635,7 +644,7 @@ void TestPrometheus::metricsOverHttp()
     const auto [head1, body1] = fetch();
     const auto [head2, body2] = fetch();
     front.stop();
-    session.quiesce();
+    session->quiesce();
 
     QVERIFY2(head2.startsWith("HTTP/1.1 200"), head2.constData());
     QVERIFY2(head2.toLower().contains("content-type: text/plain; version=0.0.4; charset=utf-8"),
