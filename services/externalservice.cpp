@@ -211,8 +211,13 @@ Response ExternalService::handle(const Request &request, WorkerContext &ctx)
                 503,
                 QStringLiteral("external %1 down: connection refused at %2").arg(name(), where()),
                 Outcome::ServerError);
+        // cpp-httplib reports a read timeout as Error::Read, like a closed
+        // connection; its poll() may wake a little before the budget (it
+        // rounds to its own units), so a read that failed within 10 ms of
+        // the budget timed out.
         else if (e == httplib::Error::ConnectionTimeout ||
-                 (e == httplib::Error::Read && end - start >= budget) || end >= request.deadline)
+                 (e == httplib::Error::Read && end - start >= budget - milliseconds(10)) ||
+                 end >= request.deadline)
             out = Response::error(504,
                                   QStringLiteral("timeout: external %1 did not answer %2 in %3 ms")
                                       .arg(name(), target)
