@@ -127,6 +127,11 @@ echo "fresh-debian: $(chroot "$root" dpkg-query -W | wc -l) packages in the fres
 awk '{ c = ""; for (i = 3; i <= NF; i++) c = c " " $i; if (c == "") c = " main"; print "deb " $1 " " $2 c }' \
     <<<"$entries" >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# What the Debian installer (or a container runtime) writes on every real
+# machine and debootstrap does not: the names of this machine's loopback.
+if [ ! -s "$root/etc/hosts" ]; then
+  printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+fi
 
 # A clean clone of the commit, as a new user would have.
 commit="$(git -C "$repo" rev-parse HEAD)"

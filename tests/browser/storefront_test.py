@@ -25,6 +25,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -112,9 +113,11 @@ def check_served_files(base, source_dir):
         check(want in kind, f"GET /{path} came as {kind!r}, expected {want}")
 
 
+CHROMEDRIVERS = []  # the chromedriver processes started, stopped in main()'s finally
+
+
 def make_driver(profile_dir):
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -123,7 +126,29 @@ def make_driver(profile_dir):
                 "--disable-extensions", "--disable-background-networking",
                 "--force-device-scale-factor=1", f"--user-data-dir={profile_dir}"):
         options.add_argument(arg)
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    # chromedriver is started here on 127.0.0.1, not by Selenium's Service,
+    # which reaches it by the name "localhost": a machine whose /etc/hosts
+    # does not name it (a fresh debootstrap root) could not connect.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = os.path.join(os.path.dirname(profile_dir), "chromedriver.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([CHROMEDRIVER, f"--port={port}"], stdout=log,
+                                stderr=subprocess.STDOUT)
+    CHROMEDRIVERS.append(proc)
+    deadline = time.time() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise Failure(f"chromedriver exited with code {proc.returncode}; see {log_path}")
+            if time.time() > deadline:
+                raise Failure(f"chromedriver did not listen on 127.0.0.1:{port} within 30 s")
+            time.sleep(0.1)
+    return webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
 
 
 def shop(driver, base):
@@ -363,6 +388,10 @@ def main(argv):
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
+        for chromedriver in CHROMEDRIVERS:
+            if chromedriver.poll() is None:
+                chromedriver.kill()
+                chromedriver.wait()
         if not passed and out:
             print("microcosm's last output:\n" + "".join(out[-20:]), file=sys.stderr)
         if passed:
