@@ -155,6 +155,11 @@ int main(int argc, char **argv)
         {QStringLiteral("trace-format"),
          QStringLiteral("The --traces file's format: otlp or zipkin (default: by its name)."),
          QStringLiteral("FORMAT")},
+        {QStringLiteral("record"),
+         QStringLiteral("Record the run into FILE (default: run.microcosm in the data "
+                        "directory): a SQLite file with every second, every event, the report "
+                        "and the debrief, for File > Open recording and 'microcosm compare'."),
+         QStringLiteral("FILE")},
         {QStringLiteral("http"),
          QStringLiteral("Serve the shop over HTTP/1.1 on PORT (0: a free one; the address is "
                         "printed): the same gateway as the simulated users, as caller \"http\", "
@@ -283,6 +288,7 @@ int main(int argc, char **argv)
         options.traceSample = n;
     }
     options.tracesPath = parser.value(QStringLiteral("traces"));
+    options.recordPath = parser.value(QStringLiteral("record"));
     options.traceFormat = traceFormatForFile(options.tracesPath);
     if (parser.isSet(QStringLiteral("trace-format"))) {
         QString problem;
@@ -348,8 +354,8 @@ int main(int argc, char **argv)
         return folder == dataDirPath || folder.startsWith(dataDirPath + QLatin1Char('/'));
     };
     QStringList outputFolders;
-    for (const QString &name :
-         {QStringLiteral("report"), QStringLiteral("csv"), QStringLiteral("traces")}) {
+    for (const QString &name : {QStringLiteral("report"), QStringLiteral("csv"),
+                                QStringLiteral("traces"), QStringLiteral("record")}) {
         if (!parser.isSet(name))
             continue;
         const QFileInfo file(parser.value(name));

@@ -164,6 +164,20 @@ void CompactHistogram::addTo(HistogramData &out) const
         out.raiseMax(m_max);
 }
 
+std::vector<HistogramData::Cell> CompactHistogram::cells(std::int64_t *maxUs) const
+{
+    const int half = (1 << m_shift) / 2;
+    std::vector<HistogramData::Cell> out;
+    out.reserve(m_size);
+    for (int i = 0; i < m_size; ++i)
+        out.push_back({std::uint32_t(std::min((int(m_bucket[i]) << m_shift) + half,
+                                              HistogramData::bucketCount() - 1)),
+                       m_count[i]});
+    if (maxUs)
+        *maxUs = m_size ? m_max : 0;
+    return out;
+}
+
 Histogram::Histogram() : m_counts(HistogramData::bucketCount()) {}
 
 void Histogram::record(Duration d)

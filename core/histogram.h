@@ -66,6 +66,9 @@ public:
     void clear() { m_size = 0; }
     // Adds the kept counts to out, each at the middle of its (merged) bucket.
     void addTo(HistogramData &out) const;
+    // The same counts as cells of full-resolution buckets (each at the middle
+    // of its merged bucket), in bucket order; the second's maximum in *maxUs.
+    std::vector<HistogramData::Cell> cells(std::int64_t *maxUs = nullptr) const;
     int subBuckets() const { return HistogramData::SubBuckets >> m_shift; }
     int size() const { return m_size; }
 

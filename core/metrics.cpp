@@ -156,6 +156,24 @@ std::vector<Window> MetricsRegistry::series(const QString &name, double since) c
     return out;
 }
 
+std::vector<MetricsRegistry::ClosedWindow> MetricsRegistry::closedSince(double since) const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<ClosedWindow> out;
+    for (const auto &[name, e] : m_entries) {
+        // From the newest back to the first one not wanted: a recorder asks
+        // every 100 ms and so reads one window, not the whole ring.
+        std::uint64_t first = e.rotations;
+        while (first > e.oldest() && e.window(first - 1).t > since)
+            --first;
+        for (std::uint64_t n = first; n < e.rotations; ++n) {
+            const CompactHistogram *h = e.histogram(n);
+            out.push_back({name, e.window(n), h ? h->cells() : std::vector<HistogramData::Cell>{}});
+        }
+    }
+    return out;
+}
+
 EntitySummary MetricsRegistry::range(const QString &name, double from, double to) const
 {
     std::lock_guard lock(m_mutex);

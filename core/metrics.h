@@ -100,6 +100,16 @@ public:
     EntitySummary summary(const QString &name) const;
     // Windows with t > since (all of them when since < 0).
     std::vector<Window> series(const QString &name, double since = -1) const;
+    // Every entity's windows with t > since, each with its latency
+    // histogram as the ring keeps it (empty once dropped), in time order
+    // per entity: what a recorder writes.
+    struct ClosedWindow
+    {
+        QString entity;
+        Window window;
+        std::vector<HistogramData::Cell> latency;
+    };
+    std::vector<ClosedWindow> closedSince(double since) const;
     // Counts merged over windows with from < t <= to; latency over those of
     // them still within histogramSeconds.
     EntitySummary range(const QString &name, double from, double to) const;

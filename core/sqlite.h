@@ -48,6 +48,7 @@ public:
     Statement &bind(int index, int value) { return bind(index, qint64(value)); }
     Statement &bind(int index, double value);
     Statement &bind(int index, const QString &value);
+    Statement &bind(int index, const QByteArray &blob);
     Statement &bindNull(int index);
 
     // Steps once: true while a row is available.
@@ -60,6 +61,7 @@ public:
     int integer(int column) const { return int(int64(column)); }
     double real(int column) const;
     QString text(int column) const;
+    QByteArray blob(int column) const;
     bool isNull(int column) const;
     int columnCount() const;
     QString columnName(int column) const;
@@ -102,6 +104,7 @@ public:
     int integer(int column) const { return m_s->integer(column); }
     double real(int column) const { return m_s->real(column); }
     QString text(int column) const { return m_s->text(column); }
+    QByteArray blob(int column) const { return m_s->blob(column); }
     bool isNull(int column) const { return m_s->isNull(column); }
     int columnCount() const { return m_s->columnCount(); }
     QString columnName(int column) const { return m_s->columnName(column); }

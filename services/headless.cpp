@@ -3,10 +3,13 @@
 #include "auditor.h"
 #include "edgekey.h"
 #include "platform.h"
+#include "recording.h"
 #include "savefile.h"
 #include "scenariorun.h"
+#include "scenariowriter.h"
 #include "shopsession.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -124,6 +127,12 @@ private:
 
 } // namespace
 
+QString HeadlessOptions::effectiveRecordPath() const
+{
+    return recordPath.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("run.microcosm"))
+                                : recordPath;
+}
+
 Scenario HeadlessOptions::effectiveScenario() const
 {
     return scenario ? *scenario : Scenario::steadyState(rate, durationSeconds, seed);
@@ -141,6 +150,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     QJsonObject report;
     QList<ExpectationResult> results;
     std::unique_ptr<ScenarioRun> run;
+    std::unique_ptr<Recorder> recorder;
     {
         Platform &platform = session.platform();
         LoadGenerator &generator = session.load();
@@ -170,9 +180,19 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             }
             out << "HTTP front: " << session.http()->url() << Qt::endl; // flushed: tests read it
         }
+        {
+            QString error;
+            recorder = Recorder::create(options.effectiveRecordPath(), platform,
+                                        scenarioToJson(scenario), &error);
+            if (!recorder) {
+                err << "microcosm: --record: " << error << Qt::endl;
+                return 2;
+            }
+        }
         run = std::make_unique<ScenarioRun>(session, scenario);
         const TimePoint begin = Clock::now();
         run->start();
+        recorder->setLoadStart(platform.elapsed());
         const auto total = std::chrono::duration<double>(scenario.duration);
         for (int second = 1; Clock::now() - begin < total; ++second) {
             if (stopSignals.waitUntil(
@@ -200,6 +220,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                    "30 s after the load stopped"
                 << Qt::endl;
         platform.rotateMetrics();
+        recorder->flush(); // the last second's state as it was, not as the shutdown leaves it
 
         const SystemSnapshot snap = platform.snapshot();
         out << Qt::endl
@@ -305,6 +326,28 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     }
     report.insert(QStringLiteral("expectations"), expectations);
     report.insert(QStringLiteral("passed"), allHeld);
+
+    // The recording ends with the run's documents; the report says where it is.
+    recorder->flush();
+    report.insert(QStringLiteral("recording"),
+                  QJsonObject{{QStringLiteral("file"), recorder->path()},
+                              {QStringLiteral("seconds"), recorder->secondsWritten()},
+                              {QStringLiteral("events"), recorder->eventsWritten()}});
+    {
+        QString error;
+        const std::map<QString, QByteArray> documents{
+            {QStringLiteral("report"), QJsonDocument(report).toJson(QJsonDocument::Compact)},
+            {QStringLiteral("audit"),
+             QJsonDocument(auditReport.toJson()).toJson(QJsonDocument::Compact)},
+            {QStringLiteral("traces"), exportTraces(session.platform(), TraceFormat::Otlp)}};
+        if (!recorder->finish(documents, &error)) {
+            err << "microcosm: " << error << Qt::endl;
+            return 2;
+        }
+        out << "recording: " << recorder->secondsWritten() << " seconds and "
+            << recorder->eventsWritten() << " events in " << recorder->path() << Qt::endl;
+        recorder.reset();
+    }
     out << (allHeld                       ? "RESULT: every expectation held"
             : !databaseFailures.isEmpty() ? "RESULT: FAILED — a database could not be written"
                                           : "RESULT: an expectation failed")

@@ -22,6 +22,9 @@ struct HeadlessOptions
     QString httpBind = QStringLiteral("127.0.0.1"); // --http-bind ADDRESS
     std::optional<int> traceSample; // --trace-sample N: one users' request in N traced, 0 none
     QString tracesPath;             // --traces FILE: the sampled traces, written at the end
+    // --record FILE: the run's recording; empty: run.microcosm in the data directory.
+    QString recordPath;
+    QString effectiveRecordPath() const;
     TraceFormat traceFormat = TraceFormat::Otlp; // --trace-format, else by the file's name
     // The experiment to run; without --scenario, the steady state at --rate.
     std::optional<Scenario> scenario;
@@ -34,8 +37,10 @@ struct HeadlessOptions
 // the per-second CSV (metricsCsv()); audits the databases. Returns the
 // exit code: 0 when every expectation held and the audit passed, 1 when
 // not, 2 when an output file could not be written or the HTTP front could
-// not listen. SIGINT or SIGTERM ends the load early; the run then settles,
-// audits and reports as at the end of its duration.
+// not listen. Every run is recorded (Recorder, services/recording.h); the
+// recording ends with the report, the audit and the traces. SIGINT or
+// SIGTERM ends the load early; the run then settles, audits and reports as
+// at the end of its duration.
 int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &err);
 
 } // namespace microcosm
