@@ -68,7 +68,8 @@ QStringList figureNames()
             QStringLiteral("memory"),
             QStringLiteral("gui"),
             QStringLiteral("http"),
-            QStringLiteral("allocations")};
+            QStringLiteral("allocations"),
+            QStringLiteral("recording")};
 }
 
 QString figureName(const QString &alias)
@@ -114,6 +115,8 @@ QJsonObject runOne(const QString &name, const BenchOptions &options)
         return httpFront(options);
     if (name == QLatin1String("allocations"))
         return allocationCount(options);
+    if (name == QLatin1String("recording"))
+        return recordingCost(options);
     if (name != QLatin1String("memory"))
         return {};
     if (options.memoryInProcess)
@@ -265,6 +268,14 @@ QStringList describe(const QJsonObject &f)
                     .arg(v("allocations").toInteger())
                     .arg(num(v("seconds"), 0), num(v("perJourney"), 1), num(v("perRequest"), 1),
                          num(v("perSecond"), 0));
+    } else if (name == QLatin1String("recording")) {
+        rows << QStringLiteral("    journeys/s: not recorded %1, recorded %2; cost %3%")
+                    .arg(num(v("offJourneysPerSec"), 0), num(v("onJourneysPerSec"), 0),
+                         num(QJsonValue(100 * v("cost").toDouble()), 2));
+        rows << QStringLiteral("    the shop at %1 journeys/s: %2 bytes a minute (%3 MB an hour)")
+                    .arg(num(v("sizeRunJourneysPerSec"), 0))
+                    .arg(v("bytesPerMinute").toInteger())
+                    .arg(num(v("megabytesPerHour"), 1));
     } else if (name == QLatin1String("http")) {
         rows << QStringLiteral("    throughput: wrk %1/s   ab -k %2/s   in-process %3/s   ratio %4")
                     .arg(num(v("wrkRps"), 0), num(v("abRps"), 0), num(v("inProcessRps"), 0),

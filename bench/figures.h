@@ -23,7 +23,7 @@ struct BenchOptions
 
 // Names, in the order they run and print.
 QStringList figureNames();
-// Accepts a name, a prefix of one ("pipeline") or a number 1..9.
+// Accepts a name, a prefix of one ("pipeline") or a number 1..10.
 QString figureName(const QString &alias);
 
 QJsonObject pipelineEfficiency(const BenchOptions &options);
@@ -35,6 +35,7 @@ QJsonObject memory(const BenchOptions &options);
 QJsonObject guiFigure(const BenchOptions &options);
 QJsonObject httpFront(const BenchOptions &options);
 QJsonObject allocationCount(const BenchOptions &options);
+QJsonObject recordingCost(const BenchOptions &options);
 
 // Runs the named figure (the memory figure in a process of its own unless
 // options.memoryInProcess, so the other figures' heap does not dilute it).

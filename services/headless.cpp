@@ -328,6 +328,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     report.insert(QStringLiteral("passed"), allHeld);
 
     // The recording ends with the run's documents; the report says where it is.
+    bool recordingFailed = false;
     recorder->flush();
     report.insert(QStringLiteral("recording"),
                   QJsonObject{{QStringLiteral("file"), recorder->path()},
@@ -340,12 +341,13 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             {QStringLiteral("audit"),
              QJsonDocument(auditReport.toJson()).toJson(QJsonDocument::Compact)},
             {QStringLiteral("traces"), exportTraces(session.platform(), TraceFormat::Otlp)}};
-        if (!recorder->finish(documents, &error)) {
+        if (recorder->finish(documents, &error))
+            out << "recording: " << recorder->secondsWritten() << " seconds and "
+                << recorder->eventsWritten() << " events in " << recorder->path() << Qt::endl;
+        else {
             err << "microcosm: " << error << Qt::endl;
-            return 2;
+            recordingFailed = true;
         }
-        out << "recording: " << recorder->secondsWritten() << " seconds and "
-            << recorder->eventsWritten() << " events in " << recorder->path() << Qt::endl;
         recorder.reset();
     }
     out << (allHeld                       ? "RESULT: every expectation held"
@@ -385,7 +387,9 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
         }
         out << "report written to " << options.reportPath << Qt::endl;
     }
-    return allHeld ? 0 : 1;
+    // A recording that could not be written is an output that failed, but it
+    // does not hide a run that failed (a full disk fails both).
+    return !allHeld ? 1 : recordingFailed ? 2 : 0;
 }
 
 } // namespace microcosm
