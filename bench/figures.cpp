@@ -69,7 +69,8 @@ QStringList figureNames()
             QStringLiteral("gui"),
             QStringLiteral("http"),
             QStringLiteral("allocations"),
-            QStringLiteral("recording")};
+            QStringLiteral("recording"),
+            QStringLiteral("fidelity")};
 }
 
 QString figureName(const QString &alias)
@@ -117,6 +118,8 @@ QJsonObject runOne(const QString &name, const BenchOptions &options)
         return allocationCount(options);
     if (name == QLatin1String("recording"))
         return recordingCost(options);
+    if (name == QLatin1String("fidelity"))
+        return fidelity(options);
     if (name != QLatin1String("memory"))
         return {};
     if (options.memoryInProcess)
@@ -268,6 +271,37 @@ QStringList describe(const QJsonObject &f)
                     .arg(v("allocations").toInteger())
                     .arg(num(v("seconds"), 0), num(v("perJourney"), 1), num(v("perRequest"), 1),
                          num(v("perSecond"), 0));
+    } else if (name == QLatin1String("fidelity")) {
+        rows << QStringLiteral(
+            "    c   rho  samples   p50 ms (exact)    p95 ms (exact)    p99 ms (exact)");
+        for (const QJsonValue &l : v("mmc").toArray()) {
+            const QJsonObject o = l.toObject();
+            const auto q = [&](const char *k) {
+                const QString key = QLatin1String(k);
+                return QStringLiteral("%1 (%2) %3%")
+                    .arg(num(o.value(key + QStringLiteral("Ms")), 2),
+                         num(o.value(key + QStringLiteral("ExactMs")), 2),
+                         num(QJsonValue(100 * o.value(key + QStringLiteral("Error")).toDouble()),
+                             1));
+            };
+            rows << QStringLiteral("    %1 %2 %3  %4  %5  %6")
+                        .arg(o.value(QStringLiteral("servers")).toInt(), 2)
+                        .arg(num(o.value(QStringLiteral("rho")), 1), 4)
+                        .arg(o.value(QStringLiteral("samples")).toInteger(), 8)
+                        .arg(q("p50"), -17)
+                        .arg(q("p95"), -17)
+                        .arg(q("p99"), -17);
+        }
+        for (const QJsonValue &l : v("md1").toArray()) {
+            const QJsonObject o = l.toObject();
+            rows << QStringLiteral(
+                        "    M/D/1 rho %1: mean %2 ms vs Pollaczek-Khinchine %3 ms (%4%)")
+                        .arg(num(o.value(QStringLiteral("rho")), 1),
+                             num(o.value(QStringLiteral("meanMs")), 2),
+                             num(o.value(QStringLiteral("meanExactMs")), 2),
+                             num(QJsonValue(100 * o.value(QStringLiteral("meanError")).toDouble()),
+                                 1));
+        }
     } else if (name == QLatin1String("recording")) {
         rows << QStringLiteral("    journeys/s: not recorded %1, recorded %2; cost %3%")
                     .arg(num(v("offJourneysPerSec"), 0), num(v("onJourneysPerSec"), 0),

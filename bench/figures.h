@@ -23,7 +23,7 @@ struct BenchOptions
 
 // Names, in the order they run and print.
 QStringList figureNames();
-// Accepts a name, a prefix of one ("pipeline") or a number 1..10.
+// Accepts a name, a prefix of one ("pipeline") or a number 1..11.
 QString figureName(const QString &alias);
 
 QJsonObject pipelineEfficiency(const BenchOptions &options);
@@ -36,6 +36,7 @@ QJsonObject guiFigure(const BenchOptions &options);
 QJsonObject httpFront(const BenchOptions &options);
 QJsonObject allocationCount(const BenchOptions &options);
 QJsonObject recordingCost(const BenchOptions &options);
+QJsonObject fidelity(const BenchOptions &options);
 
 // Runs the named figure (the memory figure in a process of its own unless
 // options.memoryInProcess, so the other figures' heap does not dilute it).

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     const QCommandLineOption only(
         QStringLiteral("only"),
-        QStringLiteral("Run only these figures (names, prefixes or numbers 1-10, "
+        QStringLiteral("Run only these figures (names, prefixes or numbers 1-11, "
                        "comma-separated), e.g. --only scaling,hop."),
         QStringLiteral("NAMES"));
     const QCommandLineOption quick(
