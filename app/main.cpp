@@ -1,5 +1,7 @@
 // Microcosm: parses the command line and hands off to the GUI or to the
 // headless runner. Everything else lives in the libraries.
+#include "capacity.h"
+#include "compare.h"
 #include "datadirlock.h"
 #include "headless.h"
 #include "httpserver.h"
@@ -76,10 +78,18 @@ QString defaultDataDir()
 
 int main(int argc, char **argv)
 {
+    // "microcosm compare A B": a command with options of its own, no window.
+    if (argc > 1 && qstrcmp(argv[1], "compare") == 0) {
+        QCoreApplication app(argc, argv);
+        QTextStream out(stdout);
+        QTextStream err(stderr);
+        return runCompare(QCoreApplication::arguments().mid(2), out, err);
+    }
     bool wantHeadless = false;
     for (int i = 1; i < argc; ++i)
         wantHeadless = wantHeadless || qstrcmp(argv[i], "--headless") == 0 ||
-                       qstrcmp(argv[i], "--import-misim") == 0;
+                       qstrcmp(argv[i], "--import-misim") == 0 ||
+                       qstrcmp(argv[i], "--capacity") == 0;
 #ifdef MICROCOSM_HAVE_GUI
     const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") ||
                          !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
@@ -155,6 +165,20 @@ int main(int argc, char **argv)
         {QStringLiteral("trace-format"),
          QStringLiteral("The --traces file's format: otlp or zipkin (default: by its name)."),
          QStringLiteral("FORMAT")},
+        {QStringLiteral("capacity"),
+         QStringLiteral("Search the highest arrival rate at which the scenario's system keeps "
+                        "the --slo: a short run per step (warm-up, then measured), doubling "
+                        "until it breaks, then bisecting; prints each step, the answer and "
+                        "M/M/c's estimate. Headless."),
+         QStringLiteral("SCENARIO")},
+        {QStringLiteral("slo"),
+         QStringLiteral("The objective --capacity keeps, e.g. \"p99-ms<300,success-rate>=0.999\" "
+                        "(figures p50-ms, p95-ms, p99-ms, p999-ms, mean-ms, success-rate)."),
+         QStringLiteral("RULES")},
+        {QStringLiteral("entity"),
+         QStringLiteral("What --slo is measured on (default gateway: what the users saw; or a "
+                        "service, or an edge such as users>product)."),
+         QStringLiteral("ENTITY")},
         {QStringLiteral("record"),
          QStringLiteral("Record the run into FILE (default: run.microcosm in the data "
                         "directory): a SQLite file with every second, every event, the report "
@@ -222,6 +246,52 @@ int main(int argc, char **argv)
         QTextStream err(stderr);
         return MiSimImporter::run(parser.value(misim), parser.value(QStringLiteral("experiment")),
                                   parser.value(QStringLiteral("output")), out, err);
+    }
+
+    // A capacity search runs many short shops and nothing else.
+    if (parser.isSet(QStringLiteral("capacity")) || parser.isSet(QStringLiteral("slo"))) {
+        const QString file = parser.value(QStringLiteral("capacity"));
+        if (file.isEmpty() || !parser.isSet(QStringLiteral("slo"))) {
+            std::fprintf(stderr, "microcosm: --capacity SCENARIO and --slo RULES go together\n"
+                                 "Try 'microcosm --help'.\n");
+            return 2;
+        }
+        CapacityOptions capacity;
+        QStringList problems;
+        const auto scenario = Scenario::fromFile(file, &problems);
+        if (!scenario) {
+            for (const QString &p : problems)
+                std::fprintf(stderr, "microcosm: %s: %s\n", qPrintable(file), qPrintable(p));
+            return 2;
+        }
+        if (scenario->load.model != LoadConfig::Model::Open) {
+            std::fprintf(stderr,
+                         "microcosm: --capacity: %s's load is a closed model (virtual users); "
+                         "capacity is searched over arrival rates, which need an open model\n",
+                         qPrintable(file));
+            return 2;
+        }
+        capacity.scenario = *scenario;
+        QString sloError;
+        const auto slo = parseSlo(parser.value(QStringLiteral("slo")), &sloError);
+        if (!slo) {
+            std::fprintf(stderr, "microcosm: %s\n", qPrintable(sloError));
+            return 2;
+        }
+        capacity.slo = *slo;
+        if (parser.isSet(QStringLiteral("entity")))
+            capacity.entity = parser.value(QStringLiteral("entity"));
+        capacity.dataDir = parser.isSet(QStringLiteral("data-dir"))
+                               ? parser.value(QStringLiteral("data-dir"))
+                               : defaultDataDir();
+        if (!QDir().mkpath(capacity.dataDir)) {
+            std::fprintf(stderr, "microcosm: cannot create --data-dir %s\n",
+                         qPrintable(capacity.dataDir));
+            return 2;
+        }
+        QTextStream out(stdout);
+        QTextStream err(stderr);
+        return runCapacity(capacity, out, err);
     }
 
     QString error;
