@@ -2,6 +2,7 @@
 
 #include "edgekey.h"
 #include "queueing.h"
+#include "queueingmodel.h"
 #include "shopsession.h"
 
 #include <QDir>
@@ -60,19 +61,18 @@ void sleepFor(double s)
     std::this_thread::sleep_for(std::chrono::duration<double>(s));
 }
 
-// What a step learns about each service for the M/M/c estimate.
-struct ServiceModel
+// What a step learns about each service for the M/M/c estimate: its
+// queueing model and how often a journey calls it.
+struct ServiceUse
 {
-    QString name;
-    int replicas = 1, workers = 1;
-    ServiceTime time;
+    ServiceModel model;
     double visits = 0; // calls to it per journey started
 };
 
 struct StepRun
 {
     CapacityStep step;
-    QList<ServiceModel> services;
+    QList<ServiceUse> services;
     QString error;
 };
 
@@ -114,33 +114,11 @@ StepRun runStep(const CapacityOptions &o, double rate, int index)
         const EntitySummary s = platform.metrics().watched(watch);
         platform.metrics().unwatch(watch);
         const double journeys = double(s1.arrivals - s0.arrivals - (s1.dropped - s0.dropped));
-        const QStringList names = platform.metrics().names();
-        for (ServiceHost *h : platform.hosts()) {
-            const ServiceConfig c = h->config();
+        for (const ServiceModel &m : serviceModels(platform)) {
             const double calls =
-                double(platform.metrics().summary(QStringLiteral("service:") + h->name()).total() -
-                       calls0[h->name()]);
-            // Its mean service time over the routes it was called on, each
-            // route's own (a route may set one) weighted by its calls.
-            const QString prefix = QStringLiteral("route:") + h->name() + QLatin1Char(':');
-            double weighted = 0, routeCalls = 0;
-            ServiceTime time = c.profile.serviceTime;
-            for (const QString &name : names) {
-                if (!name.startsWith(prefix))
-                    continue;
-                const double n = double(platform.metrics().summary(name).total());
-                const ServiceTime t = h->serviceTimeFor(name.mid(prefix.size()), c.version);
-                weighted += n * t.meanMs;
-                routeCalls += n;
-                if (n > 0 && t.kind != ServiceTime::Kind::Exponential)
-                    time.kind = t.kind;
-                else if (n > 0 && routeCalls == n)
-                    time.kind = t.kind;
-            }
-            if (routeCalls > 0)
-                time.meanMs = weighted / routeCalls;
-            r.services.append(
-                {h->name(), c.replicas, c.workers, time, journeys > 0 ? calls / journeys : 0});
+                double(platform.metrics().summary(QStringLiteral("service:") + m.name).total() -
+                       calls0[m.name]);
+            r.services.append({m, journeys > 0 ? calls / journeys : 0});
         }
         generator.stop();
         session.shutdown();
@@ -181,20 +159,21 @@ StepRun runStep(const CapacityOptions &o, double rate, int index)
 // for each replica of each service taken alone (its share of the arrivals,
 // its workers, its mean service time). A bound, not the answer: a journey's
 // latency adds up every service it calls.
-void theory(const CapacityOptions &o, const QList<ServiceModel> &services, CapacityResult *r)
+void theory(const CapacityOptions &o, const QList<ServiceUse> &services, CapacityResult *r)
 {
     double best = std::numeric_limits<double>::infinity();
     QString bottleneck;
     QStringList caveats;
-    for (const ServiceModel &m : services) {
-        if (m.visits <= 0 || m.time.meanMs <= 0)
+    for (const ServiceUse &use : services) {
+        const ServiceModel &m = use.model;
+        const double visits = use.visits;
+        if (visits <= 0 || m.time.meanMs <= 0)
             continue;
         if (m.time.kind != ServiceTime::Kind::Exponential)
             caveats << QStringLiteral("%1's service time is %2, not exponential")
                            .arg(m.name, ServiceTime::kindName(m.time.kind));
         const auto keeps = [&](double journeys) {
-            const queueing::MmcPrediction p =
-                queueing::mmc(journeys * m.visits / m.replicas, m.time.meanMs, m.workers);
+            const queueing::MmcPrediction p = m.predict(journeys * visits);
             if (!p.stable)
                 return false;
             for (const SloRule &rule : o.slo) {
@@ -224,7 +203,7 @@ void theory(const CapacityOptions &o, const QList<ServiceModel> &services, Capac
             return true;
         };
         // Capacity c·μ·replicas / visits bounds it; bisect below that.
-        double lo = 0, hi = m.replicas * m.workers * 1000.0 / m.time.meanMs / m.visits;
+        double lo = 0, hi = m.capacityPerSecond() / visits;
         if (!keeps(hi * 1e-6)) {
             best = 0;
             bottleneck = m.name;
@@ -252,7 +231,7 @@ void theory(const CapacityOptions &o, const QList<ServiceModel> &services, Capac
                        "latency")
             .arg(bottleneck)
             .arg(std::find_if(services.begin(), services.end(),
-                              [&](const ServiceModel &m) { return m.name == bottleneck; })
+                              [&](const ServiceUse &u) { return u.model.name == bottleneck; })
                      ->visits,
                  0, 'f', 2);
     if (!caveats.isEmpty())
@@ -335,7 +314,7 @@ CapacityResult searchCapacity(const CapacityOptions &o,
                               const std::function<void(const CapacityStep &)> &progress)
 {
     CapacityResult result;
-    QList<ServiceModel> models;
+    QList<ServiceUse> models;
     int index = 0;
     const auto step = [&](double rate) -> std::optional<bool> {
         StepRun run = runStep(o, rate, index++);

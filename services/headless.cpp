@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "auditor.h"
+#include "debrief.h"
 #include "edgekey.h"
 #include "platform.h"
 #include "recording.h"
@@ -327,9 +328,20 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     report.insert(QStringLiteral("expectations"), expectations);
     report.insert(QStringLiteral("passed"), allHeld);
 
-    // The recording ends with the run's documents; the report says where it is.
+    // The recording ends with the run's documents; the report says where it
+    // is, and the debrief is told from what it holds.
     bool recordingFailed = false;
     recorder->flush();
+    {
+        QString error;
+        if (const auto soFar = Recording::open(recorder->path(), &error, /*allowLive=*/true)) {
+            const Debrief debrief = debriefOf(*soFar, auditReport.toJson());
+            out << Qt::endl << debrief.text << Qt::endl;
+            report.insert(QStringLiteral("debrief"), debrief.toJson());
+        } else {
+            err << "microcosm: no debrief: " << error << Qt::endl;
+        }
+    }
     report.insert(QStringLiteral("recording"),
                   QJsonObject{{QStringLiteral("file"), recorder->path()},
                               {QStringLiteral("seconds"), recorder->secondsWritten()},
@@ -340,7 +352,12 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
             {QStringLiteral("report"), QJsonDocument(report).toJson(QJsonDocument::Compact)},
             {QStringLiteral("audit"),
              QJsonDocument(auditReport.toJson()).toJson(QJsonDocument::Compact)},
-            {QStringLiteral("traces"), exportTraces(session.platform(), TraceFormat::Otlp)}};
+            {QStringLiteral("traces"), exportTraces(session.platform(), TraceFormat::Otlp)},
+            {QStringLiteral("debrief"), report.value(QStringLiteral("debrief"))
+                                            .toObject()
+                                            .value(QStringLiteral("text"))
+                                            .toString()
+                                            .toUtf8()}};
         if (recorder->finish(documents, &error))
             out << "recording: " << recorder->secondsWritten() << " seconds and "
                 << recorder->eventsWritten() << " events in " << recorder->path() << Qt::endl;

@@ -38,7 +38,8 @@ struct HeadlessOptions
 // exit code: 0 when every expectation held and the audit passed, 1 when
 // not, 2 when an output file could not be written or the HTTP front could
 // not listen. Every run is recorded (Recorder, services/recording.h); the
-// recording ends with the report, the audit and the traces; one that could
+// recording ends with the report, the audit, the traces and the debrief
+// (debriefOf(), also printed and in the report); one that could
 // not be written makes the exit code 2 unless the run failed (1). SIGINT or
 // SIGTERM ends the load early; the run then settles, audits and reports as
 // at the end of its duration.

@@ -600,7 +600,8 @@ std::optional<Recording> Recording::open(const QString &path, QString *error, bo
     }
     if (!looksLikeSqlite(path, error))
         return std::nullopt;
-    if (!allowLive && beingWritten(path)) {
+    const bool live = beingWritten(path);
+    if (!allowLive && live) {
         *error = QStringLiteral("%1 is being written by a running Microcosm; open it when that run "
                                 "has ended")
                      .arg(path);
@@ -608,6 +609,7 @@ std::optional<Recording> Recording::open(const QString &path, QString *error, bo
     }
     Recording r;
     r.m_path = path;
+    r.m_live = live;
     try {
         // Read-only: the file is never changed (a -wal left by a killed run
         // is read, not folded into the file).

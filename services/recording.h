@@ -126,6 +126,9 @@ public:
     // complete: finished; incomplete: its run ended without finishing it
     // (killed, crashed) and it holds the seconds written until then.
     bool complete() const { return m_complete; }
+    // Opened (allowLive) while a running Microcosm still writes it: not
+    // complete yet, but not cut short either.
+    bool live() const { return m_live; }
     QJsonObject scenario() const { return m_scenario; }
     QString title() const;
     double loadStart() const { return m_loadStart; }
@@ -160,6 +163,7 @@ private:
     bool load(Database &db, QString *error);
     QString m_path;
     bool m_complete = false;
+    bool m_live = false;
     QJsonObject m_scenario;
     double m_loadStart = 0;
     std::vector<double> m_seconds;

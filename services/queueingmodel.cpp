@@ -1,0 +1,58 @@
+#include "queueingmodel.h"
+
+#include "platform.h"
+
+namespace microcosm {
+
+QStringList ServiceModel::caveats() const
+{
+    QStringList c;
+    if (time.kind != ServiceTime::Kind::Exponential)
+        c << QStringLiteral("its service time is %1, not exponential")
+                 .arg(ServiceTime::kindName(time.kind));
+    if (mixedKinds)
+        c << QStringLiteral("its routes' service times are of different kinds");
+    if (routesCalled > 1)
+        c << QStringLiteral("%1 routes share its workers (their mean is used)").arg(routesCalled);
+    return c;
+}
+
+QList<ServiceModel> serviceModels(Platform &platform)
+{
+    const QStringList names = platform.metrics().names();
+    QList<ServiceModel> out;
+    for (ServiceHost *h : platform.hosts()) {
+        const ServiceConfig c = h->config();
+        ServiceModel m;
+        m.name = h->name();
+        m.replicas = c.replicas;
+        m.workers = c.workers;
+        m.queueCapacity = c.queueCapacity;
+        m.time = c.profile.serviceTime;
+        const QString prefix = QStringLiteral("route:") + h->name() + QLatin1Char(':');
+        double weighted = 0, calls = 0;
+        bool first = true;
+        for (const QString &name : names) {
+            if (!name.startsWith(prefix))
+                continue;
+            const double n = double(platform.metrics().summary(name).total());
+            if (n <= 0)
+                continue;
+            const ServiceTime t = h->serviceTimeFor(name.mid(prefix.size()), c.version);
+            weighted += n * t.meanMs;
+            calls += n;
+            ++m.routesCalled;
+            if (first)
+                m.time.kind = t.kind;
+            else if (t.kind != m.time.kind)
+                m.mixedKinds = true;
+            first = false;
+        }
+        if (calls > 0)
+            m.time.meanMs = weighted / calls;
+        out << m;
+    }
+    return out;
+}
+
+} // namespace microcosm
