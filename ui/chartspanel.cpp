@@ -1,6 +1,7 @@
 #include "chartspanel.h"
 
 #include "edgekey.h"
+#include "recording.h"
 #include "shopcontroller.h"
 #include "theme.h"
 
@@ -154,8 +155,14 @@ QFont scaledFont(QFont f, double factor)
 } // namespace
 
 ChartsPanel::ChartsPanel(ShopController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_windowBox(new QComboBox(this)),
-      m_services(controller->platform().serviceNames())
+    : ChartsPanel(controller->platform().serviceNames(), parent)
+{
+    m_controller = controller;
+    connect(controller, &ShopController::snapshotUpdated, this, &ChartsPanel::onSnapshot);
+}
+
+ChartsPanel::ChartsPanel(const QStringList &services, QWidget *parent)
+    : QWidget(parent), m_windowBox(new QComboBox(this)), m_services(services)
 {
     setObjectName(QStringLiteral("charts"));
     auto *outer = new QVBoxLayout(this);
@@ -282,7 +289,6 @@ ChartsPanel::ChartsPanel(ShopController *controller, QWidget *parent)
         // The first chart carries the markers' labels: it gets the most room.
         rowLayout->addWidget(box, &c == &m_charts.front() ? 2 : 1);
     }
-    connect(controller, &ShopController::snapshotUpdated, this, &ChartsPanel::onSnapshot);
     new ResizeWatcher(scroll->viewport(),
                       [this, scroll] { fitHeight(scroll->viewport()->height()); });
     applyPalette();
@@ -677,10 +683,50 @@ double ChartsPanel::niceCeiling(double v)
     return 10 * e;
 }
 
+void ChartsPanel::setCutAt(std::optional<double> t)
+{
+    if (t == m_cut)
+        return;
+    m_cut = t;
+    redraw();
+}
+
+void ChartsPanel::loadRecording(const Recording &recording)
+{
+    m_samples.clear();
+    m_ready.clear();
+    m_markers.clear();
+    const auto load = [&](const QString &entity) {
+        std::deque<Sample> &d = m_samples[entity];
+        for (const Window &w : recording.series(entity))
+            d.push_back({w.t, w.counts, w.p50, w.p95, w.p99, w.gauges});
+    };
+    load(QStringLiteral("gateway"));
+    load(QStringLiteral("http"));
+    for (const QString &s : std::as_const(m_services)) {
+        const QString entity = QStringLiteral("service:") + s;
+        load(entity);
+        // A recording keeps the ready count once a second (the live panel
+        // catches every change between two snapshots): one step a second.
+        std::deque<ReadyStep> &d = m_ready[s];
+        for (const Sample &x : m_samples[entity]) {
+            const int ready = int(std::lround(x.gauges.replicasReady));
+            if (d.empty() || d.back().ready != ready)
+                d.push_back({x.t, ready});
+        }
+    }
+    const std::vector<double> seconds = recording.seconds();
+    m_now = seconds.empty() ? 0 : seconds.back();
+    addEvents(recording.events());
+    redraw();
+}
+
 void ChartsPanel::redraw()
 {
-    const double from = std::max(0.0, m_now - m_window);
-    const double to = std::max(m_now, from + 10);
+    // Cut at a second: what the charts showed then (nothing after it).
+    const double now = m_cut ? *m_cut : m_now;
+    const double from = std::max(0.0, now - m_window);
+    const double to = std::max(now, from + 10);
     auto build = [&](const QString &entity, auto value) {
         QList<QPointF> pts;
         const auto it = m_samples.find(entity);
@@ -688,7 +734,7 @@ void ChartsPanel::redraw()
             return pts;
         pts.reserve(int(it->second.size()));
         for (const Sample &s : it->second)
-            if (s.t >= from)
+            if (s.t >= from && s.t <= now)
                 pts.append(QPointF(s.t, value(s)));
         return pts;
     };
@@ -708,7 +754,7 @@ void ChartsPanel::redraw()
     for (const QString &s : std::as_const(m_services)) {
         const QString e = QStringLiteral("service:") + s;
         feed(QStringLiteral("throughput:") + s, build(e, ok), &max[0]);
-        feed(QStringLiteral("ready:") + s, readySteps(s, from, m_now), &max[3]);
+        feed(QStringLiteral("ready:") + s, readySteps(s, from, now), &max[3]);
         feed(QStringLiteral("utilization:") + s,
              build(e, [](const Sample &x) { return 100.0 * x.gauges.utilization(); }), &ignored);
         feed(QStringLiteral("queue:") + s,
@@ -766,8 +812,10 @@ void ChartsPanel::addEvents(const std::vector<Event> &events)
         m_markers.push_back({e.t, label, e.message, markerColor(e.kind)});
         added = true;
     }
+    // Live, markers older than the longest window go; a recording's all stay.
     const double keepAfter = std::max(m_now, events.empty() ? 0.0 : events.back().t);
-    while (!m_markers.empty() && m_markers.front().t < keepAfter - LongestWindow - 1)
+    while (m_controller && !m_markers.empty() &&
+           m_markers.front().t < keepAfter - LongestWindow - 1)
         m_markers.erase(m_markers.begin());
     if (added)
         for (Chart &c : m_charts)
@@ -808,7 +856,8 @@ void ChartsPanel::placeMarkers(Chart &c)
         }
         const Marker &m = m_markers[i];
         const double x = c.chart->mapToPosition(QPointF(m.t, 0), c.anchor).x();
-        const bool visible = x >= plot.left() && x <= plot.right() && plot.width() > 0;
+        const bool visible =
+            x >= plot.left() && x <= plot.right() && plot.width() > 0 && (!m_cut || m.t <= *m_cut);
         line->setVisible(visible);
         if (!visible)
             continue;

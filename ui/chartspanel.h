@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <vector>
 
 class QChart;
@@ -24,6 +25,7 @@ class QGraphicsItem;
 
 namespace microcosm {
 
+class Recording;
 class ShopController;
 
 // The live charts: throughput per service, gateway latency percentiles,
@@ -35,19 +37,34 @@ class ShopController;
 // or the width; charts keep a readable minimum width and the row scrolls
 // sideways when the panel is narrower.
 //
+// Cut at a second (setCutAt: a past second or the picture frozen), it
+// draws what it showed then (live, as far back as the points it keeps);
+// without a controller it shows a recording (loadRecording()).
+//
 // Invariants: redraws once per closed one-second window (not per
-// snapshot), pulling only the windows it has not seen; the only per-snapshot
+// snapshot) and when the cut moves, pulling only the windows it has not seen; the only per-snapshot
 // work is comparing each service's ready count with the last one and
 // recording a step when it changed, so that a replica that lives for less
 // than a window still shows; every series is fed whole through
-// QXYSeries::replace(), and no chart animates; points, steps and markers
-// older than the longest window are dropped, so memory stays bounded.
+// QXYSeries::replace(), and no chart animates; live, points, steps and
+// markers older than the longest window are dropped, so memory stays
+// bounded (a recording's are all kept: it is all in memory anyway).
 class ChartsPanel : public QWidget
 {
     Q_OBJECT
 public:
     explicit ChartsPanel(ShopController *controller, QWidget *parent = nullptr);
+    // Without a controller: the charts of these services, showing what
+    // loadRecording() put in them (a replay).
+    explicit ChartsPanel(const QStringList &services, QWidget *parent = nullptr);
     ~ChartsPanel() override;
+
+    // Replaces what the panel holds with a recording's seconds and events.
+    void loadRecording(const Recording &recording);
+    // The charts cut at second t, as they stood then: nothing after it is
+    // drawn and the time axis ends there; nullopt: up to the newest second.
+    void setCutAt(std::optional<double> t);
+    std::optional<double> cutAt() const { return m_cut; }
 
     // Pulls the windows closed since the last call and redraws.
     void refresh();
@@ -147,6 +164,7 @@ private:
     QStringList m_services;
     int m_window = 60;
     double m_now = 0;
+    std::optional<double> m_cut;
     std::map<QString, std::deque<Sample>> m_samples;
     std::map<QString, std::deque<ReadyStep>> m_ready;
     std::deque<Chart> m_charts;

@@ -3,6 +3,8 @@
 #include "httpfrontcontrol.h"
 #include "mainwindow.h"
 #include "numbers.h"
+#include "recording.h"
+#include "replaywindow.h"
 #include "shopcontroller.h"
 #include "welcomepanel.h"
 
@@ -10,6 +12,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSettings>
 #include <QTimer>
 
@@ -28,6 +31,8 @@ struct GuiOptions
     bool resetLayout = false;
     QSize size;
     QList<std::pair<QString, double>> kills; // service, seconds after start
+    QString replay;                          // a recording to play beside the shop
+    std::optional<double> viewAt;            // the second shown before the screenshot
 };
 
 int fail(const QString &message)
@@ -95,6 +100,29 @@ std::optional<GuiOptions> parseGuiOptions(const QCommandLineParser &parser, QStr
         }
         o.kills.append({parts[0], *at});
     }
+    if (parser.isSet(QStringLiteral("replay"))) {
+        o.replay = parser.value(QStringLiteral("replay"));
+        QString problem;
+        if (!Recording::open(o.replay, &problem)) {
+            *error = QStringLiteral("--replay: %1").arg(problem);
+            return std::nullopt;
+        }
+    }
+    if (parser.isSet(QStringLiteral("view-at"))) {
+        const QString text = parser.value(QStringLiteral("view-at"));
+        o.viewAt = finiteInRange(text, 0, 86400);
+        if (!o.viewAt) {
+            *error = QStringLiteral("--view-at must be a number of seconds from 0 to 86400, got "
+                                    "'%1'")
+                         .arg(text);
+            return std::nullopt;
+        }
+        if (o.replay.isEmpty() && o.quitAfter < 1.5) {
+            *error = QStringLiteral("--view-at needs --replay, or --quit-after (or --screenshot) "
+                                    "of at least 1.5 s: the second is shown 1 s before the end");
+            return std::nullopt;
+        }
+    }
     o.presenter = parser.isSet(QStringLiteral("presenter"));
     o.resetLayout = parser.isSet(QStringLiteral("reset-layout"));
     return o;
@@ -123,7 +151,18 @@ void addGuiOptions(QCommandLineParser &parser)
         {QStringLiteral("reset-layout"),
          QStringLiteral("Start with the default window, Controls sections and topology layout "
                         "(the saved one is replaced when the window closes).")},
+        {QStringLiteral("replay"),
+         QStringLiteral("Open a run's recording (a .microcosm file) in a replay window beside "
+                        "the shop (File → Open recording… in the window)."),
+         QStringLiteral("FILE")},
     });
+    QCommandLineOption viewAt(
+        QStringLiteral("view-at"),
+        QStringLiteral("Show second S: of the --replay recording, or of the window's own run 1 s "
+                       "before --quit-after ends it (demos, screenshots)."),
+        QStringLiteral("S"));
+    viewAt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(viewAt);
     QCommandLineOption kill(QStringLiteral("kill-at"),
                             QStringLiteral("Kill SERVICE S seconds after the window opens (demos, "
                                            "screenshots, tests); may be repeated."),
@@ -212,12 +251,25 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
         QTimer::singleShot(int(at * 1000), controller,
                            [controller, s] { controller->killService(s); });
     }
+    QPointer<ReplayWindow> replay;
+    if (!gui->replay.isEmpty()) {
+        replay = window.openRecording(gui->replay);
+        if (replay && gui->size.isValid())
+            replay->resize(gui->size);
+        if (replay && gui->viewAt)
+            replay->seek(*gui->viewAt);
+    } else if (gui->viewAt) {
+        const double at = *gui->viewAt;
+        QTimer::singleShot(int((gui->quitAfter - 1) * 1000), &window,
+                           [&window, at] { window.showTime(at); });
+    }
     int code = 0;
     if (gui->quitAfter > 0) {
-        QTimer::singleShot(int(gui->quitAfter * 1000), &window, [&window, &code, gui] {
+        QTimer::singleShot(int(gui->quitAfter * 1000), &window, [&window, &code, gui, replay] {
             if (!gui->screenshot.isEmpty()) {
                 window.controller()->poll();
-                const QPixmap shot = window.grab();
+                // The replay when one is open: it is what the picture is of.
+                const QPixmap shot = replay ? replay->grab() : window.grab();
                 if (!shot.save(gui->screenshot)) {
                     std::fprintf(stderr, "microcosm: --screenshot: cannot write %s\n",
                                  qPrintable(gui->screenshot));

@@ -9,6 +9,7 @@
 #include "httpfrontcontrol.h"
 #include "livescenario.h"
 #include "policycontrols.h"
+#include "replaywindow.h"
 #include "savefile.h"
 #include "scenariopanel.h"
 #include "scenariowriter.h"
@@ -16,6 +17,8 @@
 #include "shopcontroller.h"
 #include "storefront.h"
 #include "theme.h"
+#include "theorypanel.h"
+#include "timebar.h"
 #include "topologyview.h"
 #include "traceexport.h"
 #include "welcomepanel.h"
@@ -32,11 +35,15 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolTip>
+#include <QVBoxLayout>
+
+#include <limits>
 
 namespace microcosm {
 
@@ -77,6 +84,7 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     m_http = new HttpFrontControl(m_controller->session(), this);
     buildDocks();
+    buildCentre();
     buildViews();
     buildMenus();
 
@@ -106,6 +114,11 @@ MainWindow::MainWindow(std::unique_ptr<ShopSession> session, Options options)
         m_welcome->raise();
         m_welcome->setFocus();
     }
+    // A hand-driven run is recorded with its set-up as its scenario (a
+    // scenario started on this shop starts a recording of its own).
+    Scenario setup = captureSetup(*m_controller, nullptr);
+    setup.title = tr("Hand-driven run in the window");
+    startRecording(scenarioToJson(setup));
     m_controller->poll();
 }
 
@@ -126,6 +139,8 @@ MainWindow::~MainWindow()
     m_scenarioPanel->setScenario(nullptr);
     m_live.reset();
     m_http->stop(); // no request from outside reaches a shop shutting down
+    // The recording's writer reads the platform: joined before the shop stops.
+    m_recorder.reset();
     m_controller->shutdown();
 }
 
@@ -180,8 +195,11 @@ void MainWindow::buildDocks()
     QDockWidget *store =
         make(QStringLiteral("storefront"), tr("Storefront"), Qt::BottomDockWidgetArea);
     QDockWidget *dbs = make(QStringLiteral("databases"), tr("Databases"), Qt::BottomDockWidgetArea);
+    QDockWidget *theory =
+        make(QStringLiteral("theory"), tr("Theory (M/M/c)"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(charts, store);
     tabifyDockWidget(store, dbs);
+    tabifyDockWidget(dbs, theory);
     charts->raise();
     setTabPosition(Qt::BottomDockWidgetArea, QTabWidget::North);
     setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
@@ -192,6 +210,68 @@ void MainWindow::buildDocks()
     resizeDocks({controls}, {430}, Qt::Horizontal);
     resizeDocks({controls, events}, {560, 360}, Qt::Vertical);
     resizeDocks({charts}, {330}, Qt::Vertical);
+}
+
+void MainWindow::buildCentre()
+{
+    // The topology between the banner (shown while not live) and the time
+    // bar; the topology itself is made for each session (buildViews()).
+    m_centre = new QWidget(this);
+    m_centre->setObjectName(QStringLiteral("centre"));
+    m_centreLayout = new QVBoxLayout(m_centre);
+    m_centreLayout->setContentsMargins(0, 0, 0, 0);
+    m_centreLayout->setSpacing(0);
+    m_banner = new QPushButton(m_centre);
+    m_banner->setObjectName(QStringLiteral("view-banner"));
+    m_banner->setFlat(true);
+    m_banner->setCursor(Qt::PointingHandCursor);
+    m_banner->setToolTip(tr("Click (or press End) to see the live run again"));
+    // Amber: not what is happening now. Dark text on it in light and dark themes.
+    m_banner->setStyleSheet(QStringLiteral(
+        "QPushButton { background: #ffc94d; color: #1a1a1a; border: none; padding: 4px; }"));
+    m_banner->hide();
+    connect(m_banner, &QPushButton::clicked, this, &MainWindow::showLive);
+    m_centreLayout->addWidget(m_banner);
+    m_timeBar = new TimeBar(m_centre);
+    m_centreLayout->addWidget(m_timeBar);
+    setCentralWidget(m_centre);
+    connect(m_timeBar, &TimeBar::seekRequested, this, [this](double t) {
+        // A drag to the right end is back to live; a drag elsewhere asks
+        // for a second many times a frame: the last one wins.
+        if (t >= m_timeBar->last() - 0.25 && m_viewMode != ViewMode::Live) {
+            showLive();
+            return;
+        }
+        m_seekTo = t;
+        if (m_seekPending)
+            return;
+        m_seekPending = true;
+        QTimer::singleShot(0, this, [this] {
+            m_seekPending = false;
+            showTime(m_seekTo);
+        });
+    });
+    connect(m_timeBar, &TimeBar::liveRequested, this, &MainWindow::showLive);
+    m_rereadTimer.setInterval(3000);
+    connect(&m_rereadTimer, &QTimer::timeout, this, [this] {
+        // Looking back, the recording grows: read it again, off this thread.
+        if (m_viewMode != ViewMode::Past || !m_recorder || m_reader.busy())
+            return;
+        auto read = std::make_shared<std::optional<Recording>>();
+        const QString path = m_recorder->path();
+        const quint64 generation = m_recorderGeneration;
+        m_reader.start(
+            [read, path] {
+                QString error;
+                *read = Recording::open(path, &error, /*allowLive=*/true);
+            },
+            [this, read, generation] {
+                if (generation != m_recorderGeneration || m_viewMode != ViewMode::Past || !*read)
+                    return;
+                m_recording = std::move(*read);
+                updateTimeRange();
+            });
+    });
 }
 
 void MainWindow::buildViews()
@@ -205,14 +285,22 @@ void MainWindow::buildViews()
             delete old;
         }
     };
-    QWidget *oldCentral = centralWidget() ? takeCentralWidget() : nullptr;
-    m_topology = new TopologyView(m_controller, this);
-    setCentralWidget(m_topology);
+    TopologyView *oldTopology = m_topology;
+    m_topology = new TopologyView(m_controller, m_centre);
+    m_centreLayout->insertWidget(1, m_topology, 1); // below the banner, above the time bar
     m_topology->setPersistLayout(m_options.persistSettings);
-    if (m_options.persistSettings && oldCentral)
+    if (m_options.persistSettings && oldTopology)
         m_topology->restoreLayout();
     m_topology->setPresenter(m_presenter);
-    replace(oldCentral);
+    m_topology->setFocus(); // where ←/→ look back in time
+    replace(oldTopology);
+    // The new session is shown live, its own events on the bar.
+    m_viewMode = ViewMode::Live;
+    m_recording.reset();
+    m_rereadTimer.stop();
+    m_timeBar->setPosition(std::nullopt);
+    m_timeBar->setEvents({});
+    updateBanner();
 
     m_controls = new ControlsPanel(m_controller, this);
     m_controls->setPersistSections(m_options.persistSettings);
@@ -251,23 +339,41 @@ void MainWindow::buildViews()
     swap(QStringLiteral("storefront"), scrolled(m_storefront));
     m_inspector = new DatabaseInspector(m_controller, this);
     swap(QStringLiteral("databases"), scrolled(m_inspector));
+    m_theory = new TheoryPanel(m_controller, this);
+    swap(QStringLiteral("theory"), scrolled(m_theory));
+    // Once a second, and only while it can be seen (it reads every route's totals).
+    connect(m_controller, &ShopController::windowClosed, m_theory, [this] {
+        if (m_theory->isVisible())
+            m_theory->refresh();
+    });
 
     connect(m_controller, &ShopController::snapshotUpdated, this, [this](const SystemSnapshot &s) {
-        m_topology->setSnapshot(s);
+        // Looking back or frozen, the picture stays; the controls act on
+        // the live shop and show it.
+        if (m_viewMode == ViewMode::Live)
+            m_topology->setSnapshot(s);
         m_controls->setSnapshot(s);
         updateStatus();
     });
     connect(m_controller, &ShopController::windowClosed, m_charts, &ChartsPanel::refresh);
+    connect(m_controller, &ShopController::windowClosed, this, &MainWindow::updateTimeRange);
     connect(m_controller, &ShopController::eventsAdded, this,
             [this](const std::vector<Event> &events) {
                 m_timeline->append(events);
                 m_charts->addEvents(events);
+                m_timeBar->addEvents(events);
             });
     connect(m_controller, &ShopController::message, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(m_controller, &ShopController::loadStateChanged, this, [this](bool running) {
         if (m_loadAction)
-            m_loadAction->setText(running ? tr("&Pause load") : tr("&Start load"));
+            m_loadAction->setText(running ? tr("&Pause the load (no new arrivals)")
+                                          : tr("&Start the load"));
+        // A hand-driven run's time 0 is when its load first started.
+        if (running && m_recorder && !m_loadStartSet) {
+            m_recorder->setLoadStart(m_controller->platform().elapsed());
+            m_loadStartSet = true;
+        }
     });
     connect(m_timeline, &EventTimeline::sourceActivated, m_topology, &TopologyView::highlight);
     connect(m_topology, &TopologyView::inspectDatabase, this, [this](const QString &service) {
@@ -292,7 +398,8 @@ void MainWindow::buildViews()
         m_controls->showSection(QStringLiteral("policies"));
     });
     if (m_loadAction)
-        m_loadAction->setText(m_controller->loadRunning() ? tr("&Pause load") : tr("&Start load"));
+        m_loadAction->setText(m_controller->loadRunning() ? tr("&Pause the load (no new arrivals)")
+                                                          : tr("&Start the load"));
 }
 
 void MainWindow::installSession(std::unique_ptr<ShopSession> session)
@@ -318,7 +425,17 @@ void MainWindow::installSession(std::unique_ptr<ShopSession> session)
     m_http->moveTo(m_controller->session()); // stopped on the old shop first
     std::shared_ptr<ShopSession> retired(old->takeSession());
     delete old;
-    m_retirer.start([retired]() mutable { retired->shutdown(); }, {});
+    // The old session's recording ends before it shuts down (its writer
+    // reads the platform), both off the GUI thread. The caller starts the
+    // new session's (startScenario()).
+    std::shared_ptr<Recorder> recorder(std::move(m_recorder));
+    ++m_recorderGeneration;
+    m_retirer.start(
+        [retired, recorder]() mutable {
+            recorder.reset();
+            retired->shutdown();
+        },
+        {});
     setWindowTitle(sessionTitle(m_controller));
     m_controller->poll();
     emit sessionReplaced();
@@ -509,6 +626,12 @@ void MainWindow::buildMenus()
     open->setObjectName(QStringLiteral("action-open-scenario"));
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Run an experiment from a JSON file on a fresh shop."));
+    QAction *openRecording =
+        file->addAction(tr("Open &recording…"), this, &MainWindow::openRecordingDialog);
+    openRecording->setObjectName(QStringLiteral("action-open-recording"));
+    openRecording->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openRecording->setToolTip(tr("Play a run's recording (run.microcosm in its data folder) in a "
+                                 "window of its own: nothing runs, the shop here goes on."));
     QAction *save =
         file->addAction(tr("&Save set-up as scenario…"), this, &MainWindow::saveScenarioDialog);
     save->setObjectName(QStringLiteral("action-save-scenario"));
@@ -545,8 +668,11 @@ void MainWindow::buildMenus()
 
     QMenu *load = menuBar()->addMenu(tr("&Load"));
     m_loadAction =
-        load->addAction(m_controller->loadRunning() ? tr("&Pause load") : tr("&Start load"), this,
-                        [this] { m_controller->toggleLoad(); });
+        load->addAction(m_controller->loadRunning() ? tr("&Pause the load (no new arrivals)")
+                                                    : tr("&Start the load"),
+                        this, [this] { m_controller->toggleLoad(); });
+    m_loadAction->setToolTip(tr("Stops (or starts) the users' new journeys; the picture goes on "
+                                "(View → Freeze the picture stops the picture instead)."));
     m_loadAction->setObjectName(QStringLiteral("action-toggle-load"));
     m_loadAction->setShortcut(QKeySequence(Qt::Key_Space));
     m_loadAction->setShortcutContext(Qt::WindowShortcut);
@@ -596,6 +722,48 @@ void MainWindow::buildMenus()
     connect(m_presenterAction, &QAction::toggled, this, &MainWindow::setPresenterMode);
     addAction(m_presenterAction);
     view->addAction(tr("Reset topology &layout"), this, [this] { m_topology->resetLayout(); });
+    view->addSeparator();
+    // Time: the picture frozen, or a past second of the recording. Not the
+    // load: Space pauses that.
+    m_freezeAction = view->addAction(tr("&Freeze the picture (the run goes on)"));
+    m_freezeAction->setObjectName(QStringLiteral("action-freeze"));
+    m_freezeAction->setCheckable(true);
+    m_freezeAction->setShortcut(QKeySequence(Qt::Key_P));
+    m_freezeAction->setToolTip(tr("Every view keeps what it shows while the shop goes on "
+                                  "running; P again (or End) shows the live run."));
+    connect(m_freezeAction, &QAction::triggered, this,
+            [this] { setFrozen(m_viewMode == ViewMode::Live); });
+    addAction(m_freezeAction);
+    // The arrows, Home and End move in time where the picture has the
+    // focus (the topology, the time bar); elsewhere they keep their own use.
+    struct TimeKey
+    {
+        const char *name, *text;
+        QKeySequence key;
+        int step; // seconds; 0: live; -1000000: the first second
+    };
+    for (const TimeKey &k :
+         {TimeKey{"action-time-back", QT_TR_NOOP("Look &back one second"),
+                  QKeySequence(Qt::Key_Left), -1},
+          TimeKey{"action-time-forward", QT_TR_NOOP("Look f&orward one second"),
+                  QKeySequence(Qt::Key_Right), +1},
+          TimeKey{"action-time-first", QT_TR_NOOP("The first recorded second"),
+                  QKeySequence(Qt::Key_Home), -1000000},
+          TimeKey{"action-time-live", QT_TR_NOOP("Back to &live"), QKeySequence(Qt::Key_End), 0}}) {
+        const int step = k.step;
+        QAction *a = view->addAction(tr(k.text), this, [this, step] {
+            if (step == 0)
+                showLive();
+            else if (step == -1000000)
+                showTime(std::numeric_limits<double>::lowest());
+            else
+                stepTime(step);
+        });
+        a->setObjectName(QLatin1String(k.name));
+        a->setShortcut(k.key);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        m_centre->addAction(a);
+    }
     struct Zoom
     {
         const char *name, *text;
@@ -679,7 +847,15 @@ void MainWindow::showHelp()
                "trial calls). A purple badge is an injected fault.</p>") +
             tryThis +
             tr("<table cellspacing=4><tr><th align=left colspan=2>Keys</th></tr>"
-               "<tr><td><b>Space</b></td><td>start / pause the load</td></tr>"
+               "<tr><td><b>Space</b></td><td>start / pause the load (new arrivals; the picture "
+               "goes on)</td></tr>"
+               "<tr><td><b>P</b></td><td>freeze the picture / live again (the run goes "
+               "on)</td></tr>"
+               "<tr><td><b>←</b> / <b>→</b></td><td>look back / forward one second (click the "
+               "topology or the time bar first; in presenter mode the time bar shows once you "
+               "look back)</td></tr>"
+               "<tr><td><b>Home</b> / <b>End</b></td><td>the first recorded second / back to "
+               "live</td></tr>"
                "<tr><td><b>K</b> / <b>R</b></td><td>kill / restart the selected service</td></tr>"
                "<tr><td><b>+</b> / <b>−</b></td><td>scale the selected service up / "
                "down</td></tr>"
@@ -687,6 +863,7 @@ void MainWindow::showHelp()
                "<td>zoom the topology; <b>Ctrl+0</b> fits it again</td></tr>"
                "<tr><td><b>F5</b></td><td>presenter mode (large type for a projector)</td></tr>"
                "<tr><td><b>Ctrl+O</b></td><td>open a scenario file</td></tr>"
+               "<tr><td><b>Ctrl+Shift+O</b></td><td>open a recording (replay)</td></tr>"
                "<tr><td><b>F1</b> or <b>?</b></td><td>this help</td></tr></table>"),
         QMessageBox::Close, this);
     box->setObjectName(QStringLiteral("help"));
@@ -700,8 +877,13 @@ void MainWindow::startScenario(const Scenario &scenario)
     m_live.reset();
     m_controller->pauseLoad();
     m_lastScenario = scenario;
+    startRecording(scenarioToJson(scenario));
     m_live = std::make_unique<LiveScenario>(m_controller->session(), scenario);
     m_live->start();
+    // The scenario's time 0 (its timeline's) is now.
+    if (m_recorder)
+        m_recorder->setLoadStart(m_controller->platform().elapsed());
+    m_loadStartSet = true;
     // The controls show what the scenario set (policies, rate limit, autoscalers).
     m_controller->adoptScenarioSettings(scenario);
     m_controller->poll();
@@ -715,6 +897,213 @@ void MainWindow::startScenario(const Scenario &scenario)
     statusBar()->showMessage(
         tr("Scenario \"%1\" started: its lesson is in the Scenario panel").arg(scenario.title),
         10000);
+}
+
+void MainWindow::startRecording(const QJsonObject &scenario)
+{
+    // The recording under way of this session first: the new one replaces
+    // its file. Its writer is joined here, which waits at most for the
+    // write under way (one second's rows).
+    m_recorder.reset();
+    ++m_recorderGeneration;
+    m_recording.reset();
+    m_loadStartSet = false;
+    Platform &platform = m_controller->platform();
+    const QString path = QDir(platform.dataDir()).filePath(QStringLiteral("run.microcosm"));
+    QString error;
+    m_recorder = Recorder::create(path, platform, scenario, &error);
+    m_recordStart = platform.elapsed();
+    if (!m_recorder)
+        statusBar()->showMessage(tr("This run is not recorded: %1").arg(error), 15000);
+    m_timeBar->setEnabled(m_recorder != nullptr);
+    m_timeBar->setToolTip(m_recorder ? QString() : tr("Not recorded: %1").arg(error));
+    if (m_viewMode != ViewMode::Live)
+        showLive();
+    updateTimeRange();
+}
+
+void MainWindow::readRecording()
+{
+    m_recording.reset();
+    if (!m_recorder)
+        return;
+    QString error;
+    m_recording = Recording::open(m_recorder->path(), &error, /*allowLive=*/true);
+    if (!m_recording)
+        statusBar()->showMessage(tr("Cannot read this run's recording: %1").arg(error), 10000);
+    updateTimeRange();
+}
+
+void MainWindow::updateTimeRange()
+{
+    // From the first recorded second (where the recording began, until it
+    // has been read) to the newest closed one.
+    double first = m_recordStart;
+    double last = m_controller->lastWindow();
+    if (m_recording && !m_recording->seconds().empty()) {
+        first = m_recording->seconds().front();
+        last = std::max(last, m_recording->seconds().back());
+    }
+    m_timeBar->setRange(first, std::max(first, last));
+}
+
+double MainWindow::usersRateAt(double t) const
+{
+    // A scenario's load is known at any second; a hand-driven one only as set now.
+    if (m_live && m_recording)
+        return scenarioRateAt(m_live->scenario(), t - m_recording->loadStart());
+    return m_controller->rate();
+}
+
+bool MainWindow::showTime(double t)
+{
+    if (!m_recorder) {
+        statusBar()->showMessage(tr("This run is not recorded: there is no past to show."), 6000);
+        return false;
+    }
+    // Read when the user starts looking back (going live forgets it); while
+    // looking, read again every few seconds off this thread (m_rereadTimer).
+    if (!m_recording)
+        readRecording();
+    if (!m_recording)
+        return false;
+    const std::vector<double> seconds = m_recording->seconds();
+    if (seconds.empty()) {
+        statusBar()->showMessage(
+            tr("Nothing recorded yet: the first second is written once it has passed."), 6000);
+        return false;
+    }
+    const SystemSnapshot snap = m_recording->snapshotAt(nearestSecond(seconds, t));
+    m_viewMode = ViewMode::Past;
+    m_viewTime = snap.t;
+    m_topology->setStill(true, usersRateAt(snap.t));
+    m_topology->setSnapshot(snap);
+    m_charts->setCutAt(snap.t);
+    m_timeBar->setPosition(snap.t);
+    if (!m_rereadTimer.isActive())
+        m_rereadTimer.start();
+    updateBanner();
+    return true;
+}
+
+void MainWindow::stepTime(int seconds)
+{
+    if (seconds == 0 || !m_recorder)
+        return;
+    if (!m_recording)
+        readRecording();
+    if (!m_recording || m_recording->seconds().empty()) {
+        showTime(0); // says why
+        return;
+    }
+    const std::vector<double> recorded = m_recording->seconds();
+    const int count = int(recorded.size());
+    // Live is one past the newest recorded second; a frozen picture lies
+    // between the second at or before it and the next one.
+    int next = count + seconds;
+    if (m_viewMode != ViewMode::Live) {
+        int at = int(std::upper_bound(recorded.begin(), recorded.end(), m_viewTime + 1e-6) -
+                     recorded.begin()) -
+                 1;
+        if (m_viewMode == ViewMode::Frozen && seconds < 0)
+            ++at;
+        next = at + seconds;
+    }
+    if (next >= count) {
+        showLive();
+        return;
+    }
+    showTime(recorded[std::size_t(std::max(0, next))]);
+}
+
+void MainWindow::showLive()
+{
+    m_viewMode = ViewMode::Live;
+    m_rereadTimer.stop();
+    m_recording.reset(); // read again on the next look back: it grows
+    m_topology->setStill(false);
+    m_topology->setSnapshot(m_controller->snapshot());
+    m_charts->setCutAt(std::nullopt);
+    m_timeBar->setPosition(std::nullopt);
+    updateBanner();
+}
+
+void MainWindow::setFrozen(bool on)
+{
+    if (!on) {
+        showLive();
+        return;
+    }
+    // What is shown now stays; the controller's snapshots go on arriving
+    // and are not shown.
+    m_viewMode = ViewMode::Frozen;
+    m_rereadTimer.stop();
+    const SystemSnapshot shown = m_topology->shownSnapshot();
+    m_viewTime = shown.t;
+    m_topology->setStill(true, m_controller->rate());
+    m_topology->setSnapshot(shown); // the users' box as the snapshot says
+    m_charts->setCutAt(m_viewTime);
+    m_timeBar->setPosition(m_viewTime);
+    updateBanner();
+}
+
+void MainWindow::updateBanner()
+{
+    if (m_freezeAction)
+        m_freezeAction->setChecked(m_viewMode == ViewMode::Frozen);
+    // In presenter mode the live topology needs every pixel of its height
+    // (18 px titles at 1280×720): the time bar shows once ←, Home or P
+    // leaves the present, and goes with it.
+    m_timeBar->setVisible(!m_presenter || m_viewMode != ViewMode::Live);
+    if (m_viewMode == ViewMode::Live) {
+        m_banner->hide();
+        return;
+    }
+    const QString at = QString::number(m_viewTime, 'f', 0);
+    m_banner->setText(m_viewMode == ViewMode::Frozen
+                          ? tr("Picture frozen at t = %1 s (the run goes on) — press P or End "
+                               "(or click here) for live")
+                                .arg(at)
+                          : tr("Viewing t = %1 s — press End (or click here) for live").arg(at));
+    // Read from the back of the room: larger and bolder than the window's type.
+    QFont f = QApplication::font();
+    f.setPointSizeF(f.pointSizeF() * 1.25);
+    f.setBold(true);
+    m_banner->setFont(f);
+    m_banner->show();
+}
+
+ReplayWindow *MainWindow::openRecording(const QString &path)
+{
+    QString error;
+    ReplayWindow *replay = ReplayWindow::open(path, m_presenter, &error, this);
+    if (!replay) {
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot open the recording"), error,
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("recording-error"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        statusBar()->showMessage(error, 10000);
+        return nullptr;
+    }
+    replay->setWindowFlag(Qt::Window);
+    replay->show();
+    m_replay = replay;
+    return replay;
+}
+
+ReplayWindow *MainWindow::replayWindow() const
+{
+    return m_replay;
+}
+
+void MainWindow::openRecordingDialog()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open a recording"), m_baseDataDir,
+                                     tr("Microcosm recordings (*.microcosm);;All files (*)"));
+    if (!path.isEmpty())
+        openRecording(path);
 }
 
 void MainWindow::killSelected()
@@ -754,6 +1143,7 @@ void MainWindow::setPresenterMode(bool on)
     // so the docks give it room rather than take it: their contents wrap and
     // scroll (View → hide a dock gives the topology the whole window).
     m_topology->setPresenter(on);
+    updateBanner(); // its type follows the application's, the time bar comes and goes
     // In presenter mode the topology takes the larger share it needs to be
     // read from the back of the room: the side column and the charts give
     // up what they can spare at projector sizes (1280×720 and up).

@@ -2,12 +2,14 @@
 
 #include "backgroundjob.h"
 #include "metricscsv.h"
+#include "recording.h"
 #include "scenario.h"
 #include "shopsession.h"
 #include "welcomepanel.h"
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -16,19 +18,24 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QPushButton;
 class QScrollArea;
+class QVBoxLayout;
 
 namespace microcosm {
 
 class ChartsPanel;
 class ControlsPanel;
+class TheoryPanel;
 class DatabaseInspector;
 class EventTimeline;
 class HttpFrontControl;
 class LiveScenario;
+class ReplayWindow;
 class ScenarioPanel;
 class ShopController;
 class StorefrontPanel;
+class TimeBar;
 class TopologyView;
 
 /*
@@ -44,11 +51,20 @@ class TopologyView;
  * replicas are ready it replaces the current one, every view is rebuilt on
  * it and the scenario starts.
  *
+ * Every session the window runs is recorded (Recorder, run.microcosm in its
+ * data directory; a scenario started on it starts a new recording). The
+ * time bar under the topology looks back at any recorded second: the
+ * topology and the charts show that second (from the recording, read again
+ * every few seconds while looking back), a banner says which, End goes
+ * back to live. "Freeze the picture" (P) keeps every view as it is while
+ * the run goes on; "Pause the load" (Space) stops new arrivals. File →
+ * Open recording… plays a recording in a ReplayWindow.
+ *
  * Invariants: owns the running shop (through its ShopController) and stops
  * it before any view is destroyed — a replaced session's views are deleted
  * before it is shut down, and its shutdown (which waits for the journeys
  * under way) runs on a worker thread that the window joins; a scenario's
- * run goes before the shop it runs on; every view is fed from the
+ * run and the recording go before the shop they run on; every view is fed from the
  * controller's timer-pulled snapshots, never by a signal per request; with
  * persistSettings false it neither reads nor writes QSettings (screenshots
  * and tests get the default layout and leave the user's alone).
@@ -109,6 +125,39 @@ public:
     // Where the preset scenarios are (empty when none is found).
     static QString presetsDirectory();
 
+    // What the views show: the live shop, the picture frozen ("Freeze the
+    // picture"), or a past second of this run's recording.
+    enum class ViewMode
+    {
+        Live,
+        Frozen,
+        Past
+    };
+    ViewMode viewMode() const { return m_viewMode; }
+    // The second shown when not live (platform time, as the charts' axis).
+    double viewTime() const { return m_viewTime; }
+    // Shows the recorded second at or before t (the first or the newest
+    // one recorded when t lies outside) in the topology, the charts, the
+    // time bar and the banner; false, saying why in the status bar, when
+    // there is no recording or nothing in it yet.
+    bool showTime(double t);
+    // Recorded seconds earlier (negative) or later; past the newest: live.
+    void stepTime(int seconds);
+    void showLive();
+    // Freezes every view (the run goes on); off: live.
+    void setFrozen(bool on);
+    TimeBar *timeBar() const { return m_timeBar; }
+    // The banner above the topology while not live (hidden when live).
+    QPushButton *viewBanner() const { return m_banner; }
+    // This session's recording (null when it could not be created: the
+    // status bar said why).
+    Recorder *recorder() const { return m_recorder.get(); }
+    // File → Open recording… without its dialog: a replay window, or a
+    // message box with the reason and null.
+    ReplayWindow *openRecording(const QString &path);
+    // The replay window opened last, while it is open.
+    ReplayWindow *replayWindow() const;
+
     void setPresenterMode(bool on);
     // The keys and what the colours mean (F1).
     void showHelp();
@@ -130,6 +179,7 @@ public slots:
     void exportCharts();
     void exportTraces();
     void openScenarioDialog();
+    void openRecordingDialog();
     void saveScenarioDialog();
     void rerunScenario();
 
@@ -138,7 +188,16 @@ protected:
 
 private:
     void buildDocks();
+    void buildCentre();
     void buildViews();
+    // A new recording of the current session (replacing the one of it under way).
+    void startRecording(const QJsonObject &scenario);
+    // Reads this run's recording now (it is being written).
+    void readRecording();
+    void updateTimeRange();
+    void updateBanner();
+    // The journeys/s the load asked for at platform time t, for the users' box.
+    double usersRateAt(double t) const;
     void buildMenus();
     void fillScenariosMenu();
     void installSession(std::unique_ptr<ShopSession> session);
@@ -158,6 +217,7 @@ private:
     ControlsPanel *m_controls = nullptr;
     QScrollArea *m_controlsScroll = nullptr;
     EventTimeline *m_timeline = nullptr;
+    TheoryPanel *m_theory = nullptr;
     DatabaseInspector *m_inspector = nullptr;
     StorefrontPanel *m_storefront = nullptr;
     ScenarioPanel *m_scenarioPanel = nullptr;
@@ -167,6 +227,23 @@ private:
     HttpFrontControl *m_http = nullptr;
     QAction *m_loadAction = nullptr;
     QAction *m_presenterAction = nullptr;
+    QAction *m_freezeAction = nullptr;
+    QWidget *m_centre = nullptr; // the banner, the topology and the time bar
+    QVBoxLayout *m_centreLayout = nullptr;
+    QPushButton *m_banner = nullptr;
+    TimeBar *m_timeBar = nullptr;
+    ViewMode m_viewMode = ViewMode::Live;
+    double m_viewTime = 0;
+    // The recording of the current session: destroyed before it goes.
+    std::unique_ptr<Recorder> m_recorder;
+    quint64 m_recorderGeneration = 0; // drops a read of a replaced recording
+    double m_recordStart = 0;         // platform time when it began
+    bool m_loadStartSet = false;
+    std::optional<Recording> m_recording; // read while looking back
+    QTimer m_rereadTimer;
+    double m_seekTo = 0; // the last second a drag asked for
+    bool m_seekPending = false;
+    QPointer<ReplayWindow> m_replay;
     QFont m_baseFont;
     bool m_presenter = false;
     bool m_saved = false;
@@ -177,6 +254,7 @@ private:
     // own shop and views go.
     BackgroundJob m_retirer;
     BackgroundJob m_starter;
+    BackgroundJob m_reader; // reads the recording again while looking back
 };
 
 } // namespace microcosm

@@ -310,9 +310,11 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
     for (const TopologyLayout::Database &d : std::as_const(m_layout.databases))
         if (TopologyNode *db = m_nodes.value(d.id))
             db->setBadges(databaseBadge(fileFaults.value(d.id, DatabaseFault::None)), {});
-    const bool running = m_controller && m_controller->loadRunning();
+    // A still picture says what the users did then, not what the load does now.
+    const bool running = m_still ? snap.users.rps > 0 : m_controller && m_controller->loadRunning();
+    const double rate = m_still ? m_stillRate : m_controller ? m_controller->rate() : 0;
     if (TopologyNode *users = m_nodes.value(QStringLiteral("users")))
-        users->setUsers(running, m_controller ? m_controller->rate() : 0, snap.users.rps);
+        users->setUsers(running, rate, snap.users.rps);
     if (TopologyNode *gw = m_nodes.value(QStringLiteral("gateway")))
         gw->setGateway(snap.gateway);
     // The HTTP front's clients get a node of their own once they have sent something.
@@ -391,8 +393,17 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
     updateAnimation();
 }
 
+void TopologyView::setStill(bool still, double usersRate)
+{
+    m_still = still;
+    m_stillRate = usersRate;
+    updateAnimation();
+}
+
 bool TopologyView::wantsAnimation() const
 {
+    if (m_still)
+        return false;
     if (!isVisible() || (window() && window()->isMinimized()))
         return false;
     if (viewport()->visibleRegion().isEmpty())

@@ -33,12 +33,13 @@ class TopologyNode;
  * construction, then those handed to setSnapshot(), which rebuilds the
  * picture when the architecture in them changes); the only other things it
  * reads are the load generator's state for the users' box and the
- * gateway's routes for its menu, through the ShopController, and it acts
- * only through it. Without a controller it shows what the snapshots say
- * and offers no actions. The scene uses no index (NoIndex: items move and
- * repaint often) and a cached background; the particle animation runs only
- * while the view is visible and there is traffic (or particles still
- * travelling) to show.
+ * gateway's routes for its menu, through the ShopController (while still,
+ * the users' box shows the snapshot instead), and it acts only through it
+ * (on the live shop, whatever second it shows). Without a controller it
+ * shows what the snapshots say and offers no actions. The scene uses no
+ * index (NoIndex: items move and repaint often) and a cached background;
+ * the particle animation runs only while the view is visible, not still,
+ * and there is traffic (or particles still travelling) to show.
  */
 class TopologyView : public QGraphicsView
 {
@@ -49,6 +50,14 @@ public:
     ~TopologyView() override;
 
     void setSnapshot(const SystemSnapshot &snapshot);
+    // The snapshot the picture shows (the last one handed to setSnapshot()).
+    const SystemSnapshot &shownSnapshot() const { return m_snapshot; }
+    // A still picture (a past second, or the picture frozen): the particles
+    // stop where they are, and the users' box says what the snapshot says,
+    // with usersRate as the journeys/s asked for then, instead of the live
+    // load's state. Off again: the live picture.
+    void setStill(bool still, double usersRate = 0);
+    bool still() const { return m_still; }
 
     TopologyNode *node(const QString &id) const { return m_nodes.value(id); }
     QList<TopologyNode *> nodes() const { return m_nodes.values(); }
@@ -172,6 +181,8 @@ private:
     bool m_persist = false;
     bool m_presenter = false;
     double m_zoom = 1;
+    bool m_still = false;
+    double m_stillRate = 0;
 };
 
 } // namespace microcosm
