@@ -130,8 +130,7 @@ private:
 
 QString HeadlessOptions::effectiveRecordPath() const
 {
-    return recordPath.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("run.microcosm"))
-                                : recordPath;
+    return recordPath.isEmpty() ? recording::defaultPath(dataDir) : recordPath;
 }
 
 Scenario HeadlessOptions::effectiveScenario() const

@@ -5,6 +5,7 @@
 #include "sqlite.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -17,6 +18,11 @@
 namespace microcosm {
 
 namespace recording {
+
+QString defaultPath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("run.microcosm"));
+}
 
 QString outcomeColumn(Outcome o)
 {

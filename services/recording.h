@@ -46,6 +46,8 @@ class Platform;
  */
 namespace recording {
 constexpr int FormatVersion = 1;
+// Where a run in dataDir is recorded unless told otherwise: dataDir/run.microcosm.
+QString defaultPath(const QString &dataDir);
 // The column of each outcome in metrics and totals, in Outcome's order.
 QString outcomeColumn(Outcome o);
 // A histogram as stored: (bucket delta, count) pairs as LEB128 varints.

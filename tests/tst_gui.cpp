@@ -36,6 +36,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonObject>
+#include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
@@ -419,6 +420,17 @@ void TestGui::scenarioRunsToItsVerdict()
     // ...and the failure as an event on the timeline.
     QTRY_VERIFY(hasEvent(*window, QStringLiteral("expect-violated"), QStringLiteral("scenario")));
     QVERIFY(!window->controller()->loadRunning());
+    // The debrief, told from the window's recording, names the fault and
+    // the audit's verdict, and the panel shows it.
+    QVERIFY2(live->debrief().contains(QStringLiteral("fault injected into cart")),
+             qPrintable(live->debrief()));
+    QVERIFY2(live->debrief().contains(QStringLiteral("the audit passed")),
+             qPrintable(live->debrief()));
+    auto *debrief =
+        window->scenarioPanel()->findChild<QLabel *>(QStringLiteral("scenario-debrief"));
+    QVERIFY(debrief);
+    QVERIFY(debrief->isVisible());
+    QVERIFY(debrief->text().contains(live->debrief()));
 }
 
 void TestGui::presetsSurviveWriteAndParse_data()

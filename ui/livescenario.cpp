@@ -1,6 +1,10 @@
 #include "livescenario.h"
 
+#include "debrief.h"
+#include "recording.h"
 #include "shopsession.h"
+
+#include <thread>
 
 namespace microcosm {
 
@@ -59,6 +63,7 @@ void LiveScenario::beginSettling()
         bool settled = false;
         AuditReport audit;
         QList<ExpectationResult> results;
+        QString debrief;
     };
     auto verdict = std::make_shared<Verdict>();
     ScenarioRun *run = m_run.get();
@@ -72,11 +77,19 @@ void LiveScenario::beginSettling()
             session->platform().rotateMetrics();
             verdict->audit = session->runAudit();
             verdict->results = run->evaluate(verdict->audit);
+            // Told from the window's recording, once its writer (every
+            // 100 ms) has the last second.
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            QString error;
+            if (const auto recording = Recording::open(
+                    recording::defaultPath(session->platform().dataDir()), &error, true))
+                verdict->debrief = debriefOf(*recording, verdict->audit.toJson()).text;
         },
         [this, verdict] {
             m_settled = verdict->settled;
             m_audit = verdict->audit;
             m_results = verdict->results;
+            m_debrief = verdict->debrief;
             EventLog &log = m_session.platform().events();
             int held = 0;
             for (const ExpectationResult &r : std::as_const(m_results)) {

@@ -55,6 +55,10 @@ public:
     const AuditReport &audit() const { return m_audit; }
     const QList<ExpectationResult> &results() const { return m_results; }
     bool passed() const;
+    // The run told in words from its recording (the window's
+    // recording::defaultPath() of the session's data directory), made when
+    // it is Done; empty when the recording could not be read.
+    QString debrief() const { return m_debrief; }
 
 signals:
     void phaseChanged(microcosm::LiveScenario::Phase phase);
@@ -70,6 +74,7 @@ private:
     bool m_settled = false;
     AuditReport m_audit;
     QList<ExpectationResult> m_results;
+    QString m_debrief;
     BackgroundJob m_job; // declared last: destroyed (and joined) first
 };
 

@@ -909,7 +909,7 @@ void MainWindow::startRecording(const QJsonObject &scenario)
     m_recording.reset();
     m_loadStartSet = false;
     Platform &platform = m_controller->platform();
-    const QString path = QDir(platform.dataDir()).filePath(QStringLiteral("run.microcosm"));
+    const QString path = recording::defaultPath(platform.dataDir());
     QString error;
     m_recorder = Recorder::create(path, platform, scenario, &error);
     m_recordStart = platform.elapsed();

@@ -73,7 +73,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     : QWidget(parent), m_title(new QLabel(this)), m_lesson(new QLabel(this)),
       m_progress(new QProgressBar(this)), m_phase(new QLabel(this)), m_timeline(new QLabel(this)),
       m_resultsTitle(new QLabel(this)), m_results(new QLabel(this)), m_audit(new QLabel(this)),
-      m_rerun(new QPushButton(tr("Run again"), this)),
+      m_debrief(new QLabel(this)), m_rerun(new QPushButton(tr("Run again"), this)),
       m_open(new QPushButton(tr("Open scenario…"), this))
 {
     setObjectName(QStringLiteral("scenario-panel"));
@@ -128,6 +128,11 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_audit->setObjectName(QStringLiteral("scenario-audit"));
     m_audit->setWordWrap(true);
     m_audit->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_debrief->setObjectName(QStringLiteral("scenario-debrief"));
+    m_debrief->setWordWrap(true);
+    m_debrief->setTextFormat(Qt::PlainText);
+    m_debrief->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_debrief->hide();
 
     m_rerun->setObjectName(QStringLiteral("scenario-rerun"));
     m_rerun->setToolTip(tr("Start this scenario again from the beginning, on fresh services (a "
@@ -160,6 +165,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     layout->addWidget(m_resultsTitle);
     layout->addWidget(m_results);
     layout->addWidget(m_audit);
+    layout->addWidget(m_debrief);
     layout->addLayout(buttons);
     layout->addStretch(1);
 
@@ -186,6 +192,7 @@ void ScenarioPanel::setScenario(LiveScenario *scenario)
         setRows(m_timeline, &m_timelineRows, {});
         setRows(m_results, &m_resultRows, {});
         m_audit->clear();
+        m_debrief->hide();
         m_rerun->setEnabled(false);
         return;
     }
@@ -329,6 +336,7 @@ void ScenarioPanel::refresh()
     setRows(m_results, &m_resultRows, pending);
     if (!m_audit->text().isEmpty())
         m_audit->clear();
+    m_debrief->hide();
 }
 
 void ScenarioPanel::showResults()
@@ -389,6 +397,8 @@ void ScenarioPanel::showResults()
     if (!s.settled())
         audit += tr("<br>The system did not settle within 30 s after the run.");
     m_audit->setText(audit);
+    m_debrief->setText(s.debrief().isEmpty() ? QString() : tr("Debrief\n") + s.debrief());
+    m_debrief->setVisible(!s.debrief().isEmpty());
 }
 
 void ScenarioPanel::resizeEvent(QResizeEvent *event)

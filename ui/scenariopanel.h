@@ -65,6 +65,7 @@ private:
     QStringList m_timelineRows;
     QStringList m_resultRows;
     QLabel *m_audit;
+    QLabel *m_debrief; // the run told in words, when it is over
     QPushButton *m_rerun;
     QPushButton *m_open;
     QGridLayout *m_buttons = nullptr;
