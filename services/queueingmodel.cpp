@@ -12,6 +12,10 @@ QStringList ServiceModel::caveats() const
                  .arg(ServiceTime::kindName(time.kind));
     if (mixedKinds)
         c << QStringLiteral("its routes' service times are of different kinds");
+    if (!calls.isEmpty())
+        c << QStringLiteral("its workers also wait for its calls to %1, which M/M/c does not "
+                            "count (the measured utilization does)")
+                 .arg(calls.join(QStringLiteral(", ")));
     if (routesCalled > 1)
         c << QStringLiteral("%1 routes share its workers (their mean is used)").arg(routesCalled);
     return c;
@@ -29,6 +33,9 @@ QList<ServiceModel> serviceModels(Platform &platform)
         m.workers = c.workers;
         m.queueCapacity = c.queueCapacity;
         m.time = c.profile.serviceTime;
+        for (const auto &[from, to] : platform.declaredCalls())
+            if (from == m.name && !m.calls.contains(to))
+                m.calls << to;
         const QString prefix = QStringLiteral("route:") + h->name() + QLatin1Char(':');
         double weighted = 0, calls = 0;
         bool first = true;

@@ -22,6 +22,7 @@ struct ServiceModel
     bool mixedKinds = false; // its routes' service times are not all of one kind
     int routesCalled = 0;
     int queueCapacity = 0;
+    QStringList calls; // the services it calls, whose answers its workers wait for
     // M/M/c for one replica at `arrivalsPerSecond` for the whole service.
     queueing::MmcPrediction predict(double arrivalsPerSecond) const
     {

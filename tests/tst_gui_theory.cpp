@@ -3,11 +3,14 @@
 // the measured arrival rate, its curve reaches capacity, each second is a
 // measured point, and its tooltips say what is assumed.
 
+#include "guitestsupport.h"
+#include "mainwindow.h"
 #include "queueing.h"
 #include "scenario.h"
 #include "shopcontroller.h"
 #include "theorypanel.h"
 
+#include <QDockWidget>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QTableWidget>
@@ -21,6 +24,10 @@ class TestGuiTheory : public QObject
     Q_OBJECT
 private slots:
     void predictsBesideTheMeasurement();
+    // With MICROCOSM_SCREENSHOT_DIR set: the window at 1600x1000 on the
+    // spike preset, the theory tab raised, saved as
+    // theory-spike.png there (the README's picture); skipped otherwise.
+    void screenshotOnTheSpike();
 };
 
 void TestGuiTheory::predictsBesideTheMeasurement()
@@ -68,7 +75,7 @@ void TestGuiTheory::predictsBesideTheMeasurement()
     const QList<QPointF> curve = panel.predicted()->points();
     QVERIFY(curve.size() > 40);
     QCOMPARE(curve.first().x(), 0.0);
-    QVERIFY(curve.last().x() > 195 && curve.last().x() < 200);
+    QVERIFY(curve.last().x() > 195 && curve.last().x() < 200); // one replica: c·μ = 200
     for (int i = 1; i < curve.size(); ++i)
         QVERIFY(curve[i].y() >= curve[i - 1].y());
     QVERIFY(curve.last().y() > 10 * curve.first().y()); // the knee
@@ -84,6 +91,33 @@ void TestGuiTheory::predictsBesideTheMeasurement()
     QVERIFY(panel.chartToolTip().contains(QStringLiteral("exponential service times")));
     QVERIFY(panel.table()->item(0, 0)->toolTip().contains(QStringLiteral("Poisson arrivals")));
     controller.shutdown();
+}
+
+void TestGuiTheory::screenshotOnTheSpike()
+{
+    const QString out = qEnvironmentVariable("MICROCOSM_SCREENSHOT_DIR");
+    if (out.isEmpty())
+        QSKIP("set MICROCOSM_SCREENSHOT_DIR to take the screenshot");
+    QStringList problems;
+    const auto scenario = Scenario::fromFile(
+        QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/spike-autoscaler-on.json"),
+        &problems);
+    QVERIFY(scenario);
+    QTemporaryDir dir;
+    TestWindow w;
+    w.size = QSize(1600, 1000);
+    auto window = openTestWindow(dir.path(), w);
+    QVERIFY(window);
+    window->openScenario(*scenario);
+    QTest::qWait(24000); // into the spike, with the autoscaler at work
+    auto *dock = window->findChild<QDockWidget *>(QStringLiteral("theory-dock"));
+    QVERIFY(dock);
+    dock->raise();
+    auto *panel = window->findChild<TheoryPanel *>();
+    QVERIFY(panel);
+    panel->setService(QStringLiteral("product"));
+    QTest::qWait(2500);
+    QVERIFY(window->grab().save(QDir(out).filePath(QStringLiteral("theory-spike.png"))));
 }
 
 QTEST_MAIN(TestGuiTheory)

@@ -75,22 +75,23 @@ TheoryPanel::TheoryPanel(ShopController *controller, QWidget *parent)
 {
     setObjectName(QStringLiteral("theoryPanel"));
     m_table->setColumnCount(ColumnCount);
-    m_table->setHorizontalHeaderLabels({tr("service"), tr("arrivals/s"), tr("replicas × workers"),
-                                        tr("mean service ms"), tr("utilization: measured / M/M/c"),
-                                        tr("P(wait), Erlang C"), tr("p95 ms: measured / M/M/c"),
-                                        tr("capacity c·μ·replicas /s")});
+    m_table->setHorizontalHeaderLabels({tr("service"), tr("in/s"), tr("replicas×c"),
+                                        tr("service ms"), tr("busy: seen / M/M/c"), tr("P(wait)"),
+                                        tr("p95 ms: seen / M/M/c"), tr("capacity/s")});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setToolTip(tr("What the M/M/c queue predicts for each service from its measured "
                            "arrival rate, its replicas, workers and mean service time, beside "
-                           "what was measured in the last second. Hover a row for the "
-                           "assumptions."));
+                           "what was measured in the last second: in/s the arrivals a second, "
+                           "replicas×c its replicas and workers (c) each, busy the share of "
+                           "workers busy, P(wait) Erlang C's probability that a call queues, "
+                           "capacity c·μ·replicas. Hover a row for the assumptions."));
 
     m_predicted->setName(tr("M/M/c p95"));
     m_measured->setName(tr("measured p95, each second"));
-    m_capacity->setName(tr("capacity"));
+    m_capacity->setName(tr("capacity of one replica (c·μ)"));
     m_measured->setMarkerSize(8);
     QPen dashed(theme::mutedText(palette()));
     dashed.setStyle(Qt::DashLine);
@@ -100,7 +101,7 @@ TheoryPanel::TheoryPanel(ShopController *controller, QWidget *parent)
           static_cast<QAbstractSeries *>(m_capacity)}) {
         m_chart->addSeries(s);
     }
-    m_x->setTitleText(tr("arrivals per second to the service"));
+    m_x->setTitleText(tr("arrivals per second to one replica"));
     m_y->setTitleText(tr("p95 response time, ms"));
     m_x->setLabelFormat(QStringLiteral("%.0f"));
     m_y->setLabelFormat(QStringLiteral("%.0f"));
@@ -114,17 +115,22 @@ TheoryPanel::TheoryPanel(ShopController *controller, QWidget *parent)
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     auto *view = new QChartView(m_chart, this);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(220);
+    view->setMinimumSize(320, 180);
 
     m_note->setWordWrap(true);
+    // Side by side: a bottom dock is wide and short.
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Chart:"), this));
     top->addWidget(m_service, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_table, 1);
-    layout->addLayout(top);
-    layout->addWidget(view, 2);
-    layout->addWidget(m_note);
+    auto *left = new QVBoxLayout;
+    left->addWidget(m_table, 1);
+    left->addWidget(m_note);
+    auto *right = new QVBoxLayout;
+    right->addLayout(top);
+    right->addWidget(view, 1);
+    auto *layout = new QHBoxLayout(this);
+    layout->addLayout(left, 1);
+    layout->addLayout(right, 1);
     connect(m_service, &QComboBox::currentTextChanged, this, [this] { rebuildChart(); });
     refresh();
 }
@@ -201,34 +207,46 @@ void TheoryPanel::rebuildChart()
     if (it == models.end())
         return;
     const ServiceModel &m = *it;
-    const double capacity = m.capacityPerSecond();
+    // Per replica: each is its own M/M/c queue, so the seconds when the
+    // service had fewer replicas (a cold start, before the autoscaler
+    // acted) sit on the same curve as the others.
+    ServiceModel one = m;
+    one.replicas = 1;
+    const double capacity = one.capacityPerSecond();
     QList<QPointF> curve;
-    double yMax = 0;
+    double knee = 0;
     for (int i = 0; i <= 80 && capacity > 0; ++i) {
         // Denser near capacity, where the curve turns up.
         const double share = 1.0 - std::pow(1.0 - 0.985 * i / 80.0, 1.5);
         const double lambda = share * capacity;
-        const double p95 = m.predict(lambda).responseQuantileMs(0.95);
+        const double p95 = one.predict(lambda).responseQuantileMs(0.95);
         curve << QPointF(lambda, p95);
         if (share <= 0.9)
-            yMax = std::max(yMax, p95);
+            knee = std::max(knee, p95);
     }
     m_predicted->replace(curve);
     QList<QPointF> points;
-    double xMax = capacity * 1.05;
+    double xMax = capacity * 1.05, seen = 0;
     for (const Window &w :
          m_controller->platform().metrics().series(QStringLiteral("service:") + m.name)) {
         if (w.total() == 0)
             continue;
-        points << QPointF(double(w.total()), w.p95);
-        xMax = std::max(xMax, double(w.total()) * 1.05);
-        yMax = std::max(yMax, w.p95);
+        const double perReplica = double(w.total()) / std::max(1.0, w.gauges.replicasReady);
+        points << QPointF(perReplica, w.p95);
+        xMax = std::max(xMax, perReplica * 1.05);
+        seen = std::max(seen, w.p95);
     }
     if (points.size() > 900)
         points = points.mid(points.size() - 900);
     m_measured->replace(points);
-    m_y->setRange(0, std::max(1.0, yMax * 1.2));
-    m_capacity->replace({QPointF(capacity, 0), QPointF(capacity, std::max(1.0, yMax * 1.2))});
+    // Up to three times the knee's height: the curve stays readable, and a
+    // second far above it (a queue that was overrun) is drawn at the top edge.
+    const double yMax = std::max(1.0, std::min(seen * 1.1, 3 * knee) + knee * 0.2);
+    for (QPointF &p : points)
+        p.setY(std::min(p.y(), yMax));
+    m_measured->replace(points);
+    m_y->setRange(0, yMax);
+    m_capacity->replace({QPointF(capacity, 0), QPointF(capacity, yMax)});
     m_x->setRange(0, std::max(1.0, xMax));
     const QString tip =
         assumptions(m, m_controller->load().config().model == LoadConfig::Model::Open);
