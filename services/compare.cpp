@@ -83,28 +83,10 @@ QString signedNumber(double v, int decimals)
     return v > 0 ? QLatin1Char('+') + s : s;
 }
 
-QString valueText(const std::optional<double> &v, CompareFigure f)
-{
-    return v ? number(*v, info(f).decimals) : dash;
-}
-
 // A value with its unit, for a rule's line: "97.83%", "32.1 ms", "1417".
 QString withUnit(double v, CompareFigure f)
 {
     return number(v, info(f).decimals) + QLatin1String(info(f).unit);
-}
-
-QString changeText(const CompareRow &row)
-{
-    if (!row.change)
-        return dash;
-    const int decimals = info(row.figure).decimals;
-    QString text = signedNumber(*row.change, decimals);
-    if (row.figure == CompareFigure::SuccessRate)
-        text += QStringLiteral(" points");
-    if (row.changePercent)
-        text += QStringLiteral(" (%1%)").arg(signedNumber(*row.changePercent, 1));
-    return text;
 }
 
 bool sameAsPrinted(double a, double b, int decimals)
@@ -266,9 +248,9 @@ void printTable(const CompareTable &t, QTextStream &out)
         }
         out << QStringLiteral("    %1 %2 %3   %4 %5\n")
                    .arg(compareFigureLabel(row.figure), -20)
-                   .arg(valueText(row.a, row.figure), 11)
-                   .arg(valueText(row.b, row.figure), 11)
-                   .arg(changeText(row), -26)
+                   .arg(compareValueText(row.a, row.figure), 11)
+                   .arg(compareValueText(row.b, row.figure), 11)
+                   .arg(compareChangeText(row), -26)
                    .arg(compareVerdictName(row.verdict));
     }
     if (t.rows.empty())
@@ -292,6 +274,24 @@ void printTable(const CompareTable &t, QTextStream &out)
 }
 
 } // namespace
+
+QString compareValueText(const std::optional<double> &v, CompareFigure f)
+{
+    return v ? number(*v, info(f).decimals) : dash;
+}
+
+QString compareChangeText(const CompareRow &row)
+{
+    if (!row.change)
+        return dash;
+    const int decimals = info(row.figure).decimals;
+    QString text = signedNumber(*row.change, decimals);
+    if (row.figure == CompareFigure::SuccessRate)
+        text += QStringLiteral(" points");
+    if (row.changePercent)
+        text += QStringLiteral(" (%1%)").arg(signedNumber(*row.changePercent, 1));
+    return text;
+}
 
 QString compareFigureName(CompareFigure f)
 {

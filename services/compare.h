@@ -123,6 +123,11 @@ struct CompareTable
 
 CompareTable compareRecordings(const Recording &a, const Recording &b);
 
+// A figure and a row's change as the table prints them ("32.1", "—",
+// "-1.64 points", "+12.0 (+3.5%)"), so the window shows the terminal's digits.
+QString compareValueText(const std::optional<double> &v, CompareFigure f);
+QString compareChangeText(const CompareRow &row);
+
 // One --fail-if rule: FIGURE[@ENTITY]:THRESHOLD, e.g. "p99-ms:+10%",
 // "success-rate@product:-0.5", "retries@edge:users>product:+20".
 struct FailRule

@@ -5,6 +5,7 @@
 #include "headless.h"
 #include "recording.h"
 #include "scenario.h"
+#include "testsupport.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -35,37 +36,6 @@ CommandRun compare(const QStringList &args)
     out.flush();
     err.flush();
     return run;
-}
-
-// The preset's lesson in 18 s instead of 30: the link between order and
-// product slows at 4 s instead of 8 and recovers at 14 instead of 22, and
-// the expectation windows move with it (ending by 14 s), so the run must
-// still meet every expectation the preset states.
-std::optional<Scenario> shortened(const QString &preset, QString *problem)
-{
-    QStringList problems;
-    const QString path =
-        QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/%1.json").arg(preset);
-    std::optional<Scenario> s = Scenario::fromFile(path, &problems);
-    if (!s) {
-        *problem = path + QStringLiteral(": ") + problems.join(QStringLiteral("; "));
-        return std::nullopt;
-    }
-    s->duration = 18;
-    for (TimelineAction &a : s->timeline)
-        a.at = std::min(a.at - 4, 14.0);
-    for (Expectation &e : s->expectations) {
-        if (e.from >= 0)
-            e.from -= 4;
-        if (e.to >= 0)
-            e.to = std::min(e.to - 4, 14.0);
-    }
-    problems = s->validate();
-    if (!problems.isEmpty()) {
-        *problem = preset + QStringLiteral(" shortened: ") + problems.join(QStringLiteral("; "));
-        return std::nullopt;
-    }
-    return s;
 }
 
 } // namespace
@@ -104,7 +74,7 @@ void TestCompare::initTestCase()
           std::pair{QStringLiteral("cascade-with-breaker"), &m_breaker}}) {
         QString problem;
         HeadlessOptions options;
-        options.scenario = shortened(preset, &problem);
+        options.scenario = test::shortenedPreset(preset, &problem);
         QVERIFY2(options.scenario, qPrintable(problem));
         options.dataDir = m_dir.filePath(preset);
         QString printed;

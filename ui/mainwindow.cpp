@@ -2,6 +2,7 @@
 
 #include "chaoscontrols.h"
 #include "chartspanel.h"
+#include "comparewindow.h"
 #include "controlspanel.h"
 #include "databaseinspector.h"
 #include "eventtimeline.h"
@@ -632,6 +633,12 @@ void MainWindow::buildMenus()
     openRecording->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     openRecording->setToolTip(tr("Play a run's recording (run.microcosm in its data folder) in a "
                                  "window of its own: nothing runs, the shop here goes on."));
+    QAction *compare = file->addAction(tr("Compare &with…"), this, [this] {
+        CompareWindow::askAndOpen(this, m_recorder ? m_recorder->path() : QString(), m_presenter);
+    });
+    compare->setObjectName(QStringLiteral("action-compare"));
+    compare->setToolTip(tr("Two recordings side by side: charts overlaid (A solid, B dashed), "
+                           "every figure with its change, and each run's expectations."));
     QAction *save =
         file->addAction(tr("&Save set-up as scenario…"), this, &MainWindow::saveScenarioDialog);
     save->setObjectName(QStringLiteral("action-save-scenario"));
