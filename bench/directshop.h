@@ -89,6 +89,7 @@ public:
     bool isLive(const QString &incarnation) const override { return incarnation == m_incarnation; }
     std::mt19937_64 &rng() override { return m_rng; }
     void span(const QString &, TimePoint, TimePoint, const QString &) override {}
+    void event(const QString &, const QString &) override {}
 
 private:
     DirectShop &m_shop;

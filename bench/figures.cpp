@@ -131,6 +131,8 @@ QJsonObject runOne(const QString &name, const BenchOptions &options)
                      QStringLiteral("--data-dir"), options.dataDir};
     if (options.quick)
         args << QStringLiteral("--quick");
+    if (options.minutes > 0)
+        args << QStringLiteral("--minutes") << QString::number(options.minutes);
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     child.start(options.program, args);
     child.waitForFinished(-1);
@@ -353,7 +355,7 @@ QStringList describe(const QJsonObject &f)
                          num(v("secondSec"), 0), num(v("rssSecondMB")), num(v("growthPct"), 2));
         rows << QStringLiteral(
             "         t s   VmRSS MB (anon, file+shm)   C heap MB (free in it)   metrics "
-            "ring MB   SQLite heap MB (pool pages)   acknowledged orders");
+            "ring MB   SQLite heap MB (pool pages)   acknowledged orders   journeys ok %");
         for (const QJsonValue &p : v("series").toArray()) {
             const QJsonObject o = p.toObject();
             const auto pair = [&o](const char *outer, const char *inner, int innerDecimals) {
@@ -361,7 +363,7 @@ QStringList describe(const QJsonObject &f)
                     num(o.value(QLatin1String(outer))),
                     num(o.value(QLatin1String(inner)), innerDecimals));
             };
-            rows << QStringLiteral("    %1 %2 %3 %4 %5 %6")
+            rows << QStringLiteral("    %1 %2 %3 %4 %5 %6 %7")
                         .arg(num(o.value(QStringLiteral("t")), 0), 8)
                         .arg(QStringLiteral("%1 (%2, %3)")
                                  .arg(num(o.value(QStringLiteral("rssMB"))),
@@ -371,7 +373,8 @@ QStringList describe(const QJsonObject &f)
                         .arg(pair("heapHeldMB", "heapFreeMB", 1), 24)
                         .arg(num(o.value(QStringLiteral("ringMB")), 2), 17)
                         .arg(pair("sqliteMB", "sqlitePoolPages", 0), 29)
-                        .arg(o.value(QStringLiteral("acknowledgedOrders")).toInteger(), 21);
+                        .arg(o.value(QStringLiteral("acknowledgedOrders")).toInteger(), 21)
+                        .arg(num(o.value(QStringLiteral("journeysOkPctThisStep")), 2), 15);
         }
     } else if (name == QLatin1String("gui")) {
         if (!v("present").toBool())

@@ -19,6 +19,9 @@ struct BenchOptions
     QString guiFigure;  // the GUI benchmark's JSON, if any
     QString program;    // this executable, to run the memory figure on its own
     bool memoryInProcess = false;
+    // --minutes M: the memory figure compares minute 5 with minute M (M > 5)
+    // instead of minute 1 with minute 5.
+    int minutes = 0;
 };
 
 // Names, in the order they run and print.

@@ -26,6 +26,7 @@ public:
     bool isLive(const QString &) const override { return true; }
     std::mt19937_64 &rng() override { return m_rng; }
     void span(const QString &, TimePoint, TimePoint, const QString &) override {}
+    void event(const QString &, const QString &) override {}
 
 private:
     std::mt19937_64 m_rng;

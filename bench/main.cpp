@@ -46,7 +46,12 @@ int main(int argc, char **argv)
         QStringLiteral("gui-figure"),
         QStringLiteral("The GUI benchmark's JSON result, included as figure 7."),
         QStringLiteral("FILE"));
-    parser.addOptions({only, quick, dataDir, gui});
+    const QCommandLineOption minutes(
+        QStringLiteral("minutes"),
+        QStringLiteral("The memory figure over M minutes: minute 5 against minute M (M > 5; "
+                       "not in CI: --minutes 30 runs half an hour)."),
+        QStringLiteral("M"));
+    parser.addOptions({only, quick, dataDir, gui, minutes});
     parser.process(app);
 
     QStringList selected;
@@ -74,6 +79,17 @@ int main(int argc, char **argv)
     std::unique_ptr<QTemporaryDir> temporary;
     BenchOptions options;
     options.quick = parser.isSet(quick);
+    if (parser.isSet(minutes)) {
+        bool ok = false;
+        options.minutes = parser.value(minutes).toInt(&ok);
+        if (!ok || options.minutes <= 5 || options.minutes > 24 * 60) {
+            std::fprintf(stderr,
+                         "microcosm-bench: --minutes must be a whole number of minutes above 5 "
+                         "(and at most a day), got '%s'\n",
+                         qPrintable(parser.value(minutes)));
+            return 2;
+        }
+    }
     options.guiFigure = parser.value(gui);
     options.program = QCoreApplication::applicationFilePath();
     options.memoryInProcess = selected == QStringList{QStringLiteral("memory")};

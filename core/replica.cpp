@@ -20,6 +20,10 @@ public:
     QString replicaName() const override { return m_replica.name(); }
     QString incarnation() const override { return m_replica.incarnation(); }
     std::mt19937_64 &rng() override { return m_rng; }
+    void event(const QString &kind, const QString &message) override
+    {
+        m_replica.m_host.platform().events().add(m_replica.m_host.name(), kind, message);
+    }
 
     bool isLive(const QString &incarnation) const override
     {

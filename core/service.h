@@ -53,6 +53,9 @@ public:
     // Adds a span to the traced request being handled, if it is traced.
     virtual void span(const QString &name, TimePoint start, TimePoint end,
                       const QString &note = {}) = 0;
+    // Puts an event in the platform's log (the events list, the recording)
+    // under this replica's service, e.g. what a maintenance pass did.
+    virtual void event(const QString &kind, const QString &message) = 0;
 };
 
 // What the platform hosts. core knows no concrete service: the shop's

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "product/productservice.h"
 #include "servicehost.h"
 #include "servicetime.h"
 
@@ -105,6 +106,7 @@ struct ServiceSpec
     QList<TableSpec> tables;
     QList<GenericRoute> routes;
     ExternalEndpoint external; // Kind::External only
+    RestockRule restock;       // Kind::Product only ("services.product.restock")
     bool isShopKind() const
     {
         return kind == Kind::Product || kind == Kind::Cart || kind == Kind::Order;

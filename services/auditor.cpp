@@ -23,6 +23,7 @@ QJsonObject AuditReport::toJson() const
             {QStringLiteral("initialStock"), initialStock},
             {QStringLiteral("currentStock"), currentStock},
             {QStringLiteral("heldQuantity"), heldQuantity},
+            {QStringLiteral("restockedQuantity"), restockedQuantity},
             {QStringLiteral("confirmedQuantity"), confirmedQuantity},
             {QStringLiteral("confirmedOrders"), confirmedOrders},
             {QStringLiteral("failedOrders"), failedOrders},
@@ -62,7 +63,9 @@ QString AuditReport::summary() const
                        "%6 confirmed / %7 failed / %8 pending orders; %9 acknowledged, %10 missing")
             .arg(ok ? QStringLiteral("PASSED") : QStringLiteral("FAILED"))
             .arg(products)
-            .arg(initialStock)
+            .arg(restockedQuantity > 0
+                     ? QStringLiteral("%1 + %2 restocked").arg(initialStock).arg(restockedQuantity)
+                     : QString::number(initialStock))
             .arg(currentStock)
             .arg(heldQuantity)
             .arg(confirmedOrders)
@@ -184,24 +187,30 @@ void auditShop(AuditReport &r, const QString &productPath, const QString &orderP
         // Per product: initial = on shelves + held, never negative, and as seeded.
         std::map<std::pair<QString, qint64>, qint64> held;
         {
-            auto s =
-                product.prepare(QStringLiteral("SELECT p.id, p.stock, p.initial_stock, "
-                                               "coalesce((SELECT sum(quantity) FROM reservations r "
-                                               "WHERE r.product_id = p.id AND r.status = 'HELD'), "
-                                               "0) FROM products p ORDER BY p.id"));
+            // Restocking adds to the shelves and writes what it added
+            // (the restocks table), so the balance still holds exactly.
+            auto s = product.prepare(QStringLiteral(
+                "SELECT p.id, p.stock, p.initial_stock, "
+                "coalesce((SELECT sum(quantity) FROM reservations r "
+                "WHERE r.product_id = p.id AND r.status = 'HELD'), 0), "
+                "coalesce((SELECT sum(quantity) FROM restocks k WHERE k.product_id = p.id), 0) "
+                "FROM products p ORDER BY p.id"));
             while (s.next()) {
                 const qint64 id = s.int64(0), stock = s.int64(1), initial = s.int64(2),
-                             h = s.int64(3);
+                             h = s.int64(3), restocked = s.int64(4);
                 ++r.products;
                 r.initialStock += initial;
                 r.currentStock += stock;
                 r.heldQuantity += h;
+                r.restockedQuantity += restocked;
                 if (stock < 0)
                     violate(QStringLiteral("product %1 has negative stock %2").arg(id).arg(stock));
-                if (initial != stock + h)
-                    violate(QStringLiteral("product %1: initial stock %2 ≠ %3 on shelves + %4 held")
+                if (initial + restocked != stock + h)
+                    violate(QStringLiteral("product %1: initial stock %2 + %3 restocked ≠ %4 on "
+                                           "shelves + %5 held")
                                 .arg(id)
                                 .arg(initial)
+                                .arg(restocked)
                                 .arg(stock)
                                 .arg(h));
                 if (seeded.count(id) && seeded[id] != initial)

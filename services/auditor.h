@@ -18,6 +18,7 @@ struct AuditReport
     qint64 initialStock = 0; // summed over products
     qint64 currentStock = 0;
     qint64 heldQuantity = 0;      // in HELD reservations
+    qint64 restockedQuantity = 0; // added by the restocking rule (the restocks table)
     qint64 confirmedQuantity = 0; // in CONFIRMED orders' items
     int confirmedOrders = 0;
     int failedOrders = 0;

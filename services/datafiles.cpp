@@ -139,10 +139,10 @@ Contents referenceContents(const DataFileKind &kind)
     return readContents(memory);
 }
 
-bool sameSchema(const Contents &a, const Contents &b)
+// Every object a holds is in b as it is (b may have more): a file of an
+// older version whose later versions only added tables.
+bool holdsOnlyPartsOf(const Contents &a, const Contents &b)
 {
-    if (a.objects.size() != b.objects.size())
-        return false;
     for (const auto &[name, object] : a.objects) {
         auto it = b.objects.find(name);
         if (it == b.objects.end() || it->second.type != object.type ||
@@ -150,6 +150,11 @@ bool sameSchema(const Contents &a, const Contents &b)
             return false;
     }
     return true;
+}
+
+bool sameSchema(const Contents &a, const Contents &b)
+{
+    return a.objects.size() == b.objects.size() && holdsOnlyPartsOf(a, b);
 }
 
 bool internalName(const QString &name)
@@ -243,6 +248,7 @@ struct Judgement
     enum
     {
         Ours,    // stamped by this service, with its schema
+        Upgrade, // stamped by this service at an older version, with tables to add
         Adopt,   // no stamp, but exactly this service's schema
         Blank,   // no stamp and no schema at all
         Refused, // anything else: problem says what
@@ -260,6 +266,9 @@ Judgement judge(const Contents &found, const DataFileKind &kind)
                                           "%1, this one knows version %2")
                                .arg(found.userVersion)
                                .arg(kind.schemaVersion));
+        if (found.userVersion < kind.schemaVersion && kind.additiveSince > 0 &&
+            found.userVersion >= kind.additiveSince && holdsOnlyPartsOf(found, want))
+            return {Judgement::Upgrade, {}};
         if (found.userVersion != kind.schemaVersion)
             return refused(QStringLiteral("has the %1 service's stamp but schema version %2; this "
                                           "Microcosm reads version %3 only")
@@ -501,6 +510,13 @@ void prepareServiceFile(Database &db, const DataFileKind &kind,
         throw refusal(j.problem);
     case Judgement::Adopt:
         stamp(db, kind);
+        break;
+    case Judgement::Upgrade:
+        db.execScript(QString::fromLatin1(kind.schema)); // adds only what is missing
+        stamp(db, kind);
+        if (judge(readContents(db), kind).verdict != Judgement::Ours)
+            throw refusal(QStringLiteral("could not be brought up to schema version %1")
+                              .arg(kind.schemaVersion)); // rolled back: left as it was
         break;
     case Judgement::Blank:
         // Only a file this process made is filled in; an empty file that was

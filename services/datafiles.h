@@ -20,6 +20,11 @@ struct DataFileKind
     qint32 applicationId; // PRAGMA application_id
     int schemaVersion;    // PRAGMA user_version
     const char *schema;   // the service's CREATE statements
+    // The oldest version a file may have and be brought up to this one by
+    // running the schema over it: every version since only added tables
+    // (each statement is CREATE … IF NOT EXISTS), so what the file holds
+    // stays as it is. 0: no older version is read.
+    int additiveSince = 0;
 };
 
 // The product, cart and order services' files.
@@ -41,7 +46,9 @@ QStringList checkDataFiles(const QString &dataDir, const QList<const DataFileKin
 // it serves (Service::migrate). A file this process has just created gets
 // the schema, the seed and the stamp in one transaction. A file that is the
 // service's is used as it is; a file with no stamp but exactly the
-// service's schema is adopted (stamped). Anything else throws a DbError
+// service's schema is adopted (stamped); a file of an older version the
+// kind reads (additiveSince) gets the tables added since and the new stamp,
+// in one transaction. Anything else throws a DbError
 // naming the file and what is wrong, before anything is written to it.
 void prepareServiceFile(Database &db, const DataFileKind &kind,
                         const std::function<void(Database &)> &seed = {});

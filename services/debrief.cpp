@@ -320,6 +320,7 @@ AuditReport auditFromJson(const QJsonObject &o)
     r.initialStock = o.value(QStringLiteral("initialStock")).toInteger();
     r.currentStock = o.value(QStringLiteral("currentStock")).toInteger();
     r.heldQuantity = o.value(QStringLiteral("heldQuantity")).toInteger();
+    r.restockedQuantity = o.value(QStringLiteral("restockedQuantity")).toInteger();
     r.confirmedQuantity = o.value(QStringLiteral("confirmedQuantity")).toInteger();
     r.confirmedOrders = o.value(QStringLiteral("confirmedOrders")).toInt();
     r.failedOrders = o.value(QStringLiteral("failedOrders")).toInt();

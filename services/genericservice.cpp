@@ -320,7 +320,7 @@ std::shared_ptr<Service> makeService(const ServiceSpec &spec)
 {
     switch (spec.kind) {
     case ServiceSpec::Kind::Product:
-        return std::make_shared<ProductService>();
+        return std::make_shared<ProductService>(spec.restock);
     case ServiceSpec::Kind::Cart:
         return std::make_shared<CartService>();
     case ServiceSpec::Kind::Order:
@@ -386,10 +386,14 @@ QList<std::shared_ptr<DatabaseFile>> databaseFiles(const Architecture &a)
                 }
             }
             f->schema = schema.toStdString();
+            // With the product's tables the file follows the product's
+            // schema version (2 added its restocks table to version 1).
+            const DataFileKind &ownProduct = ProductService::dataFile();
             f->kind = {f->name,
                        f->services.size() == 1 ? GenericService::ApplicationId
                                                : DatabaseFile::ApplicationId,
-                       1, nullptr};
+                       product ? ownProduct.schemaVersion : 1, nullptr,
+                       product ? ownProduct.additiveSince : 0};
             f->seed = [tables, product](Database &db) {
                 if (product)
                     ProductService::seed(db);
@@ -464,6 +468,10 @@ public:
     void span(const QString &name, TimePoint start, TimePoint end, const QString &note) override
     {
         m_inner.span(name, start, end, note);
+    }
+    void event(const QString &kind, const QString &message) override
+    {
+        m_inner.event(kind, message);
     }
 
 private:

@@ -165,14 +165,16 @@ ServiceTime readServiceTime(JsonReader &r, const QJsonValue &v, const QString &p
 
 // routes: those the service answers, which "routes" may name.
 void readService(JsonReader &r, const QJsonObject &o, const QString &path,
-                 const QStringList &routes, ServiceConfig &c)
+                 const QStringList &routes, ServiceConfig &c, const QStringList &moreKeys = {})
 {
     r.allowKeys(o, path,
-                {QStringLiteral("replicas"), QStringLiteral("workers"), QStringLiteral("queue"),
-                 QStringLiteral("serviceTime"), QStringLiteral("routes"),
-                 QStringLiteral("coldStartMs"), QStringLiteral("version"),
-                 QStringLiteral("loadBalancing"), QStringLiteral("health"),
-                 QStringLiteral("errorPercent"), QStringLiteral("errorStatus")});
+                QStringList{QStringLiteral("replicas"), QStringLiteral("workers"),
+                            QStringLiteral("queue"), QStringLiteral("serviceTime"),
+                            QStringLiteral("routes"), QStringLiteral("coldStartMs"),
+                            QStringLiteral("version"), QStringLiteral("loadBalancing"),
+                            QStringLiteral("health"), QStringLiteral("errorPercent"),
+                            QStringLiteral("errorStatus")} +
+                    moreKeys);
     c.replicas = r.integer(o, path, QStringLiteral("replicas"), c.replicas, 1, MaxReplicas);
     c.workers = r.integer(o, path, QStringLiteral("workers"), c.workers, 1, 64);
     c.queueCapacity = r.integer(o, path, QStringLiteral("queue"), c.queueCapacity, 1, 100000);
@@ -532,6 +534,27 @@ bool readArchitecture(JsonReader &r, const QJsonValue &v, const QString &baseDir
 }
 
 // $.services: each service's deployment, over the defaults.
+// $.services.product.restock: the product service's restocking rule.
+RestockRule readRestock(JsonReader &r, const QJsonValue &v, const QString &path)
+{
+    RestockRule rule;
+    const auto o = r.object(v, path);
+    if (!o)
+        return rule;
+    r.allowKeys(*o, path,
+                {QStringLiteral("everySeconds"), QStringLiteral("belowStock"),
+                 QStringLiteral("upToStock")});
+    rule.every = ms(1000 * r.number(*o, path, QStringLiteral("everySeconds"), 5, 0.1, 3600));
+    rule.below = r.integer(*o, path, QStringLiteral("belowStock"), 10, 1, 1'000'000'000);
+    rule.upTo = r.integer(*o, path, QStringLiteral("upToStock"), 100, 1, 1'000'000'000);
+    if (rule.upTo < rule.below)
+        r.fail(JsonReader::join(path, QStringLiteral("upToStock")),
+               QStringLiteral("must be at least belowStock (%1), found %2")
+                   .arg(rule.below)
+                   .arg(rule.upTo));
+    return rule;
+}
+
 void readServices(JsonReader &r, const QJsonValue &v, Scenario &s)
 {
     const QString p = QStringLiteral("$.services");
@@ -544,8 +567,20 @@ void readServices(JsonReader &r, const QJsonValue &v, Scenario &s)
         if (!services->contains(name))
             continue;
         const QString path = JsonReader::join(p, name);
-        if (auto o = r.object(services->value(name), path))
-            readService(r, *o, path, s.routes(name), *s.serviceConfig(name));
+        // The product service alone as its deployable may restock.
+        ServiceSpec *product = nullptr;
+        for (ServiceSpec &spec : s.architecture.services)
+            if (spec.name == name && spec.kind == ServiceSpec::Kind::Product &&
+                s.architecture.deployableOf(name) == name)
+                product = &spec;
+        const QString restock = QStringLiteral("restock");
+        if (auto o = r.object(services->value(name), path)) {
+            readService(r, *o, path, s.routes(name), *s.serviceConfig(name),
+                        product ? QStringList{restock} : QStringList{});
+            if (product && o->contains(restock))
+                product->restock =
+                    readRestock(r, o->value(restock), JsonReader::join(path, restock));
+        }
     }
 }
 

@@ -271,8 +271,17 @@ QJsonObject scenarioToJson(const Scenario &s)
         root.insert(QStringLiteral("architecture"),
                     s.architecture.toJson(serviceJson, serviceTimeJson));
     QJsonObject services;
-    for (const QString &name : s.serviceNames())
-        services.insert(name, serviceJson(*s.serviceConfig(name)));
+    for (const QString &name : s.serviceNames()) {
+        QJsonObject o = serviceJson(*s.serviceConfig(name));
+        const ServiceSpec *spec = s.architecture.service(name);
+        if (spec && spec->kind == ServiceSpec::Kind::Product && spec->restock.enabled())
+            o.insert(QStringLiteral("restock"),
+                     QJsonObject{{QStringLiteral("everySeconds"),
+                                  std::chrono::duration<double>(spec->restock.every).count()},
+                                 {QStringLiteral("belowStock"), double(spec->restock.below)},
+                                 {QStringLiteral("upToStock"), double(spec->restock.upTo)}});
+        services.insert(name, o);
+    }
     root.insert(QStringLiteral("services"), services);
     QJsonObject policies;
     if (s.rateLimit > 0)

@@ -36,7 +36,7 @@ ShopConfig ShopConfig::defaults()
 void installShop(Platform &platform, const ShopConfig &config)
 {
     initShopResources();
-    platform.addService(std::make_shared<ProductService>(), config.product);
+    platform.addService(std::make_shared<ProductService>(config.restock), config.product);
     platform.addService(std::make_shared<CartService>(), config.cart);
     platform.addService(std::make_shared<OrderService>(), config.order);
     // The order saga's calls.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loadgenerator.h"
+#include "product/productservice.h"
 #include "servicehost.h"
 
 #include <QSet>
@@ -19,6 +20,7 @@ struct ShopConfig
     ServiceConfig product;
     ServiceConfig cart;
     ServiceConfig order;
+    RestockRule restock; // the product service's (off by default)
     static ShopConfig defaults();
 };
 

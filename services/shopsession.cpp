@@ -52,6 +52,7 @@ ShopSession::ShopSession(const QString &dataDir, const Architecture &architectur
         shop.product = *architecture.configOf(QStringLiteral("product"));
         shop.cart = *architecture.configOf(QStringLiteral("cart"));
         shop.order = *architecture.configOf(QStringLiteral("order"));
+        shop.restock = architecture.service(QStringLiteral("product"))->restock;
         installShop(*m_platform, shop);
     } else {
         architecture.install(*m_platform);

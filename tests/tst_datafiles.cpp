@@ -168,6 +168,8 @@ private slots:
     void folderThatCannotBeWrittenIsNamed_data();
     void folderThatCannotBeWrittenIsNamed();
     void unstampedFilesWithTheRightSchemaAreAdopted();
+    void olderProductFileGetsItsRestocksTable();
+    void olderProductFileWithForeignTablesIsRefused();
     void logWithCommitsIsReadNotRefused();
     void servicesRefuseAFileThatIsNotTheirs_data();
     void servicesRefuseAFileThatIsNotTheirs();
@@ -552,6 +554,51 @@ void TestDataFiles::unstampedFilesWithTheRightSchemaAreAdopted()
     }
     QVERIFY(sqliteValue(order, QStringLiteral("SELECT count(*) FROM orders")).toInt() >
             ordersBefore);
+}
+
+// A product.db of schema version 1 (before the restocks table) is brought
+// up to version 2 when opened: the table is added, the stamp moves on, and
+// every row it held is still there.
+void TestDataFiles::olderProductFileGetsItsRestocksTable()
+{
+    const QString data = m_dir->filePath(QStringLiteral("v1"));
+    QVERIFY(copyGood(data));
+    const QString product = QDir(data).filePath(QStringLiteral("product.db"));
+    QCOMPARE(sqliteExec(product, QStringLiteral("DROP TABLE restocks; PRAGMA user_version = 1;")),
+             QString());
+    const QString held = sqliteValue(product, QStringLiteral("SELECT count(*) FROM reservations"));
+    QVERIFY(held.toInt() > 0);
+    QVERIFY2(checkDataFiles(data).isEmpty(), qPrintable(checkDataFiles(data).join('\n')));
+
+    const Run r = run(data);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.all()));
+    QCOMPARE(sqliteValue(product, QStringLiteral("PRAGMA user_version")),
+             QString::number(ProductService::dataFile().schemaVersion));
+    QCOMPARE(sqliteValue(product, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                                 "name = 'restocks'")),
+             QStringLiteral("1"));
+    QVERIFY(sqliteValue(product, QStringLiteral("SELECT count(*) FROM reservations")).toInt() >=
+            held.toInt());
+}
+
+// Only a file that is an older version's exactly (tables missing, none
+// changed or added) is upgraded; anything else is refused and left as it was.
+void TestDataFiles::olderProductFileWithForeignTablesIsRefused()
+{
+    const QString data = m_dir->filePath(QStringLiteral("v1-foreign"));
+    QVERIFY(copyGood(data));
+    const QString product = QDir(data).filePath(QStringLiteral("product.db"));
+    QCOMPARE(sqliteExec(product, QStringLiteral("DROP TABLE restocks; CREATE TABLE notes (x); "
+                                                "PRAGMA user_version = 1;")),
+             QString());
+    const auto before = contents(data);
+    const QStringList problems = checkDataFiles(data);
+    QVERIFY2(problems.size() == 1 && problems[0].contains(QStringLiteral("product.db")) &&
+                 problems[0].contains(QStringLiteral("schema version 1")),
+             qPrintable(problems.join('\n')));
+    const Run r = run(data);
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(contents(data), before);
 }
 
 // A log holding commits (a crash) with a valid header is not refused: its

@@ -112,7 +112,7 @@ void TestHeadless::shortRunReportsAllServicesAndPassesTheAudit()
     const std::map<QString, QStringList> tables{
         {QStringLiteral("product"),
          {QStringLiteral("products"), QStringLiteral("released_orders"),
-          QStringLiteral("reservations")}},
+          QStringLiteral("reservations"), QStringLiteral("restocks")}},
         {QStringLiteral("cart"), {QStringLiteral("cart_items")}},
         {QStringLiteral("order"),
          {QStringLiteral("order_items"), QStringLiteral("orders"), QStringLiteral("outbox")}},

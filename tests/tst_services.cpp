@@ -497,7 +497,7 @@ void TestServices::eachServiceOwnsOnlyItsFile()
     const QHash<QString, QStringList> expected{
         {QStringLiteral("product"),
          {QStringLiteral("products"), QStringLiteral("reservations"),
-          QStringLiteral("released_orders")}},
+          QStringLiteral("released_orders"), QStringLiteral("restocks")}},
         {QStringLiteral("cart"), {QStringLiteral("cart_items")}},
         {QStringLiteral("order"),
          {QStringLiteral("orders"), QStringLiteral("order_items"), QStringLiteral("outbox")}},

@@ -362,7 +362,9 @@ void ScenarioPanel::showResults()
         audit = tr("%1: stock %2 = %3 on shelves + %4 held; %5 confirmed, %6 failed orders; "
                    "%7 acknowledged, %8 missing.")
                     .arg(verdict)
-                    .arg(a.initialStock)
+                    .arg(a.restockedQuantity > 0
+                             ? tr("%1 + %2 restocked").arg(a.initialStock).arg(a.restockedQuantity)
+                             : QString::number(a.initialStock))
                     .arg(a.currentStock)
                     .arg(a.heldQuantity)
                     .arg(a.confirmedOrders)

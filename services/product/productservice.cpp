@@ -34,12 +34,18 @@ CREATE TABLE IF NOT EXISTS released_orders (
     order_id    TEXT PRIMARY KEY,
     released_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS restocks (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    quantity    INTEGER NOT NULL CHECK (quantity > 0),
+    restocked_at TEXT   NOT NULL
+);
 )";
 }
 
 const DataFileKind &ProductService::dataFile()
 {
-    static const DataFileKind kind{QStringLiteral("product"), 0x4D435052, 1, schema()};
+    static const DataFileKind kind{QStringLiteral("product"), 0x4D435052, 2, schema(), 1};
     return kind;
 }
 
@@ -176,6 +182,46 @@ Response release(const Request &request, Database &db)
 }
 
 } // namespace
+
+Duration ProductService::maintenancePeriod() const
+{
+    return m_restock.enabled() ? m_restock.every : Duration::zero();
+}
+
+void ProductService::maintain(WorkerContext &ctx)
+{
+    if (!m_restock.enabled())
+        return;
+    Database &db = ctx.db();
+    Transaction tx(db);
+    std::vector<std::pair<qint64, qint64>> low; // product, units to add
+    {
+        auto s = db.prepare(QStringLiteral("SELECT id, stock FROM products WHERE stock < ?"));
+        s.bind(1, m_restock.below);
+        while (s.next())
+            if (s.int64(1) < m_restock.upTo)
+                low.emplace_back(s.int64(0), m_restock.upTo - s.int64(1));
+    }
+    if (low.empty())
+        return;
+    const QString now = nowText();
+    auto add = db.prepare(QStringLiteral("UPDATE products SET stock = stock + ? WHERE id = ?"));
+    auto note = db.prepare(QStringLiteral(
+        "INSERT INTO restocks (product_id, quantity, restocked_at) VALUES (?, ?, ?)"));
+    qint64 units = 0;
+    for (const auto &[id, quantity] : low) {
+        add.bind(1, quantity).bind(2, id).exec();
+        note.bind(1, id).bind(2, quantity).bind(3, now).exec();
+        units += quantity;
+    }
+    tx.commit();
+    ctx.event(QStringLiteral("restock"),
+              QStringLiteral("restocked %1 product(s) below %2 up to %3: +%4 units")
+                  .arg(low.size())
+                  .arg(m_restock.below)
+                  .arg(m_restock.upTo)
+                  .arg(units));
+}
 
 Response ProductService::handle(const Request &request, WorkerContext &ctx)
 {
