@@ -72,6 +72,15 @@ HpaCalculator::HpaCalculator(const HpaConfig &config) : m_config(config)
     Q_ASSERT(config.minReplicas <= config.maxReplicas);
 }
 
+HpaCalculator::HpaCalculator(const HpaConfig &config, const HpaCalculator &previous)
+    : HpaCalculator(config)
+{
+    m_recorded = previous.m_recorded;
+    m_history = previous.m_history;
+    m_scaleUpEvents = previous.m_scaleUpEvents;
+    m_scaleDownEvents = previous.m_scaleDownEvents;
+}
+
 int HpaCalculator::desiredReplicas(int currentReplicas, double metric) const
 {
     return std::clamp(unclampedReplicas(currentReplicas, metric / m_config.target),

@@ -139,6 +139,11 @@ public:
     };
 
     explicit HpaCalculator(const HpaConfig &config = {});
+    // The same HPA after an edit of its spec: kube keeps an HPA's
+    // recommendations and scale events by the HPA, not by its spec, so they
+    // carry over (and no initial recommendation is recorded again); only
+    // deleting the HPA forgets them.
+    HpaCalculator(const HpaConfig &config, const HpaCalculator &previous);
 
     const HpaConfig &config() const { return m_config; }
     // The service-wide formula, clamped to [minReplicas, maxReplicas].

@@ -28,9 +28,25 @@ bool AutoscalerConfig::metricFromName(const QString &name, Metric *out)
     return false;
 }
 
+namespace {
+
+HpaCalculator carriedOver(const HpaConfig &config, HorizontalAutoscaler *previous,
+                          const std::function<HpaCalculator(HorizontalAutoscaler &)> &history)
+{
+    return previous ? HpaCalculator(config, history(*previous)) : HpaCalculator(config);
+}
+
+} // namespace
+
 HorizontalAutoscaler::HorizontalAutoscaler(Platform &platform, ServiceHost &host,
-                                           const AutoscalerConfig &config)
-    : m_platform(platform), m_host(host), m_config(config), m_hpa(config.hpa)
+                                           const AutoscalerConfig &config,
+                                           HorizontalAutoscaler *previous)
+    : m_platform(platform), m_host(host), m_config(config),
+      m_hpa(carriedOver(config.hpa, previous, [](HorizontalAutoscaler &p) {
+          p.stop();
+          std::lock_guard lock(p.m_mutex);
+          return p.m_hpa;
+      }))
 {
     {
         std::lock_guard lock(m_mutex);
@@ -41,7 +57,13 @@ HorizontalAutoscaler::HorizontalAutoscaler(Platform &platform, ServiceHost &host
 
 HorizontalAutoscaler::~HorizontalAutoscaler()
 {
-    m_platform.scheduler().cancelAndWait(m_timer);
+    stop();
+}
+
+void HorizontalAutoscaler::stop()
+{
+    if (m_timer != 0)
+        m_platform.scheduler().cancelAndWait(std::exchange(m_timer, 0));
 }
 
 double HorizontalAutoscaler::measure() const

@@ -46,8 +46,14 @@ struct AutoscalerConfig
 class HorizontalAutoscaler
 {
 public:
-    HorizontalAutoscaler(Platform &platform, ServiceHost &host, const AutoscalerConfig &config);
+    // previous: the autoscaler this one replaces after an edit of its
+    // settings, stopped; its recommendations and scale events carry over
+    // (HpaCalculator's edit constructor), as a Kubernetes HPA's do.
+    HorizontalAutoscaler(Platform &platform, ServiceHost &host, const AutoscalerConfig &config,
+                         HorizontalAutoscaler *previous = nullptr);
     ~HorizontalAutoscaler();
+    // No tick runs after this returns.
+    void stop();
     const AutoscalerConfig &config() const { return m_config; }
     // The metric's service-wide value over the last sync period.
     double measure() const;

@@ -223,9 +223,17 @@ bool Platform::setAutoscaler(const QString &name, const AutoscalerConfig &config
     if (!h || m_stopped)
         return false;
     std::lock_guard lock(m_controlMutex);
-    m_autoscalers.erase(name);
+    // An edit of a running autoscaler's settings keeps its history (its
+    // recommendations and scale events); switching it off forgets them, as
+    // deleting a Kubernetes HPA does.
+    std::unique_ptr<HorizontalAutoscaler> previous;
+    if (auto it = m_autoscalers.find(name); it != m_autoscalers.end()) {
+        previous = std::move(it->second);
+        m_autoscalers.erase(it);
+    }
     if (config.enabled)
-        m_autoscalers[name] = std::make_unique<HorizontalAutoscaler>(*this, *h, config);
+        m_autoscalers[name] =
+            std::make_unique<HorizontalAutoscaler>(*this, *h, config, previous.get());
     m_events.add(QStringLiteral("autoscaler"),
                  config.enabled ? QStringLiteral("autoscaler-on")
                                 : QStringLiteral("autoscaler-off"),

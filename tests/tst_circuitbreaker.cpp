@@ -100,8 +100,10 @@ private slots:
     void stateMachine();
     void halfOpenDecidesAtTheMinimum_data();
     void halfOpenDecidesAtTheMinimum();
-    void timeWindowMovesOnRead_data();
-    void timeWindowMovesOnRead();
+    void slidingWindowMetrics_data();
+    void slidingWindowMetrics();
+    void stateMachineScript_data();
+    void stateMachineScript();
 };
 
 void TestCircuitBreaker::defaultsWaitForHundredCalls()
@@ -438,6 +440,10 @@ void TestCircuitBreaker::stateMachine_data()
     QTest::newRow("shouldOpenAfterSlowCallRateThresholdExceeded")
         << QList<int>{0, 0, 0, 0, 0} << "fsFSs"
         << "OPEN" << 40.0 << 60.0;
+    // Each call takes the clock forward by its duration and is recorded when it ends.
+    QTest::newRow("shouldOpenAfterSlowCallRateThresholdExceededUsingMockClock")
+        << QList<int>{5000, 10000, 11000, 12000, 17000} << "ssSSs"
+        << "OPEN" << 0.0 << 60.0;
     QTest::newRow("shouldOpenAfterSlowCallRateThresholdExceededUsingMockClock: 2 of 4 below the "
                   "minimum")
         << QList<int>{0, 5000, 10000, 11000} << "ssSS"
@@ -521,50 +527,178 @@ void TestCircuitBreaker::halfOpenDecidesAtTheMinimum()
     QCOMPARE(breaker.slowCallRate(trial), expectedSlowRate);
 }
 
-// SlidingTimeWindowMetricsTest on a 5 s window: every read moves the window
-// to the current second, so calls older than the window are gone whether or
-// not a call was recorded since. '.' reads without a call.
-void TestCircuitBreaker::timeWindowMovesOnRead_data()
+// SlidingTimeWindowMetricsTest and FixedSizeSlidingWindowMetricsTest: the
+// window's counts after each call ('.' reads without a call). A time-based
+// window is moved to the current second on every read, so calls older than
+// the window are gone whether or not a call was recorded since. The rates
+// are those of the breaker's Metrics with minimumNumberOfCalls 1, compared
+// where the window holds a call (an empty Snapshot says 0 upstream, the
+// breaker's Metrics -1); thresholds above 100 % keep the breaker CLOSED.
+void TestCircuitBreaker::slidingWindowMetrics_data()
 {
-    QTest::addColumn<int>("windowS");
+    QTest::addColumn<bool>("timeBased");
+    QTest::addColumn<int>("windowSize");
     QTest::addColumn<QList<int>>("atMs");
     QTest::addColumn<QString>("outcomes");
     QTest::addColumn<QList<int>>("expectedCalls");
     QTest::addColumn<QList<int>>("expectedFailed");
+    QTest::addColumn<QList<int>>("expectedSlow");
+    QTest::addColumn<QList<double>>("expectedFailureRate");
 
-    QTest::newRow("testSlidingTimeWindowMetrics")
-        << 5 << QList<int>{0, 100, 200, 1200, 2200, 3200, 4200, 5200, 6200, 11200} << "FSSSSFSSSS"
-        << QList<int>{1, 2, 3, 4, 5, 6, 7, 5, 5, 1} << QList<int>{1, 1, 1, 1, 1, 2, 2, 1, 1, 0};
-    QTest::newRow("shouldClearSlidingTimeWindowMetrics")
-        << 5 << QList<int>{0, 100, 800, 4800, 5800, 5900, 10900} << "FSf..SS"
-        << QList<int>{1, 2, 3, 3, 0, 1, 1} << QList<int>{1, 1, 2, 2, 0, 0, 0};
+    using L = QList<int>;
+    using D = QList<double>;
+    for (const bool timeBased : {true, false}) {
+        const char *test =
+            timeBased ? "SlidingTimeWindowMetricsTest" : "FixedSizeSlidingWindowMetricsTest";
+        QTest::addRow("%s.testRecordSuccess", test)
+            << timeBased << 5 << L{0} << "S" << L{1} << L{0} << L{0} << D{0};
+        QTest::addRow("%s.testRecordError", test)
+            << timeBased << 5 << L{0} << "F" << L{1} << L{1} << L{0} << D{100};
+        QTest::addRow("%s.testRecordSlowSuccess", test)
+            << timeBased << 5 << L{0} << "s" << L{1} << L{0} << L{1} << D{0};
+        QTest::addRow("%s.testSlowCallsPercentage", test)
+            << timeBased << 5 << L{0, 0, 0, 0, 0} << "sfSSS" << L{1, 2, 3, 4, 5} << L{0, 1, 1, 1, 1}
+            << L{1, 2, 2, 2, 2} << D{0, 50, 100.0 / 3, 25, 20};
+    }
+    QTest::newRow("SlidingTimeWindowMetricsTest.testSlidingTimeWindowMetrics")
+        << true << 5 << L{0, 100, 200, 1200, 2200, 3200, 4200, 5200, 6200, 11200} << "FSSSSFSSSS"
+        << L{1, 2, 3, 4, 5, 6, 7, 5, 5, 1} << L{1, 1, 1, 1, 1, 2, 2, 1, 1, 0}
+        << L{0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+        << D{100, 50, 100.0 / 3, 25, 20, 200.0 / 6, 200.0 / 7, 20, 20, 0};
+    QTest::newRow("SlidingTimeWindowMetricsTest.shouldClearSlidingTimeWindowMetrics")
+        << true << 5 << L{0, 100, 800, 4800, 5800, 5900, 10900} << "FSf..SS"
+        << L{1, 2, 3, 3, 0, 1, 1} << L{1, 1, 2, 2, 0, 0, 0} << L{0, 0, 1, 1, 0, 0, 0}
+        << D{100, 50, 200.0 / 3, 200.0 / 3, 0, 0, 0};
     // An idle edge: its failures age out without a call to push them out.
-    QTest::newRow("shouldClearSlidingTimeWindowMetrics: an idle edge forgets")
-        << 10 << QList<int>{0, 0, 0, 9999, 10000} << "FFF.." << QList<int>{1, 2, 3, 3, 0}
-        << QList<int>{1, 2, 3, 3, 0};
+    QTest::newRow("SlidingTimeWindowMetricsTest.shouldClearSlidingTimeWindowMetrics: an idle edge "
+                  "forgets")
+        << true << 10 << L{0, 0, 0, 9999, 10000} << "FFF.." << L{1, 2, 3, 3, 0} << L{1, 2, 3, 3, 0}
+        << L{0, 0, 0, 0, 0} << D{100, 100, 100, 100, 0};
+    QTest::newRow("FixedSizeSlidingWindowMetricsTest.testSlidingWindowMetrics")
+        << false << 4 << L{0, 0, 0, 0, 0} << "FSSSS" << L{1, 2, 3, 4, 4} << L{1, 1, 1, 1, 0}
+        << L{0, 0, 0, 0, 0} << D{100, 50, 100.0 / 3, 25, 0};
+    QTest::newRow("FixedSizeSlidingWindowMetricsTest.testSlidingWindowMetricsWithSlowCalls")
+        << false << 2 << L{0, 0, 0, 0, 0} << "fsSSS" << L{1, 2, 2, 2, 2} << L{1, 1, 0, 0, 0}
+        << L{1, 2, 1, 0, 0} << D{100, 50, 0, 0, 0};
 }
 
-void TestCircuitBreaker::timeWindowMovesOnRead()
+void TestCircuitBreaker::slidingWindowMetrics()
 {
-    QFETCH(int, windowS);
+    QFETCH(bool, timeBased);
+    QFETCH(int, windowSize);
     QFETCH(QList<int>, atMs);
     QFETCH(QString, outcomes);
     QFETCH(QList<int>, expectedCalls);
     QFETCH(QList<int>, expectedFailed);
+    QFETCH(QList<int>, expectedSlow);
+    QFETCH(QList<double>, expectedFailureRate);
 
-    // Never trips, so the window is only read.
-    CircuitBreakerConfig config = smallConfig(windowS, 1000);
-    config.slidingWindowType = WindowType::TIME_BASED;
+    CircuitBreakerConfig config = smallConfig(windowSize, 1, 101, 101);
+    config.slidingWindowType = timeBased ? WindowType::TIME_BASED : WindowType::COUNT_BASED;
     CircuitBreaker breaker(config);
     for (int i = 0; i < atMs.size(); ++i) {
         if (outcomes[i] != u'.')
             feed(breaker, at(atMs[i]), outcomes.mid(i, 1));
         const CircuitBreaker::Metrics m = breaker.metrics(at(atMs[i]));
-        QCOMPARE(m.bufferedCalls, expectedCalls[i]);
-        QCOMPARE(m.failedCalls, expectedFailed[i]);
+        const QByteArray where = QByteArray::number(i);
+        QVERIFY2(m.bufferedCalls == expectedCalls[i], where);
+        QVERIFY2(m.failedCalls == expectedFailed[i], where);
+        QVERIFY2(m.slowCalls == expectedSlow[i], where);
+        QVERIFY2(m.bufferedCalls == 0 ? m.failureRate == -1
+                                      : qFuzzyCompare(m.failureRate, expectedFailureRate[i]),
+                 where + " failure rate " + QByteArray::number(m.failureRate));
     }
-    // And the rates follow: below the minimum, -1.
-    QCOMPARE(breaker.failureRate(at(atMs.last())), -1.0);
+    QCOMPARE(breaker.state(at(atMs.last())), State::CLOSED);
+}
+
+// CircuitBreakerStateMachineTest with its setUp (stateMachineTestConfig),
+// as steps "T word…" at T ms after t0: S F s f (a call each, as feed()),
+// allow / deny (a permission asked for, granted or refused, with no result
+// yet), ok / err (the result of a permitted call), release (a permission
+// given back), disable / forceOpen / reset (operator actions), a state name
+// (the state now), calls=N failed=N rate=R (the metrics now; R -1 below the
+// minimum). Upstream's transitionToOpenState is a trip by five failures
+// here, so the OPEN window holds them; the rows compare states and
+// permissions there.
+void TestCircuitBreaker::stateMachineScript_data()
+{
+    QTest::addColumn<QStringList>("steps");
+
+    QTest::newRow("shouldOnlyPermitFourCallsInHalfOpenState") << QStringList{
+        "0 FFFFF OPEN", "5000 HALF_OPEN allow allow allow allow deny deny",
+        "5000 err err err err OPEN", "10000 allow allow allow allow deny deny HALF_OPEN"};
+    QTest::newRow("shouldThrowCallNotPermittedExceptionWhenNotFurtherTestCallsArePermitted")
+        << QStringList{"0 FFFFF", "5000 allow allow allow allow deny"};
+    QTest::newRow("shouldIncreaseCounterOnReleasePermission")
+        << QStringList{"0 FFFFF", "5000 allow allow allow allow deny deny release allow deny"};
+    QTest::newRow("shouldTransitionToHalfOpenAfterWaitDuration") << QStringList{
+        "0 FFFFF OPEN deny", "3000 OPEN deny", "6000 allow HALF_OPEN calls=0 rate=-1"};
+    QTest::newRow("shouldOpenAfterFailureRateThresholdExceeded2")
+        << QStringList{"0 S",
+                       "1000 S",
+                       "2000 S",
+                       "3000 F",
+                       "4000 F CLOSED rate=40",
+                       "5000 CLOSED F",
+                       "5000 OPEN calls=6 failed=3 rate=50"};
+    QTest::newRow("shouldTransitionBackToClosedStateWhenFailureIsBelowThreshold")
+        << QStringList{"0 FFFFF", "5000 FSSS CLOSED calls=0 rate=-1", "5000 allow CLOSED",
+                       "5000 S calls=1 failed=0 rate=-1"};
+    QTest::newRow("shouldResetMetrics")
+        << QStringList{"0 CLOSED calls=0", "0 SF calls=2 failed=1 rate=-1",
+                       "0 reset CLOSED calls=0 failed=0 rate=-1"};
+    QTest::newRow("shouldDisableCircuitBreaker")
+        << QStringList{"0 disable DISABLED calls=0 rate=-1", "0 SFFFFFFF DISABLED calls=0 rate=-1"};
+    QTest::newRow("shouldForceOpenCircuitBreaker")
+        << QStringList{"0 forceOpen FORCED_OPEN deny", "6000 deny FORCED_OPEN calls=0 rate=-1"};
+    QTest::newRow("shouldResetToClosedState") << QStringList{"0 FFFFF OPEN", "0 reset CLOSED"};
+    QTest::newRow("shouldResetClosedState")
+        << QStringList{"0 SS calls=2", "0 reset CLOSED calls=0"};
+}
+
+void TestCircuitBreaker::stateMachineScript()
+{
+    QFETCH(QStringList, steps);
+
+    const QStringList states{"CLOSED", "OPEN", "HALF_OPEN", "DISABLED", "FORCED_OPEN"};
+    const QRegularExpression calls(QRegularExpression::anchoredPattern(QStringLiteral("[SFsf]+")));
+    CircuitBreaker breaker(stateMachineTestConfig());
+    for (const QString &step : steps) {
+        QStringList words = step.split(u' ');
+        const TimePoint now = at(words.takeFirst().toDouble());
+        for (const QString &word : words) {
+            const QByteArray where = (step + QStringLiteral(": ") + word).toUtf8();
+            const CircuitBreaker::Metrics m = breaker.metrics(now);
+            if (word == QLatin1String("allow") || word == QLatin1String("deny")) {
+                QVERIFY2(breaker.tryAcquirePermission(now) == (word == QLatin1String("allow")),
+                         where);
+            } else if (word == QLatin1String("ok") || word == QLatin1String("err")) {
+                breaker.onResult(now, fast, word == QLatin1String("err"));
+            } else if (word == QLatin1String("release")) {
+                breaker.releasePermission();
+            } else if (word == QLatin1String("disable")) {
+                breaker.transitionToDisabled();
+            } else if (word == QLatin1String("forceOpen")) {
+                breaker.transitionToForcedOpen();
+            } else if (word == QLatin1String("reset")) {
+                breaker.reset();
+            } else if (word.startsWith(QLatin1String("calls="))) {
+                QVERIFY2(m.bufferedCalls == word.mid(6).toInt(), where);
+            } else if (word.startsWith(QLatin1String("failed="))) {
+                QVERIFY2(m.failedCalls == word.mid(7).toInt(), where);
+            } else if (word.startsWith(QLatin1String("rate="))) {
+                QVERIFY2(qFuzzyCompare(m.failureRate, word.mid(5).toDouble()),
+                         where + " found " + QByteArray::number(m.failureRate));
+            } else if (states.contains(word)) {
+                QVERIFY2(stateOf(breaker, now) == word,
+                         where + " found " + stateOf(breaker, now).toUtf8());
+            } else if (calls.match(word).hasMatch()) {
+                feed(breaker, now, word);
+            } else {
+                QFAIL("bad step " + where);
+            }
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCircuitBreaker)

@@ -79,6 +79,7 @@ private slots:
     void rollingUpdateReplacesEveryReplicaWithZeroFailures();
     void snapshotShowsEachReplicasVersionDuringAnUpdate();
     void autoscalerScalesUpUnderLoadAndDownWhenIdle();
+    void editingTheAutoscalerKeepsItsHistory();
     void outlierDetectionEjectsABadVersion();
     void snapshotShowsAnEjectedReplicaOutOfRotation();
     void outlierDetectionEjectsADeadReplicaBeforeTheProbes();
@@ -388,6 +389,46 @@ void TestOperations::rollOutABadVersion(Event *ejected)
 
     QTRY_VERIFY_WITH_TIMEOUT(!eventsOf(platform(), {}, QStringLiteral("ejected")).empty(), 5000);
     *ejected = eventsOf(platform(), {}, QStringLiteral("ejected")).front();
+}
+
+// horizontal_test.go TestScaleDownStabilizeInitialSize, across an edit: an
+// HPA keeps its recommendations when its spec changes, so an idle service
+// over its need comes down one window after the autoscaler was switched on,
+// not one window after the edit (a fresh autoscaler would wait from the edit).
+void TestOperations::editingTheAutoscalerKeepsItsHistory()
+{
+    ShopConfig shop = fastShop();
+    shop.product.replicas = 4;
+    startShop(shop);
+    AutoscalerConfig hpa;
+    hpa.enabled = true;
+    hpa.metric = AutoscalerConfig::Metric::Utilization;
+    hpa.hpa.minReplicas = 1;
+    hpa.hpa.maxReplicas = 6;
+    hpa.hpa.target = 0.5;
+    hpa.hpa.syncPeriod = milliseconds(250);
+    hpa.hpa.scaleUpStabilization = seconds(0);
+    hpa.hpa.scaleDownStabilization = seconds(4);
+    QVERIFY(platform().setAutoscaler(product, hpa));
+    const double on = platform().elapsed();
+    QTest::qWait(2500);
+    QCOMPARE(host(product).config().replicas, 4); // still inside the window
+    hpa.hpa.target = 0.6;                         // an edit, the autoscaler stays on
+    QVERIFY(platform().setAutoscaler(product, hpa));
+    const double edited = platform().elapsed();
+    QTRY_VERIFY_WITH_TIMEOUT(host(product).config().replicas < 4, 15000);
+    const auto down = eventsOf(platform(), QStringLiteral("autoscaler"), QStringLiteral("scaled"));
+    QVERIFY(!down.empty());
+    // Due at on + 4 s; a forgotten history would make it edited + 4 s.
+    QVERIFY2(down.front().t < edited + 4 - 0.5,
+             qPrintable(QStringLiteral("on at %1 s, edited at %2 s, scaled down at %3 s")
+                            .arg(on)
+                            .arg(edited)
+                            .arg(down.front().t)));
+    QVERIFY2(down.front().t >= on + 4 - 0.3,
+             qPrintable(QStringLiteral("on at %1 s, scaled down at %2 s: inside the window")
+                            .arg(on)
+                            .arg(down.front().t)));
 }
 
 void TestOperations::outlierDetectionEjectsABadVersion()

@@ -152,8 +152,8 @@ void TestOutlierDetector::heldBackHostNeedsAFreshRun()
 // S seconds after t0 (the detector first sees the time at t0, so its sweeps
 // fall every 10 s from there, where the tests fire the interval timer):
 // hN:5xxK or hN:okK feeds host N K answers, hN:ejected / hN:in checks it,
-// hN:mult=K checks its ejection multiplier (ejectTimeBackoff); hN: may be
-// left out for host 0.
+// hN:mult=K checks its ejection multiplier (ejectTimeBackoff), hosts=N
+// changes the number of hosts; hN: may be left out for host 0.
 void TestOutlierDetector::script_data()
 {
     QTest::addColumn<int>("hosts");
@@ -199,6 +199,18 @@ void TestOutlierDetector::script_data()
         << 3 << 30 << 50.0 << QStringList{"0 h0:5xx5 h1:5xx5 h2:5xx5 h0:ejected h1:in h2:in"};
     QTest::newRow("OutlierDetectorImplTest.MaxEjectionPercentageSingleHost")
         << 1 << 30 << 90.0 << QStringList{"0 5xx5 in"};
+    // The ejection percentage counts the host about to be ejected: one of two is 50 %.
+    QTest::newRow("OutlierDetectorImplTest.EjectionActiveValueIsAccountedWithoutMetricStorage")
+        << 2 << 30 << 50.0 << QStringList{"0 h0:5xx5 h0:ejected h1:5xx5 h1:in"};
+    // A second run of 5xx reported for a host already ejected does nothing.
+    QTest::newRow("OutlierDetectorImplTest.CrossThreadFailRace")
+        << 1 << 30 << 100.0
+        << QStringList{"0 5xx5 ejected mult=1", "0 5xx5 ejected mult=1", "30 in"};
+    // A host removed while ejected no longer holds an ejection; one added
+    // in its place starts healthy.
+    QTest::newRow("OutlierDetectorImplTest.RemoveWhileEjected")
+        << 1 << 30 << 100.0
+        << QStringList{"0 5xx5 ejected", "0 hosts=0", "9.999 hosts=1 in", "9.999 5xx5 ejected"};
     // DetectorImpl::onIntervalTimer: the multiplier of a host that is in and
     // has been for an interval goes down at every sweep (EjectTimeBackoff:
     // "for the next two intervals the node is healthy").
@@ -243,6 +255,8 @@ void TestOutlierDetector::script()
             } else if (word == QLatin1String("ejected") || word == QLatin1String("in")) {
                 QVERIFY2(detector.isEjected(host, at) == (word == QLatin1String("ejected")),
                          qPrintable(where));
+            } else if (word.startsWith(QLatin1String("hosts="))) {
+                detector.setHostCount(word.mid(6).toInt());
             } else if (word.startsWith(QLatin1String("mult="))) {
                 detector.advance(at);
                 QVERIFY2(detector.ejectionMultiplier(host) == word.mid(5).toInt(),

@@ -74,16 +74,17 @@ AutoscalerControls::AutoscalerControls(ShopController *controller, QWidget *pare
     m_target->setDecimals(0);
     m_target->setRange(1, 100000);
     m_target->setKeyboardTracking(false);
-    m_target->setToolTip(tr("The metric's value to aim for. Lower targets keep more spare "
-                            "capacity (more replicas, lower latency)."));
+    m_target->setToolTip(tr("The metric's value to aim for (a scenario's \"target\"; in "
+                            "Kubernetes the metric's target, e.g. averageUtilization). Lower "
+                            "targets keep more spare capacity (more replicas, lower latency)."));
     m_min->setObjectName(QStringLiteral("autoscaler-min"));
     m_min->setRange(1, MaxReplicas);
     m_min->setKeyboardTracking(false);
-    m_min->setToolTip(tr("Fewest replicas the autoscaler keeps."));
+    m_min->setToolTip(tr("Fewest replicas the autoscaler keeps (minReplicas)."));
     m_max->setObjectName(QStringLiteral("autoscaler-max"));
     m_max->setRange(1, MaxReplicas);
     m_max->setKeyboardTracking(false);
-    m_max->setToolTip(tr("Most replicas the autoscaler starts: the cost ceiling."));
+    m_max->setToolTip(tr("Most replicas the autoscaler starts: the cost ceiling (maxReplicas)."));
     m_note->setWordWrap(true);
     m_note->setForegroundRole(QPalette::PlaceholderText);
 
@@ -205,6 +206,9 @@ void AutoscalerControls::load()
         m_min->setValue(1);
         m_max->setValue(6);
     }
+    m_note->setToolTip(tr("In a scenario file: syncPeriodMs, and "
+                          "behavior.scaleDown.stabilizationWindowSeconds (Kubernetes' names; "
+                          "default 300 s there)."));
     m_note->setText(c.enabled ? tr("Checks every %1 s; scales down only after %2 s of lower load.")
                                     .arg(toMs(c.hpa.syncPeriod) / 1000.0)
                                     .arg(toMs(c.hpa.scaleDownStabilization) / 1000.0)

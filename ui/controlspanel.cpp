@@ -86,7 +86,11 @@ ControlsPanel::ControlsPanel(ShopController *controller, QWidget *parent)
     m_autoscalers = new AutoscalerControls(controller, this);
     addSection(tr("Autoscaler"), m_autoscalers,
                tr("Let the platform choose each service's replica count from a metric, as a "
-                  "Kubernetes HorizontalPodAutoscaler does."),
+                  "Kubernetes HorizontalPodAutoscaler does. A scenario file uses the HPA's "
+                  "names: minReplicas, maxReplicas, target and behavior.scaleUp / scaleDown "
+                  "with stabilizationWindowSeconds, selectPolicy (Max, Min, Disabled) and "
+                  "policies of type Pods or Percent per periodSeconds; what it leaves out has "
+                  "Kubernetes' defaults."),
                false);
     m_chaos = new ChaosControls(controller, this);
     addSection(tr("Chaos"), m_chaos,

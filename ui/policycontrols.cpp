@@ -84,11 +84,23 @@ PolicyControls::PolicyControls(ShopController *controller, QWidget *parent)
     m_attempts->setToolTip(tr("Tries per call, the first one included."));
 
     m_breaker->setObjectName(QStringLiteral("policy-breaker"));
+    // The preset in Resilience4j's own names, as a scenario file spells them.
+    const CircuitBreakerConfig demo = CircuitBreakerConfig::demo();
     m_breaker->setToolTip(
         tr("A circuit breaker on this edge with the demo preset: it opens within about a "
            "second when half of the calls fail, short-circuits calls while open (fast 503, no "
            "load on the sick service) and probes again a few seconds later. Watch the badge on "
-           "the edge."));
+           "the edge. Resilience4j: slidingWindowSize %1, minimumNumberOfCalls %2, "
+           "failureRateThreshold %3 %, slowCallRateThreshold %4 % "
+           "(slowCallDurationThreshold %5 ms), waitDurationInOpenState %6 ms, "
+           "permittedNumberOfCallsInHalfOpenState %7.")
+            .arg(demo.slidingWindowSize)
+            .arg(demo.minimumNumberOfCalls)
+            .arg(demo.failureRateThreshold)
+            .arg(demo.slowCallRateThreshold)
+            .arg(toMs(demo.slowCallDurationThreshold))
+            .arg(toMs(demo.waitDurationInOpenState))
+            .arg(demo.permittedNumberOfCallsInHalfOpenState));
     m_breakerState->setObjectName(QStringLiteral("policy-breaker-state"));
     m_breakerState->setToolTip(tr("The breaker's state now (as the badge on the edge shows)."));
 
