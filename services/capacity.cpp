@@ -56,9 +56,25 @@ QString entityName(const QString &name)
     return QStringLiteral("service:") + name;
 }
 
-void sleepFor(double s)
+// Sleeps s seconds, in slices short enough that a cancel is seen within a
+// tenth of a second; false when cancelled.
+bool sleepFor(double s, const std::atomic<bool> *cancel)
 {
-    std::this_thread::sleep_for(std::chrono::duration<double>(s));
+    const TimePoint end =
+        Clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+    for (;;) {
+        if (cancel && cancel->load())
+            return false;
+        const TimePoint now = Clock::now();
+        if (now >= end)
+            return true;
+        std::this_thread::sleep_for(std::min<Duration>(end - now, std::chrono::milliseconds(50)));
+    }
+}
+
+bool isCancelled(const CapacityOptions &o)
+{
+    return o.cancel && o.cancel->load();
 }
 
 // What a step learns about each service for the M/M/c estimate: its
@@ -74,29 +90,51 @@ struct StepRun
     CapacityStep step;
     QList<ServiceUse> services;
     QString error;
+    bool cancelled = false;
 };
 
-StepRun runStep(const CapacityOptions &o, double rate, int index)
+StepRun runStep(const CapacityOptions &o, double rate, int index, int bound)
 {
     StepRun r;
     r.step.rate = rate;
+    const auto phase = [&](CapacityProgress::Phase p, double seconds) {
+        if (o.onPhase)
+            o.onPhase({index, bound, rate, p, seconds});
+    };
+    if (isCancelled(o)) {
+        r.cancelled = true;
+        return r;
+    }
+    phase(CapacityProgress::Phase::Starting, 0);
     LoadConfig load = o.scenario.load;
     load.seed = o.scenario.seed + quint64(index);
     load.profile = LoadProfile{};
     load.profile.rate = rate;
     const QString dir = QDir(o.dataDir).filePath(QStringLiteral("step-%1").arg(index));
     QDir(dir).removeRecursively();
-    {
+    // A lambda so that a cancel can leave early: the session is gone (its
+    // threads joined, its files closed) when it returns.
+    [&] {
         ShopSession session(dir, o.scenario.architecture, o.scenario.platform, load);
         if (!session.start()) {
             r.error = session.startError();
-            return r;
+            return;
         }
         Platform &platform = session.platform();
         o.scenario.applyPolicies(platform);
         LoadGenerator &generator = session.load();
         generator.start();
-        sleepFor(o.warmSeconds);
+        const auto stopOnCancel = [&](double seconds) {
+            if (sleepFor(seconds, o.cancel))
+                return false;
+            generator.stop();
+            session.shutdown();
+            r.cancelled = true;
+            return true;
+        };
+        phase(CapacityProgress::Phase::WarmUp, o.warmSeconds);
+        if (stopOnCancel(o.warmSeconds))
+            return;
         platform.rotateMetrics();
         const double from = platform.elapsed();
         const QString entity = entityName(o.entity);
@@ -107,7 +145,9 @@ StepRun runStep(const CapacityOptions &o, double rate, int index)
                 platform.metrics().summary(QStringLiteral("service:") + h->name()).total();
         const auto s0 = generator.stats();
         const TimePoint t0 = Clock::now();
-        sleepFor(o.measureSeconds);
+        phase(CapacityProgress::Phase::Measuring, o.measureSeconds);
+        if (stopOnCancel(o.measureSeconds))
+            return; // the watch goes with the platform
         platform.rotateMetrics();
         const auto s1 = generator.stats();
         const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -125,6 +165,8 @@ StepRun runStep(const CapacityOptions &o, double rate, int index)
 
         r.step.achieved = journeys / dt;
         r.step.requests = s.total();
+        r.step.arrivals = s1.arrivals - s0.arrivals;
+        r.step.dropped = s1.dropped - s0.dropped;
         r.step.p99Ms = s.latency.percentileMs(0.99);
         r.step.successRate = s.successRate();
         r.step.held = s.total() > 0;
@@ -150,7 +192,9 @@ StepRun runStep(const CapacityOptions &o, double rate, int index)
                     QStringLiteral("%1 (measured %2)").arg(rule.describe()).arg(v, 0, 'g', 4);
             }
         }
-    }
+    }();
+    if (!r.error.isEmpty())
+        return r;
     QDir(dir).removeRecursively(); // each step's files are only its scratch
     return r;
 }
@@ -317,9 +361,15 @@ CapacityResult searchCapacity(const CapacityOptions &o,
     QList<ServiceUse> models;
     int index = 0;
     const auto step = [&](double rate) -> std::optional<bool> {
-        StepRun run = runStep(o, rate, index++);
+        const int bound =
+            capacityStepBound(o, index, result.found ? result.rate : 0, result.ceiling);
+        StepRun run = runStep(o, rate, index++, bound);
         if (!run.error.isEmpty()) {
             result.error = run.error;
+            return std::nullopt;
+        }
+        if (run.cancelled) {
+            result.cancelled = true;
             return std::nullopt;
         }
         if (models.isEmpty() || run.step.held)
@@ -374,6 +424,68 @@ CapacityResult searchCapacity(const CapacityOptions &o,
     return result;
 }
 
+QString CapacityProgress::phaseName(Phase p)
+{
+    switch (p) {
+    case Phase::Starting:
+        return QStringLiteral("starting");
+    case Phase::WarmUp:
+        return QStringLiteral("warm-up");
+    case Phase::Measuring:
+        return QStringLiteral("measuring");
+    }
+    return {};
+}
+
+int capacityStepBound(const CapacityOptions &o, int stepsDone, double rate, double ceiling)
+{
+    if (rate <= 0 || ceiling <= rate)
+        return std::max(stepsDone, o.maxSteps);
+    // Bisection halves the bracket each step and stops once it is narrower
+    // than the precision times its top, which is never below rate + width:
+    // so width <= precision * (rate + width) surely stops it.
+    int halvings = 0;
+    for (double width = ceiling - rate;
+         width > o.precision * (rate + width) && stepsDone + halvings < o.maxSteps; width /= 2)
+        ++halvings;
+    return stepsDone + halvings;
+}
+
+QString describeCapacityStep(const CapacityStep &s)
+{
+    return QStringLiteral("  %1 journeys/s: %2  (p99 %3 ms, success %4%, %5 requests)")
+        .arg(s.rate, 9, 'f', 1)
+        .arg(s.held ? QStringLiteral("holds") : QStringLiteral("BROKEN: ") + s.broken)
+        .arg(s.p99Ms, 0, 'f', 1)
+        .arg(100 * s.successRate, 0, 'f', 2)
+        .arg(s.requests);
+}
+
+QStringList describeCapacityAnswer(const CapacityResult &r)
+{
+    if (!r.found)
+        return {QStringLiteral("no rate tried kept the SLO (the lowest broke on %1)")
+                    .arg(r.firstToBreak)};
+    QStringList lines;
+    if (r.ceiling > 0)
+        lines << QStringLiteral("capacity: %1 journeys/s keep the SLO; %2 did not (so the "
+                                "answer is within %3 journeys/s); the first to break at %2: %4")
+                     .arg(r.rate, 0, 'f', 1)
+                     .arg(r.ceiling, 0, 'f', 1)
+                     .arg(r.ceiling - r.rate, 0, 'f', 1)
+                     .arg(r.firstToBreak);
+    else
+        lines << QStringLiteral("capacity: at least %1 journeys/s (every rate tried held)")
+                     .arg(r.rate, 0, 'f', 1);
+    if (r.theoryRate > 0)
+        lines << QStringLiteral("M/M/c estimate: %1 journeys/s — %2")
+                     .arg(r.theoryRate, 0, 'f', 1)
+                     .arg(r.theoryNote);
+    else
+        lines << r.theoryNote;
+    return lines;
+}
+
 int runCapacity(const CapacityOptions &options, QTextStream &out, QTextStream &err)
 {
     QStringList rules;
@@ -383,44 +495,15 @@ int runCapacity(const CapacityOptions &options, QTextStream &out, QTextStream &e
         << rules.join(QStringLiteral(", ")) << " on " << options.entity << "; each step "
         << options.warmSeconds << " s warm-up + " << options.measureSeconds << " s measured"
         << Qt::endl;
-    const CapacityResult r = searchCapacity(options, [&](const CapacityStep &s) {
-        out << QStringLiteral("  %1 journeys/s: %2  (p99 %3 ms, success %4%, %5 requests)")
-                   .arg(s.rate, 9, 'f', 1)
-                   .arg(s.held ? QStringLiteral("holds") : QStringLiteral("BROKEN: ") + s.broken)
-                   .arg(s.p99Ms, 0, 'f', 1)
-                   .arg(100 * s.successRate, 0, 'f', 2)
-                   .arg(s.requests)
-            << Qt::endl;
-    });
+    const CapacityResult r = searchCapacity(
+        options, [&](const CapacityStep &s) { out << describeCapacityStep(s) << Qt::endl; });
     if (!r.error.isEmpty()) {
         err << "microcosm: --capacity: " << r.error << Qt::endl;
         return 2;
     }
-    if (!r.found) {
-        out << "no rate tried kept the SLO (the lowest broke on " << r.firstToBreak << ")"
-            << Qt::endl;
-        return 1;
-    }
-    if (r.ceiling > 0)
-        out << QStringLiteral("capacity: %1 journeys/s keep the SLO; %2 did not (so the "
-                              "answer is within %3 journeys/s); the first to break at %2: %4")
-                   .arg(r.rate, 0, 'f', 1)
-                   .arg(r.ceiling, 0, 'f', 1)
-                   .arg(r.ceiling - r.rate, 0, 'f', 1)
-                   .arg(r.firstToBreak)
-            << Qt::endl;
-    else
-        out << QStringLiteral("capacity: at least %1 journeys/s (every rate tried held)")
-                   .arg(r.rate, 0, 'f', 1)
-            << Qt::endl;
-    if (r.theoryRate > 0)
-        out << QStringLiteral("M/M/c estimate: %1 journeys/s — %2")
-                   .arg(r.theoryRate, 0, 'f', 1)
-                   .arg(r.theoryNote)
-            << Qt::endl;
-    else
-        out << r.theoryNote << Qt::endl;
-    return 0;
+    for (const QString &line : describeCapacityAnswer(r))
+        out << line << Qt::endl;
+    return r.found ? 0 : 1;
 }
 
 } // namespace microcosm

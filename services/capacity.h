@@ -6,6 +6,7 @@
 #include <QString>
 #include <QTextStream>
 
+#include <atomic>
 #include <functional>
 #include <optional>
 
@@ -34,6 +35,24 @@ struct SloRule
 // "p99-ms<300,success-rate>=0.999"; on a mistake, nothing and *error naming it.
 std::optional<QList<SloRule>> parseSlo(const QString &text, QString *error);
 
+// Where a search is, for a window's progress bar: told as each step starts
+// its fresh shop, its warm-up and its measured part.
+struct CapacityProgress
+{
+    enum class Phase
+    {
+        Starting, // the step's shop is starting (as long as that takes)
+        WarmUp,
+        Measuring
+    };
+    int step = 0;  // the steps finished before this one
+    int bound = 0; // the most steps the search can take in all, as far as it knows now
+    double rate = 0;
+    Phase phase = Phase::Starting;
+    double seconds = 0; // how long the phase lasts (0 for Starting: as long as it takes)
+    static QString phaseName(Phase p); // "starting", "warm-up", "measuring"
+};
+
 struct CapacityOptions
 {
     Scenario scenario; // its architecture, policies and load model; the rate is searched
@@ -45,6 +64,13 @@ struct CapacityOptions
     double startRate = 0;                       // 0: the scenario's own rate
     double precision = 0.05; // stop when the bracket is narrower than this share of its top
     int maxSteps = 14;
+    // For a window; both are used on the search's thread, and the CLI sets
+    // neither. onPhase is told as each step enters a phase; once *cancel is
+    // true the search stops within a tenth of a second (plus stopping the
+    // step's shop), removes that step's files and returns the steps it
+    // finished, with cancelled set.
+    std::function<void(const CapacityProgress &)> onPhase;
+    const std::atomic<bool> *cancel = nullptr;
 };
 
 struct CapacityStep
@@ -55,6 +81,7 @@ struct CapacityStep
     QString broken; // the first rule that failed, with its measured value
     double p99Ms = 0, successRate = 0;
     std::uint64_t requests = 0;
+    std::uint64_t arrivals = 0, dropped = 0; // journeys due while measured; not sent of them
 };
 
 struct CapacityResult
@@ -69,7 +96,8 @@ struct CapacityResult
     // tell), and why or why not it applies.
     double theoryRate = 0;
     QString theoryNote;
-    QString error; // the search could not run (a session did not start)
+    QString error;          // the search could not run (a session did not start)
+    bool cancelled = false; // options.cancel stopped it; steps holds those finished
 };
 
 // Brackets the arrival rate (doubling from the start until a step breaks
@@ -79,6 +107,18 @@ struct CapacityResult
 // every step.
 CapacityResult searchCapacity(const CapacityOptions &options,
                               const std::function<void(const CapacityStep &)> &progress = {});
+
+// Upper bound on the steps a search from here takes: maxSteps while it is
+// still bracketing (ceiling 0), else the steps done plus the halvings of
+// [rate, ceiling] the precision can still ask for, at most maxSteps.
+int capacityStepBound(const CapacityOptions &options, int stepsDone, double rate, double ceiling);
+
+// The lines --capacity prints, which the GUI's dialog shows too: one step's
+// ("  175.0 journeys/s: holds  (p99 …)"), and the answer: the capacity with
+// its uncertainty and the first rule to break, then M/M/c's estimate (or
+// why there is none); when nothing held, the one line saying so.
+QString describeCapacityStep(const CapacityStep &step);
+QStringList describeCapacityAnswer(const CapacityResult &result);
 
 // `microcosm --capacity SCENARIO --slo RULES [--entity E]`: prints each step
 // and the answer; 0 when a rate was found, 1 when none held, 2 on bad input.

@@ -5,6 +5,7 @@
 #include "edgekey.h"
 #include "platform.h"
 #include "recording.h"
+#include "recordingdocuments.h"
 #include "savefile.h"
 #include "scenariorun.h"
 #include "scenariowriter.h"
@@ -315,14 +316,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     for (const ExpectationResult &r : results) {
         out << "  " << r.text() << Qt::endl;
         allHeld = allHeld && r.held;
-        QJsonObject e{{QStringLiteral("expect"), r.expectation.describe()},
-                      {QStringLiteral("evaluated"), r.evaluated()},
-                      {QStringLiteral("held"), r.held}};
-        if (r.evaluated())
-            e.insert(QStringLiteral("measured"), r.measured);
-        else
-            e.insert(QStringLiteral("notEvaluated"), r.notEvaluated);
-        expectations.append(e);
+        expectations.append(expectationJson(r));
     }
     report.insert(QStringLiteral("expectations"), expectations);
     report.insert(QStringLiteral("passed"), allHeld);
@@ -330,13 +324,11 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
     // The recording ends with the run's documents; the report says where it
     // is, and the debrief is told from what it holds.
     bool recordingFailed = false;
-    recorder->flush();
     {
         QString error;
-        if (const auto soFar = Recording::open(recorder->path(), &error, /*allowLive=*/true)) {
-            const Debrief debrief = debriefOf(*soFar, auditReport.toJson());
-            out << Qt::endl << debrief.text << Qt::endl;
-            report.insert(QStringLiteral("debrief"), debrief.toJson());
+        if (const auto debrief = debriefSoFar(*recorder, auditReport, &error)) {
+            out << Qt::endl << debrief->text << Qt::endl;
+            report.insert(QStringLiteral("debrief"), debrief->toJson());
         } else {
             err << "microcosm: no debrief: " << error << Qt::endl;
         }
@@ -347,16 +339,14 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                               {QStringLiteral("events"), recorder->eventsWritten()}});
     {
         QString error;
-        const std::map<QString, QByteArray> documents{
-            {QStringLiteral("report"), QJsonDocument(report).toJson(QJsonDocument::Compact)},
-            {QStringLiteral("audit"),
-             QJsonDocument(auditReport.toJson()).toJson(QJsonDocument::Compact)},
-            {QStringLiteral("traces"), exportTraces(session.platform(), TraceFormat::Otlp)},
-            {QStringLiteral("debrief"), report.value(QStringLiteral("debrief"))
-                                            .toObject()
-                                            .value(QStringLiteral("text"))
-                                            .toString()
-                                            .toUtf8()}};
+        // With copies of the databases as the run left them (the session is
+        // shut down: nothing writes them), for a replay's inspector.
+        const std::map<QString, QByteArray> documents =
+            endOfRunDocuments(session, report, auditReport,
+                              report.value(QStringLiteral("debrief"))
+                                  .toObject()
+                                  .value(QStringLiteral("text"))
+                                  .toString());
         if (recorder->finish(documents, &error))
             out << "recording: " << recorder->secondsWritten() << " seconds and "
                 << recorder->eventsWritten() << " events in " << recorder->path() << Qt::endl;

@@ -4,6 +4,7 @@
 // fast shop deployment, and read-only looks into the services' database files
 // (the way the auditor and the database inspector look: from outside).
 
+#include "headless.h"
 #include "platform.h"
 #include "scenario.h"
 #include "shop.h"
@@ -174,6 +175,30 @@ inline std::optional<Scenario> shortenedPreset(const QString &preset, QString *p
         return std::nullopt;
     }
     return s;
+}
+
+// Runs a shortened cascade preset headless into dataDir: the path of its
+// recording, or empty with what went wrong in *problem (the run's output
+// when its expectations did not hold).
+inline QString recordShortenedPreset(const QString &preset, const QString &dataDir,
+                                     QString *problem)
+{
+    HeadlessOptions options;
+    options.scenario = shortenedPreset(preset, problem);
+    if (!options.scenario)
+        return {};
+    options.dataDir = dataDir;
+    QString printed;
+    QTextStream out(&printed);
+    QTextStream err(&printed);
+    const int code = runHeadless(options, out, err);
+    out.flush();
+    err.flush();
+    if (code != 0) {
+        *problem = preset + QStringLiteral(" did not hold:\n") + printed;
+        return {};
+    }
+    return options.effectiveRecordPath();
 }
 
 } // namespace microcosm::test

@@ -7,6 +7,7 @@
 #include "platform.h"
 #include "programrunner.h"
 #include "recording.h"
+#include "recordingdocuments.h"
 #include "scenario.h"
 #include "sqlite.h"
 
@@ -56,6 +57,7 @@ private slots:
     void holdsEverySecondAndEvent();
     void reproducesTheReportExactly();
     void showsEachSecondsState();
+    void keepsTheDatabasesAsTheRunLeftThem();
     void histogramsRoundTrip();
     void survivesSigkill();
     void refusesBadFiles_data();
@@ -208,6 +210,54 @@ void TestRecording::showsEachSecondsState()
     // Users were answered by the fallback while product was down.
     QVERIFY(r->range(QStringLiteral("edge:users>product"), load + 2.5, load + 5)
                 .totals[int(Outcome::Fallback)] > 0);
+}
+
+// Every table of a database file and its row count.
+static QMap<QString, qint64> rowCounts(const QString &path)
+{
+    QMap<QString, qint64> out;
+    Database db(path, Database::Mode::Immutable);
+    QStringList tables;
+    auto q = db.prepare(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+                                       "name NOT LIKE 'sqlite_%'"));
+    while (q.next())
+        tables << q.text(0);
+    for (const QString &t : std::as_const(tables))
+        out[t] = db.prepare(QStringLiteral("SELECT count(*) FROM \"%1\"").arg(t)).scalar();
+    return out;
+}
+
+void TestRecording::keepsTheDatabasesAsTheRunLeftThem()
+{
+    QString error;
+    const auto r = Recording::open(m_recording, &error);
+    QVERIFY2(r, qPrintable(error));
+    QTemporaryDir out;
+    const RecordedDatabases copies = extractDatabases(*r, out.path(), &error);
+    QVERIFY(copies.indexed);
+    QVERIFY2(error.isEmpty() && copies.skipped.isEmpty(),
+             qPrintable(error + copies.skipped.join(QLatin1Char(';'))));
+    QStringList files;
+    for (const RecordedDatabase &d : copies.files)
+        files << d.file;
+    QCOMPARE(files, (QStringList{QStringLiteral("product.db"), QStringLiteral("cart.db"),
+                                 QStringLiteral("order.db")}));
+    // Each copy holds what the data directory's file holds after the run:
+    // the same tables with the same rows, and orders among them.
+    const QDir data(QFileInfo(m_recording).path());
+    for (const RecordedDatabase &d : copies.files) {
+        QCOMPARE(d.users, QStringList{QFileInfo(d.file).baseName()});
+        const QMap<QString, qint64> copy = rowCounts(d.path);
+        QVERIFY2(!copy.isEmpty(), qPrintable(d.file));
+        QCOMPARE(copy, rowCounts(data.filePath(d.file)));
+    }
+    QVERIFY(rowCounts(out.filePath(QStringLiteral("order.db"))).value(QStringLiteral("orders")) >
+            0);
+    // Copying left nothing beside the services' files.
+    for (const RecordedDatabase &d : copies.files)
+        for (const char *suffix : {"-wal", "-shm"})
+            QVERIFY2(!QFile::exists(data.filePath(d.file + QLatin1String(suffix))),
+                     qPrintable(d.file + QLatin1String(suffix)));
 }
 
 void TestRecording::histogramsRoundTrip()

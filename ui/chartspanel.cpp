@@ -143,15 +143,6 @@ public:
     QSize sizeHint() const override { return minimumSize().expandedTo(QSize(160, 100)); }
 };
 
-QFont scaledFont(QFont f, double factor)
-{
-    if (f.pointSizeF() > 0)
-        f.setPointSizeF(f.pointSizeF() * factor);
-    else
-        f.setPixelSize(std::max(1, int(std::lround(f.pixelSize() * factor))));
-    return f;
-}
-
 } // namespace
 
 ChartsPanel::ChartsPanel(ShopController *controller, QWidget *parent)
@@ -426,7 +417,7 @@ void ChartsPanel::applyFonts(Chart &c, const QFont &base)
     QFont title = base;
     title.setBold(true);
     c.chart->setTitleFont(title);
-    const QFont small = scaledFont(base, 0.85);
+    const QFont small = theme::scaledFont(base, 0.85);
     c.chart->legend()->setFont(small);
     for (QValueAxis *a : {c.x, c.y})
         a->setLabelsFont(small);
@@ -440,7 +431,7 @@ void ChartsPanel::updateMinimumWidths()
     QFont bold = font();
     bold.setBold(true);
     const QFontMetrics titleFm(bold);
-    const QFont legendFont = scaledFont(font(), 0.85);
+    const QFont legendFont = theme::scaledFont(font(), 0.85);
     const QFontMetrics legendFm(legendFont);
     for (Chart &c : m_charts) {
         const int title = titleFm.horizontalAdvance(c.chart->title()) + 2 * fm.height();
@@ -481,7 +472,7 @@ struct ChartsPanel::Heights
 
 ChartsPanel::Heights ChartsPanel::heights() const
 {
-    const qreal label = QFontMetricsF(scaledFont(font(), 0.85)).height();
+    const qreal label = QFontMetricsF(theme::scaledFont(font(), 0.85)).height();
     QFont bold = font();
     bold.setBold(true);
     Heights h{label, QFontMetricsF(bold).height() + 5, label + 10};
@@ -836,7 +827,7 @@ void ChartsPanel::placeMarkers(Chart &c)
         c.markerItems.push_back(text);
     }
     const QRectF plot = c.chart->plotArea();
-    const QFont f = scaledFont(font(), 0.8);
+    const QFont f = theme::scaledFont(font(), 0.8);
     const QFontMetricsF fm(f);
     // Labels only on the first chart, every chart gets every line. Labels
     // close in time are staggered into rows below the top of the plot; one

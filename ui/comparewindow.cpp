@@ -74,15 +74,6 @@ double niceStep(double span, int ticks)
     return 10 * magnitude;
 }
 
-QFont scaledFont(QFont f, double factor)
-{
-    if (f.pointSizeF() > 0)
-        f.setPointSizeF(f.pointSizeF() * factor);
-    else
-        f.setPixelSize(std::max(1, int(std::lround(f.pixelSize() * factor))));
-    return f;
-}
-
 // A verdict as a projector shows it from the back: a filled cell with
 // white bold type for better and worse, grey type for the same.
 void paintVerdict(QTreeWidgetItem *item, int column, const QString &text, const QColor &fill,
@@ -561,7 +552,7 @@ void CompareWindow::applyStyle()
         theme::mix(pal.color(QPalette::Base), text, theme::isDark(pal) ? 0.18 : 0.12);
     QFont title = font();
     title.setBold(true);
-    const QFont small = scaledFont(font(), 0.85);
+    const QFont small = theme::scaledFont(font(), 0.85);
     const qreal width = m_presenter ? 4.0 : 2.5;
     const QFontMetrics fm(font());
     for (const Side side : {A, B}) {
@@ -608,14 +599,7 @@ void CompareWindow::applyStyle()
 void CompareWindow::setPresenter(bool on)
 {
     m_presenter = on;
-    if (on) {
-        // The system's type, not the application's: MainWindow's presenter
-        // mode has scaled that already, and this must not scale it twice.
-        QFont f = QFontDatabase::systemFont(QFontDatabase::GeneralFont);
-        setFont(scaledFont(f, MainWindow::PresenterTypeScale));
-    } else {
-        setFont(QFont()); // the application's again
-    }
+    setFont(theme::presenterFont(on, MainWindow::PresenterTypeScale));
     applyStyle();
 }
 

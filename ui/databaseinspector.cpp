@@ -18,33 +18,52 @@ namespace microcosm {
 
 namespace {
 
-constexpr int UsersRole = Qt::UserRole + 1; // the deployables that use the file
+constexpr int UsersRole = Qt::UserRole + 1;   // the deployables that use the file
+constexpr int ModulesRole = Qt::UserRole + 2; // the services the first of them runs
 
 } // namespace
 
 DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_files(new QComboBox(this)),
+    : DatabaseInspector(controller, true, parent)
+{
+    // Each file once, in the order of the first deployable that uses it.
+    const Platform &platform = controller->platform();
+    for (const QString &s : platform.serviceNames()) {
+        const QString path = platform.databasePath(s);
+        if (m_files->findData(path) < 0)
+            addFile({path, controller->databaseUsers(s), controller->architecture().modulesOf(s)});
+    }
+    open();
+}
+
+DatabaseInspector::DatabaseInspector(const QList<File> &files, const QString &note, QWidget *parent)
+    : DatabaseInspector(nullptr, false, parent)
+{
+    m_note = note;
+    for (const File &f : files)
+        addFile(f);
+    open();
+}
+
+void DatabaseInspector::addFile(const File &f)
+{
+    QString label = QFileInfo(f.path).fileName();
+    if (f.users.size() > 1)
+        label += tr(" (shared by %1)").arg(f.users.join(QStringLiteral(", ")));
+    else if (f.modules.size() > 1)
+        label += tr(" (%1: %2)").arg(f.users.value(0), f.modules.join(QStringLiteral(", ")));
+    m_files->addItem(label, f.path);
+    m_files->setItemData(m_files->count() - 1, f.users, UsersRole);
+    m_files->setItemData(m_files->count() - 1, f.modules, ModulesRole);
+}
+
+DatabaseInspector::DatabaseInspector(ShopController *controller, bool live, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_live(live), m_files(new QComboBox(this)),
       m_path(new QLabel(this)), m_tables(new QListWidget(this)), m_view(new QTableView(this)),
       m_status(new QLabel(this)), m_lesson(new QLabel(this)), m_model(new SqliteTableModel(this))
 {
     setObjectName(QStringLiteral("database-inspector"));
     m_files->setObjectName(QStringLiteral("db-file"));
-    // Each file once, in the order of the first deployable that uses it.
-    const Platform &platform = controller->platform();
-    for (const QString &s : platform.serviceNames()) {
-        const QString path = platform.databasePath(s);
-        if (m_files->findData(path) >= 0)
-            continue;
-        const QStringList users = controller->databaseUsers(s);
-        const QStringList modules = controller->architecture().modulesOf(s);
-        QString label = controller->databaseFile(s);
-        if (users.size() > 1)
-            label += tr(" (shared by %1)").arg(users.join(QStringLiteral(", ")));
-        else if (modules.size() > 1)
-            label += tr(" (%1: %2)").arg(s, modules.join(QStringLiteral(", ")));
-        m_files->addItem(label, path);
-        m_files->setItemData(m_files->count() - 1, users, UsersRole);
-    }
     m_files->setToolTip(tr("Which database file to look into. A service alone has its own file, "
                            "which no other service can open; a monolith keeps its modules' "
                            "tables in one file; a shared file is shared by the services it "
@@ -60,9 +79,11 @@ DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent
     m_view->setWordWrap(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setDefaultSectionSize(110);
-    m_view->setToolTip(tr("The newest rows (up to %1), read-only, refreshed every second while "
-                          "this panel is visible.")
-                           .arg(RowLimit));
+    m_view->setToolTip(
+        live ? tr("The newest rows (up to %1), read-only, refreshed every second "
+                  "while this panel is visible.")
+                   .arg(RowLimit)
+             : tr("The newest rows (up to %1) as the run left them, read-only.").arg(RowLimit));
     m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_path->setForegroundRole(QPalette::PlaceholderText);
     m_lesson->setWordWrap(true);
@@ -92,7 +113,6 @@ DatabaseInspector::DatabaseInspector(ShopController *controller, QWidget *parent
     });
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, &DatabaseInspector::refresh);
-    open();
 }
 
 DatabaseInspector::~DatabaseInspector() = default;
@@ -117,12 +137,17 @@ QStringList DatabaseInspector::files() const
 
 void DatabaseInspector::selectService(const QString &service)
 {
-    if (!m_controller)
-        return;
     // A monolith's module is in its deployable's file.
-    const QString path =
-        m_controller->platform().databasePath(m_controller->architecture().deployableOf(service));
-    const int i = m_files->findData(path);
+    int i = -1;
+    if (m_controller) {
+        i = m_files->findData(m_controller->platform().databasePath(
+            m_controller->architecture().deployableOf(service)));
+    } else {
+        for (int f = 0; f < m_files->count() && i < 0; ++f)
+            if (m_files->itemData(f, UsersRole).toStringList().contains(service) ||
+                m_files->itemData(f, ModulesRole).toStringList().contains(service))
+                i = f;
+    }
     if (i >= 0 && i != m_files->currentIndex())
         m_files->setCurrentIndex(i);
     else if (i >= 0 && !m_db)
@@ -153,20 +178,24 @@ void DatabaseInspector::open()
     m_model->clear();
     m_tables->clear();
     m_table.clear();
-    if (!m_controller)
+    if (m_live && !m_controller)
         return;
     const QString path = m_files->currentData().toString();
-    m_path->setText(path);
+    m_path->setText(m_note.isEmpty() ? path : m_note);
     if (path.isEmpty())
         return;
     if (!QFileInfo::exists(path)) {
         m_status->setText(
-            tr("%1 does not exist yet: the service creates it when it starts.").arg(path));
+            m_live ? tr("%1 does not exist yet: the service creates it when it starts.").arg(path)
+                   : tr("%1 is not there.").arg(path));
         return;
     }
     try {
-        // Read-only and a short busy timeout: the GUI thread must never wait long.
-        m_db = std::make_unique<Database>(path, Database::Mode::ReadOnly, 50);
+        // Read-only and a short busy timeout: the GUI thread must never wait
+        // long. A finished run's copy is opened immutable: nothing else has it
+        // open, and no -wal or -shm is made beside it.
+        m_db = std::make_unique<Database>(
+            path, m_live ? Database::Mode::ReadOnly : Database::Mode::Immutable, 50);
     } catch (const DbError &e) {
         m_status->setText(tr("Cannot open %1: %2").arg(path, QString::fromUtf8(e.what())));
         return;
@@ -209,8 +238,7 @@ void DatabaseInspector::loadTables()
     }
     const QString held = names.isEmpty() ? tr("no tables yet") : names.join(QStringLiteral(", "));
     const QStringList users = m_files->currentData(UsersRole).toStringList();
-    const QStringList modules =
-        m_controller ? m_controller->architecture().modulesOf(users.value(0)) : QStringList();
+    const QStringList modules = m_files->currentData(ModulesRole).toStringList();
     QString lesson;
     if (users.size() > 1)
         lesson = tr("<b>%1</b> is shared by %2: their tables (%3) in one file, so locking or "
@@ -245,6 +273,8 @@ void DatabaseInspector::loadRows()
                       .arg(m_model->rowCount())
                       .arg(m_model->totalRows())
                 : tr("%1: %2 rows (read-only)").arg(m_table).arg(m_model->totalRows()));
+        if (!m_live)
+            m_status->setText(m_status->text() + tr(", as at the end of the run"));
     } catch (const DbError &e) {
         // Busy for longer than 50 ms: keep what is shown, try again on the next tick.
         m_status->setText(tr("%1: not refreshed (%2)").arg(m_table, QString::fromUtf8(e.what())));
@@ -264,6 +294,8 @@ void DatabaseInspector::refresh()
 void DatabaseInspector::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
+    if (!m_live)
+        return; // a finished run's files do not change
     refresh();
     m_timer.start();
 }

@@ -24,6 +24,9 @@ class SqliteTableModel;
  * is listed once, with who uses it: a service alone, a monolith's modules
  * together, or several services sharing it.
  *
+ * The same view shows a finished run's files (a replay's copies of the
+ * databases as the run left them): fixed files, never refreshed.
+ *
  * Invariants: opens the file read-only (it can never change what a
  * service stored) from the GUI thread, with a short busy timeout so a
  * locked file costs the GUI a few milliseconds at most; shows a bounded
@@ -35,7 +38,20 @@ class DatabaseInspector : public QWidget
 public:
     static constexpr int RowLimit = 200;
 
+    // One file to look into: where it is, the deployables that open it and
+    // the services the first of them runs (several for a monolith).
+    struct File
+    {
+        QString path;
+        QStringList users;
+        QStringList modules;
+    };
+
+    // The running session's files, refreshed while visible.
     explicit DatabaseInspector(ShopController *controller, QWidget *parent = nullptr);
+    // Files that no longer change (opened immutable, never refreshed); note
+    // says where they come from, above the rows.
+    DatabaseInspector(const QList<File> &files, const QString &note, QWidget *parent = nullptr);
     ~DatabaseInspector() override;
 
     // Shows the file a deployable (or a monolith's module) uses.
@@ -55,11 +71,15 @@ protected:
     void hideEvent(QHideEvent *event) override;
 
 private:
+    DatabaseInspector(ShopController *controller, bool live, QWidget *parent);
+    void addFile(const File &file);
     void open();
     void loadTables();
     void loadRows();
 
     QPointer<ShopController> m_controller;
+    bool m_live; // the running session's files, not a finished run's copies
+    QString m_note;
     QComboBox *m_files;
     QLabel *m_path;
     QListWidget *m_tables;

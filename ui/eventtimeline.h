@@ -4,14 +4,17 @@
 
 #include <QWidget>
 
+#include <optional>
 #include <vector>
 
 class QTableView;
 class QCheckBox;
+class QLabel;
 class QSortFilterProxyModel;
 
 namespace microcosm {
 
+class EventFilter;
 class EventModel;
 
 /*
@@ -20,8 +23,13 @@ class EventModel;
  * scrolled up. Clicking an event asks for its source's node to be
  * highlighted in the topology.
  *
+ * Looking at a past second (the window's time bar, a replay), the list is
+ * cut there: only the events up to that second show, and a line says how
+ * many later ones are hidden.
+ *
  * Invariants: shows the platform's events verbatim (no invented entries);
- * hiding routine "ready" events is a view filter, not a deletion.
+ * hiding routine "ready" events and cutting at a second are view filters,
+ * not deletions.
  */
 class EventTimeline : public QWidget
 {
@@ -36,6 +44,9 @@ public:
     int visibleRows() const;
     // Selects the shown row and emits sourceActivated, as a click does.
     void activateRow(int row);
+    // Shows only the events with t <= cut (platform time); none: every event.
+    void setCutAt(std::optional<double> cut);
+    std::optional<double> cutAt() const;
 
 signals:
     void sourceActivated(const QString &source);
@@ -45,10 +56,13 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void updateCutNote();
+
     EventModel *m_model;
-    QSortFilterProxyModel *m_proxy;
+    EventFilter *m_proxy;
     QTableView *m_view;
     QCheckBox *m_hideRoutine;
+    QLabel *m_cutNote;
 };
 
 } // namespace microcosm

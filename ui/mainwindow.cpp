@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "capacitydialog.h"
 #include "chaoscontrols.h"
 #include "chartspanel.h"
 #include "comparewindow.h"
@@ -10,6 +11,7 @@
 #include "httpfrontcontrol.h"
 #include "livescenario.h"
 #include "policycontrols.h"
+#include "recordingdocuments.h"
 #include "replaywindow.h"
 #include "savefile.h"
 #include "scenariopanel.h"
@@ -66,6 +68,22 @@ QString deployablesText(ShopController *controller)
     for (const QString &s : controller->platform().serviceNames())
         names << controller->displayName(s);
     return names.join(QStringLiteral(", "));
+}
+
+// What the window knows of a session's run as it ends, for its recording.
+SessionVerdict verdictOf(const LiveScenario *live, const QString &title)
+{
+    SessionVerdict v;
+    v.title = title;
+    if (!live)
+        return v;
+    v.scenarioRan = true;
+    v.judged = live->phase() == LiveScenario::Phase::Done;
+    v.settled = live->settled();
+    v.results = live->results();
+    v.scenarioSeconds = live->elapsed();
+    v.scenarioDuration = live->scenario().duration;
+    return v;
 }
 
 } // namespace
@@ -137,11 +155,27 @@ MainWindow::~MainWindow()
     // The scenario's timers and its settling worker first (they act on the
     // shop), then every worker (and so every completion that could queue a
     // call to a view) before the views go away.
+    const SessionVerdict verdict = verdictOf(m_live.get(), m_recordingTitle);
     m_scenarioPanel->setScenario(nullptr);
     m_live.reset();
     m_http->stop(); // no request from outside reaches a shop shutting down
-    // The recording's writer reads the platform: joined before the shop stops.
-    m_recorder.reset();
+    // The recording ends finished, as when a session is replaced: settled
+    // (for a few seconds at most), audited, with its documents. On the
+    // retirer, which the window waits for here (nothing else can run: the
+    // window is going), after a session retired before.
+    if (m_recorder) {
+        std::shared_ptr<Recorder> recorder(std::move(m_recorder));
+        ShopSession *session = &m_controller->session();
+        m_retirer.start(
+            [recorder, session, verdict]() mutable {
+                QString error;
+                if (!finishSessionRecording(*recorder, *session, verdict, &error))
+                    qWarning("microcosm: the recording was not finished: %s", qPrintable(error));
+                recorder.reset(); // its writer joined here, before the session goes
+            },
+            {});
+        m_retirer.wait();
+    }
     m_controller->shutdown();
 }
 
@@ -405,6 +439,7 @@ void MainWindow::buildViews()
 
 void MainWindow::installSession(std::unique_ptr<ShopSession> session)
 {
+    const SessionVerdict verdict = verdictOf(m_live.get(), m_recordingTitle);
     m_scenarioPanel->setScenario(nullptr);
     m_live.reset();
     ShopController *old = m_controller;
@@ -426,17 +461,29 @@ void MainWindow::installSession(std::unique_ptr<ShopSession> session)
     m_http->moveTo(m_controller->session()); // stopped on the old shop first
     std::shared_ptr<ShopSession> retired(old->takeSession());
     delete old;
-    // The old session's recording ends before it shuts down (its writer
-    // reads the platform), both off the GUI thread. The caller starts the
-    // new session's (startScenario()).
+    // The old session's recording ends finished, as a headless run's does:
+    // settled, shut down, audited, with the report, the audit, the debrief,
+    // the traces and copies of its databases; all off the GUI thread. The
+    // recorder goes before the session (its writer reads the platform). The
+    // caller starts the new session's recording (startScenario()).
     std::shared_ptr<Recorder> recorder(std::move(m_recorder));
     ++m_recorderGeneration;
+    auto outcome = std::make_shared<QString>();
     m_retirer.start(
-        [retired, recorder]() mutable {
-            recorder.reset();
+        [retired, recorder, verdict, outcome]() mutable {
+            if (recorder) {
+                QString error;
+                *outcome = finishSessionRecording(*recorder, *retired, verdict, &error) ? QString()
+                                                                                        : error;
+                recorder.reset();
+            }
             retired->shutdown();
         },
-        {});
+        [this, outcome] {
+            if (!outcome->isEmpty())
+                statusBar()->showMessage(
+                    tr("The previous run's recording was not finished: %1").arg(*outcome), 15000);
+        });
     setWindowTitle(sessionTitle(m_controller));
     m_controller->poll();
     emit sessionReplaced();
@@ -526,6 +573,7 @@ bool MainWindow::openScenarioFile(const QString &path)
         statusBar()->showMessage(tr("%1: %2").arg(path, problems.value(0)), 10000);
         return false;
     }
+    m_scenarioPath = path;
     openScenario(*scenario);
     return true;
 }
@@ -689,6 +737,14 @@ void MainWindow::buildMenus()
     clear->setObjectName(QStringLiteral("action-clear-faults"));
     clear->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Backspace));
     addAction(clear);
+    load->addSeparator();
+    QAction *capacity = load->addAction(tr("Find &capacity…"), this, [this] {
+        CapacityDialog::askAndOpen(this, m_scenarioPath, m_presenter);
+    });
+    capacity->setObjectName(QStringLiteral("action-find-capacity"));
+    capacity->setToolTip(tr("The highest arrival rate a scenario's system keeps an SLO at, as "
+                            "microcosm --capacity searches it: a fresh shop per step, beside "
+                            "this window's shop."));
 
     QMenu *service = menuBar()->addMenu(tr("Se&rvice"));
     QAction *kill =
@@ -915,6 +971,7 @@ void MainWindow::startRecording(const QJsonObject &scenario)
     ++m_recorderGeneration;
     m_recording.reset();
     m_loadStartSet = false;
+    m_recordingTitle = scenario.value(QStringLiteral("title")).toString();
     Platform &platform = m_controller->platform();
     const QString path = recording::defaultPath(platform.dataDir());
     QString error;
@@ -956,9 +1013,11 @@ void MainWindow::updateTimeRange()
 
 double MainWindow::usersRateAt(double t) const
 {
-    // A scenario's load is known at any second; a hand-driven one only as set now.
-    if (m_live && m_recording)
-        return scenarioRateAt(m_live->scenario(), t - m_recording->loadStart());
+    // A scenario's load is known at any second, a rate set by hand from its
+    // event on; a hand-driven run that never had its rate changed, as now.
+    if (m_recording)
+        return recordedUsersRate(*m_recording, m_live ? &m_live->scenario() : nullptr, t,
+                                 m_controller->rate());
     return m_controller->rate();
 }
 
@@ -986,6 +1045,7 @@ bool MainWindow::showTime(double t)
     m_topology->setStill(true, usersRateAt(snap.t));
     m_topology->setSnapshot(snap);
     m_charts->setCutAt(snap.t);
+    m_timeline->setCutAt(snap.t);
     m_timeBar->setPosition(snap.t);
     if (!m_rereadTimer.isActive())
         m_rereadTimer.start();
@@ -1031,6 +1091,7 @@ void MainWindow::showLive()
     m_topology->setStill(false);
     m_topology->setSnapshot(m_controller->snapshot());
     m_charts->setCutAt(std::nullopt);
+    m_timeline->setCutAt(std::nullopt);
     m_timeBar->setPosition(std::nullopt);
     updateBanner();
 }
@@ -1050,6 +1111,7 @@ void MainWindow::setFrozen(bool on)
     m_topology->setStill(true, m_controller->rate());
     m_topology->setSnapshot(shown); // the users' box as the snapshot says
     m_charts->setCutAt(m_viewTime);
+    m_timeline->setCutAt(m_viewTime);
     m_timeBar->setPosition(m_viewTime);
     updateBanner();
 }

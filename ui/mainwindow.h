@@ -52,7 +52,10 @@ class TopologyView;
  * it and the scenario starts.
  *
  * Every session the window runs is recorded (Recorder, run.microcosm in its
- * data directory; a scenario started on it starts a new recording). The
+ * data directory; a scenario started on it starts a new recording), and
+ * the recording is finished, as a headless run's is (settled, audited, with
+ * its report and copies of its databases), when the session is replaced or
+ * the window goes. The
  * time bar under the topology looks back at any recorded second: the
  * topology and the charts show that second (from the recording, read again
  * every few seconds while looking back), a banner says which, End goes
@@ -209,6 +212,7 @@ private:
 
     Options m_options;
     QString m_baseDataDir;
+    QString m_scenarioPath; // the scenario file last opened: Find capacity's default
     ShopController *m_controller = nullptr;
     std::unique_ptr<LiveScenario> m_live; // destroyed before the shop it runs on
     std::optional<Scenario> m_lastScenario;
@@ -238,6 +242,7 @@ private:
     std::unique_ptr<Recorder> m_recorder;
     quint64 m_recorderGeneration = 0; // drops a read of a replaced recording
     double m_recordStart = 0;         // platform time when it began
+    QString m_recordingTitle;         // its scenario's title
     bool m_loadStartSet = false;
     std::optional<Recording> m_recording; // read while looking back
     QTimer m_rereadTimer;

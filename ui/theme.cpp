@@ -1,9 +1,28 @@
 #include "theme.h"
 
+#include <QFontDatabase>
 #include <QHash>
 #include <QSet>
 
+#include <algorithm>
+#include <cmath>
+
 namespace microcosm::theme {
+
+QFont scaledFont(QFont f, double factor)
+{
+    if (f.pointSizeF() > 0)
+        f.setPointSizeF(f.pointSizeF() * factor);
+    else
+        f.setPixelSize(std::max(1, int(std::lround(f.pixelSize() * factor))));
+    return f;
+}
+
+QFont presenterFont(bool presenter, double scale)
+{
+    return presenter ? scaledFont(QFontDatabase::systemFont(QFontDatabase::GeneralFont), scale)
+                     : QFont();
+}
 
 bool isDark(const QPalette &palette)
 {

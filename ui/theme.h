@@ -18,6 +18,12 @@ namespace microcosm::theme {
 // text and backgrounds always come from the palette.
 
 bool isDark(const QPalette &palette);
+// f at factor times its size, in points or in pixels, whichever it has.
+QFont scaledFont(QFont f, double factor);
+// A window of its own in presenter mode (large type) or not: the system's
+// type times scale, or the application's (which presenter mode has scaled
+// already, so it must not be scaled twice).
+QFont presenterFont(bool presenter, double scale);
 // a blended towards b by t (0 = a, 1 = b), alpha included.
 QColor mix(const QColor &a, const QColor &b, double t);
 
