@@ -675,11 +675,16 @@ void TestDataFiles::servicesRefuseAFileThatIsNotTheirs()
         QVERIFY2(it != after.end(), qPrintable(name + QStringLiteral(" is gone")));
         QVERIFY2(it->second == bytes, qPrintable(name + QStringLiteral(" changed")));
     }
-    for (const QString &suffix : {QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QVERIFY2(
-            before.count(service + QStringLiteral(".db") + suffix) ||
-                !after.count(service + QStringLiteral(".db") + suffix),
-            qPrintable(service + QStringLiteral(".db") + suffix + QStringLiteral(" appeared")));
+    // Nothing was written to the refused file's log. Reading a WAL-mode file
+    // makes SQLite create an empty -wal and its -shm index, and the last
+    // connection to close removes both; when several workers that refused it
+    // close at the same moment, none may see itself the last (SQLite decides
+    // that by a lock) and the empty pair stays (seen once under
+    // AddressSanitizer). An empty log holds no write.
+    const QString wal = service + QStringLiteral(".db-wal");
+    QVERIFY2(before.count(wal) || !after.count(wal) || after.at(wal).isEmpty(),
+             qPrintable(wal + QStringLiteral(" appeared with %1 bytes in it")
+                                  .arg(after.count(wal) ? after.at(wal).size() : 0)));
 }
 
 QTEST_GUILESS_MAIN(TestDataFiles)
