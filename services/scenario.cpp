@@ -1140,10 +1140,10 @@ QString Expectation::describe() const
     QString s = entity.isEmpty() ? metric : QStringLiteral("%1 %2").arg(entity, metric);
     if (metric != QLatin1String("invariants"))
         s += QStringLiteral(" %1 %2").arg(op).arg(value);
-    if (from >= 0 || to >= 0)
-        s += QStringLiteral(" between %1 s and %2 s")
-                 .arg(std::max(0.0, from))
-                 .arg(to < 0 ? QStringLiteral("the end") : QString::number(to));
+    if (to >= 0)
+        s += QStringLiteral(" between %1 s and %2 s").arg(std::max(0.0, from)).arg(to);
+    else if (from >= 0)
+        s += QStringLiteral(" from %1 s to the end").arg(from);
     return s;
 }
 
