@@ -124,7 +124,13 @@ void TestDebrief::tellsWhatTheRecordingHolds()
     const auto second = std::find_if(
         step + 2, events.end(), [](const Event &e) { return e.kind == QLatin1String("timeline"); });
     QVERIFY(second != events.end());
-    QVERIFY(std::abs(d.actions[1].t - (second->t - loadStart)) < 0.01);
+    // The action is the event the step caused (a restart logs when it is
+    // done), a moment after the step's own event: tens of milliseconds when
+    // other tests share the cores, as for the fault above.
+    QVERIFY2(std::abs(d.actions[1].t - (second->t - loadStart)) < 0.2,
+             qPrintable(QStringLiteral("action at %1 s, its step at %2 s")
+                            .arg(d.actions[1].t)
+                            .arg(second->t - loadStart)));
 
     // Phases: before, during and after, split at the actions, holding every second.
     QCOMPARE(d.phases.size(), 3);
