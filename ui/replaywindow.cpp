@@ -27,19 +27,6 @@
 
 namespace microcosm {
 
-std::optional<HandSetRate> handSetRate(const Event &event)
-{
-    // The words ShopController logs once the rate control rests.
-    static const QRegularExpression words(
-        QStringLiteral("^load ([0-9.]+) → ([0-9.]+) journeys/s \\(set in the controls\\)$"));
-    if (event.kind != QLatin1String("load-change"))
-        return std::nullopt;
-    const QRegularExpressionMatch m = words.match(event.message);
-    if (!m.hasMatch())
-        return std::nullopt;
-    return HandSetRate{m.captured(1).toDouble(), m.captured(2).toDouble()};
-}
-
 double recordedUsersRate(const Recording &recording, const Scenario *scenario, double t,
                          double fallback)
 {

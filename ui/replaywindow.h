@@ -2,6 +2,7 @@
 
 #include "recording.h"
 #include "scenario.h"
+#include "shopcontroller.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
@@ -22,15 +23,6 @@ class EventTimeline;
 class TimeBar;
 class TopologyView;
 
-// A rate set by hand in the window's controls, as the event the window logs
-// for it says ("load-change": "load 60 → 90 journeys/s (set in the
-// controls)", half a second after the control came to rest); null for any
-// other event.
-struct HandSetRate
-{
-    double from = 0, to = 0;
-};
-std::optional<HandSetRate> handSetRate(const Event &event);
 // The journeys/s the users' load asked for at platform time t of a
 // recording, for the users' box: the scenario's profile and set-rate steps
 // (scenarioRateAt), but a rate set by hand from its event on, until a later

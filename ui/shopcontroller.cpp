@@ -4,11 +4,31 @@
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <utility>
 
 namespace microcosm {
+
+QString handSetRateMessage(double from, double to)
+{
+    return QStringLiteral("load %1 → %2 journeys/s (set in the controls)")
+        .arg(QString::number(from), QString::number(to));
+}
+
+std::optional<HandSetRate> handSetRate(const Event &event)
+{
+    // handSetRateMessage's words, logged once the rate control rests.
+    static const QRegularExpression words(
+        QStringLiteral("^load ([0-9.]+) → ([0-9.]+) journeys/s \\(set in the controls\\)$"));
+    if (event.kind != QLatin1String("load-change"))
+        return std::nullopt;
+    const QRegularExpressionMatch m = words.match(event.message);
+    if (!m.hasMatch())
+        return std::nullopt;
+    return HandSetRate{m.captured(1).toDouble(), m.captured(2).toDouble()};
+}
 
 namespace {
 
@@ -71,8 +91,7 @@ ShopController::ShopController(std::unique_ptr<ShopSession> session, QObject *pa
         if (m_shutdown || from < 0 || qFuzzyCompare(from + 1, rate() + 1))
             return;
         platform().events().add(QStringLiteral("load"), QStringLiteral("load-change"),
-                                QStringLiteral("load %1 → %2 journeys/s (set in the controls)")
-                                    .arg(QString::number(from), QString::number(rate())));
+                                handSetRateMessage(from, rate()));
     });
 }
 

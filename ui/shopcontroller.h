@@ -11,9 +11,23 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace microcosm {
+
+// A rate set by hand in the window's controls, as the event the window logs
+// for it says ("load-change": "load 60 → 90 journeys/s (set in the
+// controls)", half a second after the control came to rest); null for any
+// other event.
+struct HandSetRate
+{
+    double from = 0, to = 0;
+};
+std::optional<HandSetRate> handSetRate(const Event &event);
+// The event's sentence: the one place its words are written, beside the
+// one place they are read back.
+QString handSetRateMessage(double from, double to);
 
 /*
  * The GUI's one door to a running shop. Commands go through the platform's
