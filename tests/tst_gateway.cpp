@@ -295,6 +295,12 @@ void TestGateway::strategyPicks()
         occupyFirstReplica(busyJobs);
     const auto replicas = echo().replicas();
     QCOMPARE(int(replicas.size()), 3);
+    // "Idle" is a precondition, not an assumption: a replica that has only just come up may
+    // still be finishing its first health probe (seen under ThreadSanitizer, where one stayed
+    // outstanding through all 3000 picks and least-outstanding never chose it).
+    for (int i = 1; i < 3; ++i)
+        QTRY_COMPARE_WITH_TIMEOUT(replicas[i]->outstanding(), 0, 5000);
+    QCOMPARE(replicas[0]->outstanding(), busyJobs);
 
     LoadBalancer balancer(strategy);
     constexpr int Picks = 3000;
