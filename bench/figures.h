@@ -22,6 +22,9 @@ struct BenchOptions
     // --minutes M: the memory figure compares minute 5 with minute M (M > 5)
     // instead of minute 1 with minute 5.
     int minutes = 0;
+    // --servers: the fidelity figure's numbers of workers (default 1, 4, 16)
+    // and whether it also runs M/D/1 (only when c = 1 is among them).
+    QList<int> fidelityServers{1, 4, 16};
 };
 
 // Names, in the order they run and print.

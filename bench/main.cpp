@@ -51,7 +51,12 @@ int main(int argc, char **argv)
         QStringLiteral("The memory figure over M minutes: minute 5 against minute M (M > 5; "
                        "not in CI: --minutes 30 runs half an hour)."),
         QStringLiteral("M"));
-    parser.addOptions({only, quick, dataDir, gui, minutes});
+    const QCommandLineOption servers(
+        QStringLiteral("servers"),
+        QStringLiteral("The fidelity figure only for these numbers of workers (comma-separated, "
+                       "each 1-64; default 1,4,16; M/D/1 runs when 1 is among them)."),
+        QStringLiteral("LIST"));
+    parser.addOptions({only, quick, dataDir, gui, minutes, servers});
     parser.process(app);
 
     QStringList selected;
@@ -87,6 +92,27 @@ int main(int argc, char **argv)
                          "microcosm-bench: --minutes must be a whole number of minutes above 5 "
                          "(and at most a day), got '%s'\n",
                          qPrintable(parser.value(minutes)));
+            return 2;
+        }
+    }
+    if (parser.isSet(servers)) {
+        options.fidelityServers.clear();
+        for (const QString &item :
+             parser.value(servers).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int c = item.trimmed().toInt(&ok);
+            if (!ok || c < 1 || c > 64) {
+                std::fprintf(stderr,
+                             "microcosm-bench: --servers takes whole numbers from 1 to 64, "
+                             "comma-separated; '%s' is not one\n",
+                             qPrintable(item));
+                return 2;
+            }
+            if (!options.fidelityServers.contains(c))
+                options.fidelityServers << c;
+        }
+        if (options.fidelityServers.isEmpty()) {
+            std::fprintf(stderr, "microcosm-bench: --servers names no number of workers\n");
             return 2;
         }
     }

@@ -1,6 +1,7 @@
 #include "replica.h"
 
 #include "platform.h"
+#include "precisewakeups.h"
 #include "servicehost.h"
 #include "sqlite.h"
 
@@ -170,19 +171,6 @@ Replica::~Replica()
     join();
 }
 
-QString Replica::stateName(State s)
-{
-    switch (s) {
-    case State::Starting:
-        return QStringLiteral("starting");
-    case State::Ready:
-        return QStringLiteral("ready");
-    case State::Dead:
-        return QStringLiteral("dead");
-    }
-    return {};
-}
-
 void Replica::start()
 {
     m_liveWorkers.store(m_workerCount);
@@ -238,7 +226,7 @@ bool Replica::enqueue(Job job, Response *refusal)
     std::lock_guard lock(m_mutex);
     if (m_killed.load() || m_state.load() != State::Ready) {
         *refusal = Response::error(
-            503, QStringLiteral("refused: %1 is %2").arg(m_name, stateName(m_state.load())),
+            503, QStringLiteral("refused: %1 is %2").arg(m_name, replicaStateName(m_state.load())),
             Outcome::Rejected);
         return false;
     }
@@ -255,6 +243,7 @@ bool Replica::enqueue(Job job, Response *refusal)
 
 void Replica::workerMain(int worker)
 {
+    askForPreciseWakeUps(); // the service time is a timed wait
     try {
         Database db(m_host.databasePath());
         db.setAbortFlag(&m_killed);

@@ -1,5 +1,7 @@
 #include "scheduler.h"
 
+#include "precisewakeups.h"
+
 namespace microcosm {
 
 Scheduler::Scheduler() : m_thread([this] { run(); }) {}
@@ -65,6 +67,7 @@ std::size_t Scheduler::pending() const
 
 void Scheduler::run()
 {
+    askForPreciseWakeUps(); // it paces the load generator's arrivals
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
         if (m_heap.empty()) {
