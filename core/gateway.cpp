@@ -34,9 +34,21 @@ bool countsAsFailure(const Response &r)
            r.outcome == Outcome::Rejected;
 }
 
-QString breakerName(CircuitBreaker::State s)
+BreakerState viewOf(CircuitBreaker::State s)
 {
-    return CircuitBreaker::stateName(s).toLower().replace(QLatin1Char('_'), QLatin1Char('-'));
+    switch (s) {
+    case CircuitBreaker::State::CLOSED:
+        return BreakerState::Closed;
+    case CircuitBreaker::State::OPEN:
+        return BreakerState::Open;
+    case CircuitBreaker::State::HALF_OPEN:
+        return BreakerState::HalfOpen;
+    case CircuitBreaker::State::DISABLED:
+        return BreakerState::Disabled;
+    case CircuitBreaker::State::FORCED_OPEN:
+        return BreakerState::ForcedOpen;
+    }
+    return BreakerState::None;
 }
 
 } // namespace
@@ -250,7 +262,7 @@ std::shared_ptr<Gateway::Edge> Gateway::makeEdge(const QString &caller, const QS
         e->breaker->setOnStateChange([platform, key, name](CircuitBreaker::State,
                                                            CircuitBreaker::State to,
                                                            const QString &reason) {
-            platform->events().add(key, QStringLiteral("breaker-") + breakerName(to),
+            platform->events().add(key, QStringLiteral("breaker-") + breakerStateName(viewOf(to)),
                                    QStringLiteral("circuit breaker %1 → %2: %3")
                                        .arg(name, CircuitBreaker::stateName(to), reason));
         });
@@ -315,7 +327,7 @@ std::vector<EdgeStatus> Gateway::edgeStatus() const
         s.from = e->caller;
         s.to = e->service;
         if (e->breaker) {
-            s.breaker = breakerName(e->breaker->state(now));
+            s.breaker = viewOf(e->breaker->state(now));
             s.failureRate = e->breaker->failureRate(now); // the window moves on read (Resilience4j)
         }
         s.retries = e->retries.load();
@@ -331,20 +343,27 @@ std::vector<EdgeStatus> Gateway::edgeStatus() const
     return out;
 }
 
-bool Gateway::setBreakerState(const QString &caller, const QString &service, const QString &state)
+bool Gateway::setBreakerState(const QString &caller, const QString &service, BreakerState state)
 {
     auto e = edge(caller, service);
     if (!e->breaker)
         return false;
-    if (state == QLatin1String("closed"))
+    switch (state) {
+    case BreakerState::Closed:
         e->breaker->transitionToClosed();
-    else if (state == QLatin1String("disabled"))
+        return true;
+    case BreakerState::Disabled:
         e->breaker->transitionToDisabled();
-    else if (state == QLatin1String("forced-open"))
+        return true;
+    case BreakerState::ForcedOpen:
         e->breaker->transitionToForcedOpen();
-    else
-        return false;
-    return true;
+        return true;
+    case BreakerState::None:
+    case BreakerState::Open:
+    case BreakerState::HalfOpen:
+        break;
+    }
+    return false;
 }
 
 void Gateway::send(const QString &caller, Request request, PendingCall::Completion done)

@@ -6,6 +6,7 @@
 #include "pendingcall.h"
 #include "policy.h"
 #include "ratelimiter.h"
+#include "states.h"
 
 #include <QHash>
 #include <QStringList>
@@ -28,8 +29,7 @@ struct EdgeStatus
 {
     QString from;
     QString to;
-    QString
-        breaker; // "closed", "open", "half-open", "disabled", "forced-open", or empty: no breaker
+    BreakerState breaker = BreakerState::None; // None: no breaker
     double failureRate = -1;
     std::uint64_t retries = 0;
     std::uint64_t retriesDenied = 0; // by the retry budget
@@ -93,8 +93,10 @@ public:
     double rateLimit() const;
 
     std::vector<EdgeStatus> edgeStatus() const;
-    // Operator overrides of an edge's breaker: "closed", "disabled", "forced-open".
-    bool setBreakerState(const QString &caller, const QString &service, const QString &state);
+    // Operator overrides of an edge's breaker: closed, disabled or forced open
+    // (any other state is not an override and is refused, as is an edge
+    // without a breaker).
+    bool setBreakerState(const QString &caller, const QString &service, BreakerState state);
 
 private:
     struct RouteEntry

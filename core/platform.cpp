@@ -324,9 +324,8 @@ SystemSnapshot Platform::snapshot() const
             const auto &r = replicas[i];
             if (!r)
                 continue;
-            svc.replicas.append({r->name(), Replica::stateName(r->state()), h->inRotation(int(i)),
-                                 r->queued(), r->queueCapacity(), r->busy(), r->workers(),
-                                 r->version()});
+            svc.replicas.append({r->name(), r->state(), h->inRotation(int(i)), r->queued(),
+                                 r->queueCapacity(), r->busy(), r->workers(), r->version()});
         }
         svc.stats = m_metrics.summary(QStringLiteral("service:") + h->name());
         svc.health = classifyHealth(svc);

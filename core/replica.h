@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "message.h"
 #include "pendingcall.h"
+#include "states.h"
 
 #include <QString>
 
@@ -31,12 +32,7 @@ class WorkerContextImpl;
 class Replica : public std::enable_shared_from_this<Replica>
 {
 public:
-    enum class State
-    {
-        Starting,
-        Ready,
-        Dead
-    };
+    using State = ReplicaState;
 
     struct Job
     {
@@ -81,7 +77,6 @@ public:
     int workers() const { return m_workerCount; }
     int queueCapacity() const { return m_capacity; }
     std::uint64_t wastedReplies() const { return m_wasted.load(); }
-    static QString stateName(State s);
 
     // Used by the worker context: wait for a predicate, woken by notify() or kill.
     template <typename Pred> bool waitUntil(TimePoint deadline, Pred pred)

@@ -6,7 +6,7 @@ int ServiceSnapshot::ready() const
 {
     int n = 0;
     for (const auto &r : replicas)
-        n += r.state == QLatin1String("ready");
+        n += r.state == ReplicaState::Ready;
     return n;
 }
 
@@ -30,7 +30,7 @@ int ServiceSnapshot::workers() const
 {
     int n = 0;
     for (const auto &r : replicas)
-        n += r.state == QLatin1String("ready") ? r.workers : 0;
+        n += r.state == ReplicaState::Ready ? r.workers : 0;
     return n;
 }
 

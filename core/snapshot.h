@@ -3,6 +3,7 @@
 #include "chaos.h"
 #include "faults.h"
 #include "metrics.h"
+#include "states.h"
 
 #include <QString>
 #include <QStringList>
@@ -19,7 +20,7 @@ namespace microcosm {
 struct ReplicaSnapshot
 {
     QString name;  // "product#1"
-    QString state; // starting, ready, dead
+    ReplicaState state = ReplicaState::Starting;
     bool inRotation = false;
     int queued = 0;
     int queueCapacity = 0;
@@ -61,8 +62,7 @@ struct EdgeSnapshot
     QString from; // "users", "order"
     QString to;   // "product"
     EntitySummary stats;
-    QString
-        breaker; // closed, open, half-open, disabled, forced-open; empty: no breaker on this edge
+    BreakerState breaker = BreakerState::None; // None: no breaker on this edge
     std::uint64_t retries = 0;
     std::uint64_t retriesDenied = 0;
 };

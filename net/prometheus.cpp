@@ -163,26 +163,27 @@ void writeEdgeFamilies(PrometheusWriter &w, const std::vector<EdgeStatus> &edges
     for (const EdgeStatus &e : edges)
         w.sample({}, labelsOf(e), e.retriesDenied);
 
-    static const std::array<const char *, 5> states = {"closed", "open", "half-open", "disabled",
-                                                       "forced-open"};
+    static constexpr std::array states{BreakerState::Closed, BreakerState::Open,
+                                       BreakerState::HalfOpen, BreakerState::Disabled,
+                                       BreakerState::ForcedOpen};
     w.family("microcosm_edge_breaker_state", Type::Gauge,
              QStringLiteral("Circuit breaker of a caller→service edge: 1 for the state it is in "
                             "(closed, open, half-open, disabled, forced-open), 0 for the others. "
                             "Edges without a breaker have no series."));
     for (const EdgeStatus &e : edges) {
-        if (e.breaker.isEmpty())
+        if (e.breaker == BreakerState::None)
             continue;
-        for (const char *state : states) {
+        for (BreakerState state : states) {
             PrometheusLabels labels = labelsOf(e);
-            labels.append({"state", QString::fromLatin1(state)});
-            w.sample({}, labels, e.breaker == QLatin1String(state) ? 1.0 : 0.0);
+            labels.append({"state", breakerStateName(state)});
+            w.sample({}, labels, e.breaker == state ? 1.0 : 0.0);
         }
     }
     w.family("microcosm_edge_breaker_failure_ratio", Type::Gauge,
              QStringLiteral("Failure rate in the breaker's sliding window, 0 to 1; no series while "
                             "the window holds fewer calls than its minimum."));
     for (const EdgeStatus &e : edges)
-        if (!e.breaker.isEmpty() && e.failureRate >= 0)
+        if (e.breaker != BreakerState::None && e.failureRate >= 0)
             w.sample({}, labelsOf(e), e.failureRate / 100.0);
     w.family("microcosm_edge_bulkhead_active_calls", Type::Gauge,
              QStringLiteral("Calls holding a place in the edge's bulkhead now."));
@@ -200,7 +201,7 @@ void writeEdgeFamilies(PrometheusWriter &w, const std::vector<EdgeStatus> &edges
 struct ReplicaView
 {
     QString name;
-    QString state;
+    ReplicaState state = ReplicaState::Starting;
     QString version;
     bool inRotation = false;
     int queued = 0, capacity = 0, busy = 0, workers = 0;
@@ -227,9 +228,8 @@ std::vector<ServiceView> readServices(Platform &platform)
             const auto &r = replicas[i];
             if (!r)
                 continue; // an empty slot after a scale-down
-            s.replicas.push_back({r->name(), Replica::stateName(r->state()), r->version(),
-                                  host->inRotation(int(i)), r->queued(), r->queueCapacity(),
-                                  r->busy(), r->workers()});
+            s.replicas.push_back({r->name(), r->state(), r->version(), host->inRotation(int(i)),
+                                  r->queued(), r->queueCapacity(), r->busy(), r->workers()});
         }
         out.push_back(std::move(s));
     }
@@ -256,8 +256,8 @@ void writeServiceGauges(PrometheusWriter &w, const std::vector<ServiceView> &ser
     perService("microcosm_service_replicas_ready",
                QStringLiteral("Replicas of the service that are ready to serve."),
                [&](const ServiceView &s) {
-                   return sum(
-                       s, [](const ReplicaView &r) { return r.state == QLatin1String("ready"); });
+                   return sum(s,
+                              [](const ReplicaView &r) { return r.state == ReplicaState::Ready; });
                });
     perService(
         "microcosm_service_desired_replicas",
@@ -283,7 +283,7 @@ void writeServiceGauges(PrometheusWriter &w, const std::vector<ServiceView> &ser
                QStringLiteral("Worker threads of the service's ready replicas."),
                [&](const ServiceView &s) {
                    return sum(s, [](const ReplicaView &r) {
-                       return r.state == QLatin1String("ready") ? r.workers : 0;
+                       return r.state == ReplicaState::Ready ? r.workers : 0;
                    });
                });
 
@@ -310,18 +310,18 @@ void writeReplicaGauges(PrometheusWriter &w, const std::vector<ServiceView> &ser
             for (const ReplicaView &r : s.replicas)
                 w.sample({}, {{"service", s.name}, {"replica", r.name}}, double(value(r)));
     };
-    static const std::array<const char *, 3> states = {"starting", "ready", "dead"};
+    static constexpr std::array states{ReplicaState::Starting, ReplicaState::Ready,
+                                       ReplicaState::Dead};
     w.family("microcosm_replica_state", Type::Gauge,
              QStringLiteral("1 for the state a replica is in (starting, ready, dead), 0 for the "
                             "others. A replica is named by its slot, product#2."));
     for (const ServiceView &s : services)
         for (const ReplicaView &r : s.replicas)
-            for (const char *state : states)
-                w.sample({},
-                         {{"service", s.name},
-                          {"replica", r.name},
-                          {"state", QString::fromLatin1(state)}},
-                         r.state == QLatin1String(state) ? 1.0 : 0.0);
+            for (ReplicaState state : states)
+                w.sample(
+                    {},
+                    {{"service", s.name}, {"replica", r.name}, {"state", replicaStateName(state)}},
+                    r.state == state ? 1.0 : 0.0);
     w.family("microcosm_replica_info", Type::Gauge,
              QStringLiteral("Always 1: the version a replica runs, as a label."));
     for (const ServiceView &s : services)

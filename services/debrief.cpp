@@ -434,7 +434,7 @@ QJsonObject Debrief::toJson() const
     for (const BreakerChange &b : breakers)
         breakerArray.append(QJsonObject{{QStringLiteral("t"), rounded(b.t)},
                                         {QStringLiteral("edge"), b.edge},
-                                        {QStringLiteral("state"), b.state}});
+                                        {QStringLiteral("state"), breakerStateName(b.state)}});
     for (const Scaling &s : autoscaling) {
         QJsonObject o{{QStringLiteral("t"), rounded(s.t)},
                       {QStringLiteral("service"), s.service},
@@ -557,7 +557,8 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
             role = Role::Action; // a timeline step closed it by force
         }
         if (e.kind.startsWith(QLatin1String("breaker-")))
-            d.breakers.append({t, e.source, e.kind.mid(8)});
+            if (const auto state = breakerStateFromName(QStringView(e.kind).mid(8)))
+                d.breakers.append({t, e.source, *state});
         if (e.kind == QLatin1String("held"))
             ++d.autoscalerHeld;
         if (role == Role::Reaction && info->label && e.kind != QLatin1String("scaled"))
@@ -690,7 +691,7 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
             d.firstToSufferAt = d.suffered.first().at;
         }
         for (const Debrief::BreakerChange &b : d.breakers)
-            if (b.state == QLatin1String("open") && b.t >= d.firstFault->t) {
+            if (b.state == BreakerState::Open && b.t >= d.firstFault->t) {
                 d.breakerReaction = b.t - d.firstFault->t;
                 d.breakerEdge = b.edge;
                 break;
@@ -808,7 +809,7 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
     {
         QStringList opened; // each edge whose breaker opened, in the order they did
         for (const Debrief::BreakerChange &b : d.breakers)
-            if (b.state == QLatin1String("open") && !opened.contains(b.edge))
+            if (b.state == BreakerState::Open && !opened.contains(b.edge))
                 opened << b.edge;
         QStringList parts;
         for (const QString &edge : opened) {
@@ -818,9 +819,9 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
             for (const Debrief::BreakerChange &b : d.breakers) {
                 if (b.edge != edge)
                     continue;
-                if (firstOpen < 0 && b.state == QLatin1String("open"))
+                if (firstOpen < 0 && b.state == BreakerState::Open)
                     firstOpen = b.t;
-                if (firstOpen >= 0 && b.state == QLatin1String("half-open"))
+                if (firstOpen >= 0 && b.state == BreakerState::HalfOpen)
                     ++probes;
                 last = &b;
             }
@@ -831,9 +832,10 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
             part += QStringLiteral(" (at %1)").arg(timeText(firstOpen));
             if (probes > 0)
                 part += QStringLiteral(", went half-open %1 time(s)").arg(probes);
-            part += last->state == QLatin1String("closed")
+            part += last->state == BreakerState::Closed
                         ? QStringLiteral(" and closed again at %1").arg(timeText(last->t))
-                        : QStringLiteral(" and was still %1 when the load ended").arg(last->state);
+                        : QStringLiteral(" and was still %1 when the load ended")
+                              .arg(breakerStateName(last->state));
             parts << part;
         }
         lines << (parts.isEmpty() ? QStringLiteral("No breaker opened.")

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "states.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -64,7 +66,7 @@ struct Debrief
     {
         double t = 0;
         QString edge;  // "users>product"
-        QString state; // the event's kind without "breaker-": "open", "half-open", "closed"
+        BreakerState state = BreakerState::None; // from the event's kind, "breaker-open"
     };
     struct Scaling
     {

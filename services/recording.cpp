@@ -523,7 +523,7 @@ void Recorder::writeNew(Database &db)
                     .bind(1, newest)
                     .bind(2, s.name)
                     .bind(3, r.name)
-                    .bind(4, r.state)
+                    .bind(4, replicaStateName(r.state))
                     .bind(5, int(r.inRotation))
                     .bind(6, r.queued)
                     .bind(7, r.queueCapacity)
@@ -538,7 +538,7 @@ void Recorder::writeNew(Database &db)
                 .bind(1, newest)
                 .bind(2, e.from)
                 .bind(3, e.to)
-                .bind(4, e.breaker)
+                .bind(4, breakerStateName(e.breaker))
                 .bind(5, qint64(e.retries))
                 .bind(6, qint64(e.retriesDenied))
                 .exec();
@@ -720,8 +720,12 @@ bool Recording::load(Database &db, QString *error)
             Second &sec = m_data[q.real(0)];
             for (ServiceSnapshot &s : sec.services)
                 if (s.name == q.text(1))
-                    s.replicas.append({q.text(2), q.text(3), q.integer(4) != 0, q.integer(5),
-                                       q.integer(6), q.integer(7), q.integer(8), q.text(9)});
+                    s.replicas.append(
+                        {q.text(2),
+                         // a word this version does not know: not serving
+                         replicaStateFromName(q.text(3)).value_or(ReplicaState::Starting),
+                         q.integer(4) != 0, q.integer(5), q.integer(6), q.integer(7), q.integer(8),
+                         q.text(9)});
         }
     }
     {
@@ -731,7 +735,7 @@ bool Recording::load(Database &db, QString *error)
             EdgeSnapshot e;
             e.from = q.text(1);
             e.to = q.text(2);
-            e.breaker = q.text(3);
+            e.breaker = breakerStateFromName(q.text(3)).value_or(BreakerState::None);
             e.retries = std::uint64_t(q.int64(4));
             e.retriesDenied = std::uint64_t(q.int64(5));
             m_data[q.real(0)].edges.append(e);

@@ -913,10 +913,12 @@ std::optional<TimelineAction> readAction(JsonReader &r, const QJsonObject &o, co
         r.integer(o, path, QStringLiteral("replicas"), 1, 1, MaxReplicas, a.kind == K::Scale);
     a.rate = r.number(o, path, QStringLiteral("rate"), 0, 0, 100000, a.kind == K::SetRate);
     if (a.kind == K::Breaker)
-        a.state = r.choice(
-            o, path, QStringLiteral("state"),
-            {QStringLiteral("closed"), QStringLiteral("disabled"), QStringLiteral("forced-open")},
-            QString(), true);
+        a.breakerState = breakerStateFromName(r.choice(o, path, QStringLiteral("state"),
+                                                       {breakerStateName(BreakerState::Closed),
+                                                        breakerStateName(BreakerState::Disabled),
+                                                        breakerStateName(BreakerState::ForcedOpen)},
+                                                       QString(), true))
+                             .value_or(BreakerState::None);
     if (a.kind == K::RollingUpdate)
         readRollingUpdate(r, o, path, s, a);
     if (a.kind == K::ChaosMonkey)
@@ -1109,7 +1111,7 @@ QString TimelineAction::describe() const
     case Kind::SetRate:
         return QStringLiteral("load to %1 journeys/s").arg(rate);
     case Kind::Breaker:
-        return QStringLiteral("breaker %1 → %2").arg(target, state);
+        return QStringLiteral("breaker %1 → %2").arg(target, breakerStateName(breakerState));
     }
     return {};
 }

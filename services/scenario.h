@@ -48,7 +48,7 @@ struct TimelineAction
     int replica = 0;  // 1-based, for kill-replica
     int replicas = 0;
     double rate = 0;
-    QString state; // breaker: closed, disabled, forced-open
+    BreakerState breakerState = BreakerState::None; // breaker: closed, disabled, forced-open
     Fault fault;
     RollingUpdate update;
     ChaosMonkeyConfig monkey;

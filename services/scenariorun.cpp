@@ -173,7 +173,7 @@ void ScenarioRun::play(const TimelineAction &a)
         break;
     }
     case K::Breaker:
-        p.gateway().setBreakerState(a.from, a.to, a.state);
+        p.gateway().setBreakerState(a.from, a.to, a.breakerState);
         break;
     }
 }

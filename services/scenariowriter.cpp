@@ -237,7 +237,7 @@ QJsonObject actionJson(const TimelineAction &a)
         o.insert(QStringLiteral("rate"), a.rate);
         break;
     case K::Breaker:
-        o.insert(QStringLiteral("state"), a.state);
+        o.insert(QStringLiteral("state"), breakerStateName(a.breakerState));
         break;
     default:
         break;

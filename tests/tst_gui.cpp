@@ -713,7 +713,7 @@ void TestGui::everyRightClickActionDoesSomething()
     QTRY_VERIFY([&] {
         for (const EdgeSnapshot &e : c->snapshot().edges)
             if (e.from == QLatin1String("users") && e.to == QLatin1String("cart"))
-                return e.breaker == QLatin1String("forced-open");
+                return e.breaker == BreakerState::ForcedOpen;
         return false;
     }());
     QTRY_COMPARE(topo->edge(QStringLiteral("gateway"), QStringLiteral("cart"))->breaker(),

@@ -187,7 +187,7 @@ void TestOperations::scalingUnderLoadFailsNoRequest()
     QCOMPARE(snap.service(product)->ready(), to);
     QCOMPARE(snap.service(product)->replicas.size(), qsizetype(to));
     for (const ReplicaSnapshot &r : snap.service(product)->replicas) {
-        QCOMPARE(r.state, QStringLiteral("ready"));
+        QCOMPARE(r.state, ReplicaState::Ready);
         QVERIFY2(r.inRotation, qPrintable(r.name));
     }
     const auto scaled = eventsOf(platform(), product, QStringLiteral("scaled"));
@@ -240,7 +240,7 @@ void TestOperations::rollingUpdateReplacesEveryReplicaWithZeroFailures()
     QCOMPARE(snap.service(product)->replicas.size(), qsizetype(3));
     for (const ReplicaSnapshot &r : snap.service(product)->replicas) {
         QCOMPARE(r.version, QStringLiteral("v2"));
-        QCOMPARE(r.state, QStringLiteral("ready"));
+        QCOMPARE(r.state, ReplicaState::Ready);
     }
     for (const auto &r : host(product).replicas()) // a slot may stand empty
         if (r)

@@ -198,7 +198,8 @@ void TestRecording::showsEachSecondsState()
     const SystemSnapshot mid = r->snapshotAt(load + 3.5);
     QCOMPARE(mid.service(QStringLiteral("product"))->health, ServiceSnapshot::Health::Down);
     for (const ReplicaSnapshot &replica : mid.service(QStringLiteral("product"))->replicas)
-        QVERIFY2(replica.state != QLatin1String("ready"), qPrintable(replica.name + replica.state));
+        QVERIFY2(replica.state != ReplicaState::Ready,
+                 qPrintable(replica.name + replicaStateName(replica.state)));
     // Each entity's window there is that second's row of the metrics table.
     Database db(m_recording, Database::Mode::ReadOnly);
     Query q = db.prepare(QStringLiteral("SELECT ok, p99_ms FROM metrics WHERE entity = 'gateway' "

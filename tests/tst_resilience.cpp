@@ -364,7 +364,7 @@ void TestResilience::breakerOpensOnAKillAndClosesAfterRestart()
     p.gateway().setPolicy(users, product, policy);
     for (int i = 0; i < 5; ++i)
         QCOMPARE(call(p, QStringLiteral("GET"), QStringLiteral("/products/1")).status, 200);
-    QCOMPARE(edgeStatus(p, users, product)->breaker, QStringLiteral("closed"));
+    QCOMPARE(edgeStatus(p, users, product)->breaker, BreakerState::Closed);
 
     QVERIFY(p.killService(product));
     // The demo breaker trips once half of at least ten calls have failed.
@@ -380,7 +380,7 @@ void TestResilience::breakerOpensOnAKillAndClosesAfterRestart()
     // Five good calls and five failed ones fill the window's minimum of ten
     // at a 50% failure rate: the fifth failure trips it.
     QVERIFY2(calls == 5, qPrintable(QStringLiteral("opened after %1 failed calls").arg(calls)));
-    QCOMPARE(edgeStatus(p, users, product)->breaker, QStringLiteral("open"));
+    QCOMPARE(edgeStatus(p, users, product)->breaker, BreakerState::Open);
 
     // Open: callers are answered at once, without a try at the service.
     const std::uint64_t before = triesAt(QStringLiteral("service:product"));
@@ -410,7 +410,7 @@ void TestResilience::breakerOpensOnAKillAndClosesAfterRestart()
                  hasEvent(p, QStringLiteral("users>product"), QStringLiteral("breaker-closed"))),
         10000);
     QVERIFY(hasEvent(p, QStringLiteral("users>product"), QStringLiteral("breaker-half-open")));
-    QCOMPARE(edgeStatus(p, users, product)->breaker, QStringLiteral("closed"));
+    QCOMPARE(edgeStatus(p, users, product)->breaker, BreakerState::Closed);
     for (const Event &e : p.events().all())
         if (e.kind.startsWith(QLatin1String("breaker-")))
             QVERIFY2(e.message.contains(QStringLiteral("users→product")) && e.t > 0,

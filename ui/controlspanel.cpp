@@ -3,6 +3,7 @@
 #include "autoscalercontrols.h"
 #include "chaoscontrols.h"
 #include "policycontrols.h"
+#include "serviceactions.h"
 #include "shopcontroller.h"
 #include "theme.h"
 
@@ -446,26 +447,20 @@ QWidget *ControlsPanel::buildServices()
             if (m_controller)
                 m_controller->scaleService(s, n);
         });
-        r.kill = new QPushButton(tr("Kill"), w);
-        r.kill->setObjectName(QStringLiteral("kill-") + s);
-        r.kill->setToolTip(tr("Kill every replica of %1 at once (K on a selected node). Requests "
-                              "under way are reset, new ones refused. Watch the other services "
-                              "keep serving: failure isolation.")
-                               .arg(s));
-        connect(r.kill, &QPushButton::clicked, this, [this, s] {
-            if (m_controller)
-                m_controller->killService(s);
-        });
-        r.restart = new QPushButton(tr("Restart"), w);
-        r.restart->setObjectName(QStringLiteral("restart-") + s);
-        r.restart->setToolTip(tr("Bring the dead replicas of %1 back (R on a selected node). They "
-                                 "cold-start, then rejoin the rotation; the data in %2 "
-                                 "survived the kill.")
-                                  .arg(s, m_controller->databaseFile(s)));
-        connect(r.restart, &QPushButton::clicked, this, [this, s] {
-            if (m_controller)
-                m_controller->restartService(s);
-        });
+        // The node's context menu and the Service menu offer the same
+        // actions (ui/serviceactions.h).
+        auto button = [&](ServiceAction what, const QString &name) {
+            auto *b = new QPushButton(serviceactions::buttonText(what), w);
+            b->setObjectName(name + s);
+            b->setToolTip(serviceactions::toolTip(what, *m_controller, s));
+            connect(b, &QPushButton::clicked, this, [this, what, s] {
+                if (m_controller)
+                    serviceactions::trigger(what, *m_controller, s);
+            });
+            return b;
+        };
+        r.kill = button(ServiceAction::Kill, QStringLiteral("kill-"));
+        r.restart = button(ServiceAction::Restart, QStringLiteral("restart-"));
         r.name = nameBox;
         r.gridRow = row;
         // Their text must not set the panel's minimum width: a narrow
@@ -557,11 +552,9 @@ void ControlsPanel::setSnapshot(const SystemSnapshot &snap)
             r.health->setText(label);
             r.health->setToolTip(theme::healthRule(s.health));
         }
-        int dead = 0;
-        for (const ReplicaSnapshot &rep : s.replicas)
-            dead += rep.state == QLatin1String("dead");
-        r.restart->setEnabled(dead > 0);
-        r.kill->setEnabled(dead < s.replicas.size());
+        r.restart->setEnabled(
+            serviceactions::applies(ServiceAction::Restart, *m_controller, s.name));
+        r.kill->setEnabled(serviceactions::applies(ServiceAction::Kill, *m_controller, s.name));
         const int configured = m_controller->configuredReplicas(s.name);
         if (!r.replicas->hasFocus() && r.replicas->value() != configured) {
             const QSignalBlocker block(r.replicas);

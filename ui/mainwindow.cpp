@@ -746,36 +746,23 @@ void MainWindow::buildMenus()
                             "microcosm --capacity searches it: a fresh shop per step, beside "
                             "this window's shop."));
 
+    // The same actions as a node's context menu and the Controls panel's
+    // buttons (ui/serviceactions.h), here on the selected node.
     QMenu *service = menuBar()->addMenu(tr("Se&rvice"));
-    QAction *kill =
-        service->addAction(tr("&Kill selected service"), this, &MainWindow::killSelected);
-    kill->setObjectName(QStringLiteral("action-kill-selected"));
-    kill->setShortcut(QKeySequence(Qt::Key_K));
-    addAction(kill);
-    QAction *restart =
-        service->addAction(tr("&Restart selected service"), this, &MainWindow::restartSelected);
-    restart->setObjectName(QStringLiteral("action-restart-selected"));
-    restart->setShortcut(QKeySequence(Qt::Key_R));
-    addAction(restart);
-    service->addSeparator();
-    QAction *up = service->addAction(tr("Scale selected &up"), this, [this] {
-        const QString s = m_topology->selectedService();
-        if (s.isEmpty())
-            statusBar()->showMessage(tr("Select a service node first (click it)."), 5000);
-        else
-            m_controller->scaleBy(s, +1);
-    });
-    up->setShortcut(QKeySequence(Qt::Key_Plus));
-    addAction(up);
-    QAction *down = service->addAction(tr("Scale selected &down"), this, [this] {
-        const QString s = m_topology->selectedService();
-        if (s.isEmpty())
-            statusBar()->showMessage(tr("Select a service node first (click it)."), 5000);
-        else
-            m_controller->scaleBy(s, -1);
-    });
-    down->setShortcut(QKeySequence(Qt::Key_Minus));
-    addAction(down);
+    const std::tuple<ServiceAction, QString, const char *> onSelected[] = {
+        {ServiceAction::Kill, tr("&Kill selected service"), "action-kill-selected"},
+        {ServiceAction::Restart, tr("&Restart selected service"), "action-restart-selected"},
+        {ServiceAction::ScaleUp, tr("Scale selected &up"), "action-scale-up-selected"},
+        {ServiceAction::ScaleDown, tr("Scale selected &down"), "action-scale-down-selected"}};
+    for (const auto &[what, text, name] : onSelected) {
+        if (what == ServiceAction::ScaleUp)
+            service->addSeparator();
+        QAction *a =
+            service->addAction(text, this, [this, what = what] { onSelectedService(what); });
+        a->setObjectName(QString::fromLatin1(name));
+        a->setShortcut(serviceactions::shortcut(what));
+        addAction(a);
+    }
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     m_presenterAction = view->addAction(tr("&Presenter mode (large type)"));
@@ -1175,24 +1162,17 @@ void MainWindow::openRecordingDialog()
         openRecording(path);
 }
 
-void MainWindow::killSelected()
+void MainWindow::onSelectedService(ServiceAction what)
 {
     const QString s = m_topology->selectedService();
     if (s.isEmpty()) {
-        statusBar()->showMessage(tr("Select a service node first (click it), then press K."), 5000);
+        statusBar()->showMessage(
+            tr("Select a service node first (click it), then press %1.")
+                .arg(serviceactions::shortcut(what).toString(QKeySequence::NativeText)),
+            5000);
         return;
     }
-    m_controller->killService(s);
-}
-
-void MainWindow::restartSelected()
-{
-    const QString s = m_topology->selectedService();
-    if (s.isEmpty()) {
-        statusBar()->showMessage(tr("Select a service node first (click it), then press R."), 5000);
-        return;
-    }
-    m_controller->restartService(s);
+    serviceactions::trigger(what, *m_controller, s);
 }
 
 void MainWindow::setPresenterMode(bool on)

@@ -4,6 +4,7 @@
 #include "metricscsv.h"
 #include "recording.h"
 #include "scenario.h"
+#include "serviceactions.h"
 #include "shopsession.h"
 #include "welcomepanel.h"
 
@@ -175,8 +176,9 @@ signals:
     void sessionReplaced();
 
 public slots:
-    void killSelected();
-    void restartSelected();
+    // A service action (ui/serviceactions.h) on the selected node, or a word
+    // on how to select one.
+    void onSelectedService(ServiceAction what);
     void exportCsv(CsvLayout layout = CsvLayout::Long);
     void exportTopology();
     void exportCharts();

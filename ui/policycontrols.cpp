@@ -269,12 +269,11 @@ void PolicyControls::setSnapshot(const SystemSnapshot &snap)
     if (!service.isEmpty() && m_breaker->isChecked()) {
         text = tr("not called yet");
         for (const EdgeSnapshot &e : snap.edges)
-            if (e.from == caller && e.to == service && !e.breaker.isEmpty())
-                text =
-                    e.breaker == QLatin1String("open") || e.breaker == QLatin1String("forced-open")
-                        ? QStringLiteral("<b style='color:%1'>%2</b>")
-                              .arg(theme::errorColor().name(), e.breaker.toUpper())
-                        : e.breaker;
+            if (e.from == caller && e.to == service && e.breaker != BreakerState::None)
+                text = breakerRefuses(e.breaker) ? QStringLiteral("<b style='color:%1'>%2</b>")
+                                                       .arg(theme::errorColor().name(),
+                                                            breakerStateName(e.breaker).toUpper())
+                                                 : breakerStateName(e.breaker);
     }
     if (m_breakerState->text() != text)
         m_breakerState->setText(text);

@@ -341,10 +341,10 @@ void ShopController::setRateLimit(double perSecond, double burst)
 }
 
 bool ShopController::setBreakerState(const QString &caller, const QString &service,
-                                     const QString &state)
+                                     BreakerState state)
 {
     const bool ok = !m_shutdown && platform().gateway().setBreakerState(caller, service, state);
-    emit message(ok ? tr("Breaker %1 → %2").arg(edgeName(caller, service), state)
+    emit message(ok ? tr("Breaker %1 → %2").arg(edgeName(caller, service), breakerStateName(state))
                     : tr("%1 has no circuit breaker").arg(edgeName(caller, service)));
     if (ok)
         poll();

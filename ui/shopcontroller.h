@@ -88,7 +88,7 @@ public:
     double rateLimitBurst() const { return m_rateLimitBurst; }
     void setRateLimit(double perSecond, double burst);
     // Operator override of an edge's breaker: "closed", "disabled", "forced-open".
-    bool setBreakerState(const QString &caller, const QString &service, const QString &state);
+    bool setBreakerState(const QString &caller, const QString &service, BreakerState state);
 
     AutoscalerConfig autoscaler(const QString &service) const;
     bool setAutoscaler(const QString &service, const AutoscalerConfig &config);

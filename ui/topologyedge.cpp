@@ -93,21 +93,6 @@ QString TopologyEdge::breakerName(Breaker b)
     return {};
 }
 
-TopologyEdge::Breaker TopologyEdge::breakerFromName(const QString &name)
-{
-    if (name == QLatin1String("closed"))
-        return Breaker::Closed;
-    if (name == QLatin1String("open"))
-        return Breaker::Open;
-    if (name == QLatin1String("half-open"))
-        return Breaker::HalfOpen;
-    if (name == QLatin1String("disabled"))
-        return Breaker::Disabled;
-    if (name == QLatin1String("forced-open"))
-        return Breaker::ForcedOpen;
-    return Breaker::None;
-}
-
 void TopologyEdge::adjust()
 {
     const QPointF a = m_source->pos();

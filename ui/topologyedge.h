@@ -1,5 +1,7 @@
 #pragma once
 
+#include "states.h"
+
 #include <QGraphicsItem>
 #include <QLineF>
 #include <QString>
@@ -28,15 +30,7 @@ public:
         Ownership
     };
     // Resilience4j's states, plus None while the platform has no breaker here.
-    enum class Breaker
-    {
-        None,
-        Closed,
-        Open,
-        HalfOpen,
-        Disabled,
-        ForcedOpen
-    };
+    using Breaker = BreakerState;
     enum
     {
         Type = UserType + 2
@@ -81,10 +75,8 @@ public:
     QPainterPath shape() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
+    // As the badge reads: "breaker OPEN", "no breaker".
     static QString breakerName(Breaker b);
-    // From the gateway's names: "closed", "open", "half-open", "disabled", "forced-open", ""
-    // (none).
-    static Breaker breakerFromName(const QString &name);
 
 private:
     void layoutLabel();

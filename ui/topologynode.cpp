@@ -206,8 +206,8 @@ void TopologyNode::setService(const ServiceSnapshot &service)
     QString sig = QString::number(int(service.health));
     int capacity = 0;
     for (const ReplicaSnapshot &r : service.replicas) {
-        sig += r.state + r.version + QLatin1Char(r.inRotation ? '+' : '-');
-        if (r.state == QLatin1String("ready"))
+        sig += QString::number(int(r.state)) + r.version + QLatin1Char(r.inRotation ? '+' : '-');
+        if (r.state == ReplicaState::Ready)
             capacity += r.queueCapacity;
     }
     const Window &w = service.stats.last;
@@ -222,7 +222,7 @@ void TopologyNode::setService(const ServiceSnapshot &service)
         QStringList replicas;
         for (const ReplicaSnapshot &r : service.replicas)
             replicas << QStringLiteral("%1: %2%3, queue %4/%5, busy %6/%7")
-                            .arg(r.name, r.state,
+                            .arg(r.name, replicaStateName(r.state),
                                  r.inRotation ? QString() : QStringLiteral(" (out of rotation)"))
                             .arg(r.queued)
                             .arg(r.queueCapacity)
@@ -451,7 +451,7 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
     qreal x = inner.left() + labelW;
     int ready = 0;
     for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
-        ready += rep.state == QLatin1String("ready");
+        ready += rep.state == ReplicaState::Ready;
     const QString count = QStringLiteral("%1/%2 ready").arg(ready).arg(m_service.replicas.size());
     // The count (and a compact box's pill) is never clipped: the pips get
     // what is left, closer together when there are many, and "+N" for those
@@ -479,11 +479,11 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
         ++drawn;
         const qreal d = std::min(pipSize, step - 2);
         const QRectF pip(x, y - d / 2, d, d);
-        if (rep.state == QLatin1String("ready")) {
+        if (rep.state == ReplicaState::Ready) {
             p->setPen(QPen(theme::okColor().darker(130), 1.5));
             p->setBrush(rep.inRotation ? theme::okColor() : base);
             p->drawEllipse(pip);
-        } else if (rep.state == QLatin1String("starting")) {
+        } else if (rep.state == ReplicaState::Starting) {
             p->setPen(QPen(theme::warningColor().darker(130), 1.5));
             p->setBrush(theme::warningColor());
             p->drawEllipse(pip);
@@ -529,7 +529,7 @@ void TopologyNode::paintService(QPainter *p, const QPalette &pal, const QRectF &
         };
         int capacity = 0;
         for (const ReplicaSnapshot &rep : std::as_const(m_service.replicas))
-            if (rep.state == QLatin1String("ready"))
+            if (rep.state == ReplicaState::Ready)
                 capacity += rep.queueCapacity;
         y += 22;
         barRow(y, QStringLiteral("queue"), m_service.queued(), capacity,

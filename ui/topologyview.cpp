@@ -1,6 +1,7 @@
 #include "topologyview.h"
 
 #include "particlelayer.h"
+#include "serviceactions.h"
 #include "shopcontroller.h"
 #include "theme.h"
 #include "topologyedge.h"
@@ -293,7 +294,7 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         if (s.updating) {
             QMap<QString, int> versions;
             for (const ReplicaSnapshot &r : s.replicas)
-                if (r.state != QLatin1String("dead"))
+                if (r.state != ReplicaState::Dead)
                     ++versions[r.version];
             QStringList mix;
             for (auto it = versions.begin(); it != versions.end(); ++it)
@@ -375,7 +376,7 @@ void TopologyView::setSnapshot(const SystemSnapshot &snap)
         const QString from =
             es.from == QLatin1String("users") ? QStringLiteral("gateway") : es.from;
         if (TopologyEdge *e = edge(from, es.to))
-            e->setBreaker(TopologyEdge::breakerFromName(es.breaker));
+            e->setBreaker(es.breaker);
     }
     // Edges that calls created and the layout does not know yet (another saga, a new service).
     bool added = false;
@@ -486,40 +487,25 @@ QMenu *TopologyView::contextMenuFor(QGraphicsItem *item, QWidget *parent)
         return a;
     };
     auto addServiceActions = [&](const QString &s) {
-        const int configured = c->configuredReplicas(s);
+        using serviceactions::makeAction;
         const ServiceSnapshot *snap = c->snapshot().service(s);
-        int dead = 0;
-        if (snap)
-            for (const ReplicaSnapshot &r : snap->replicas)
-                dead += r.state == QLatin1String("dead");
-        QAction *kill = menu->addAction(tr("Kill %1 (all replicas)\tK").arg(s));
-        kill->setObjectName(QStringLiteral("kill-service"));
-        kill->setToolTip(tr("Every replica stops at once; watch the other services keep serving."));
-        connect(kill, &QAction::triggered, c, [c, s] { c->killService(s); });
+        menu->addAction(makeAction(ServiceAction::Kill, c, s, menu));
         QMenu *one = menu->addMenu(tr("Kill one replica"));
         one->setObjectName(QStringLiteral("kill-replica-menu"));
         if (snap) {
             for (int i = 0; i < snap->replicas.size(); ++i) {
                 const ReplicaSnapshot &r = snap->replicas[i];
-                QAction *a = one->addAction(QStringLiteral("%1 (%2)").arg(r.name, r.state));
+                QAction *a = one->addAction(
+                    QStringLiteral("%1 (%2)").arg(r.name, replicaStateName(r.state)));
                 a->setObjectName(QStringLiteral("kill-replica-%1").arg(i));
-                a->setEnabled(r.state != QLatin1String("dead"));
+                a->setEnabled(r.state != ReplicaState::Dead);
                 connect(a, &QAction::triggered, c, [c, s, i] { c->killReplica(s, i); });
             }
         }
-        QAction *restart = menu->addAction(tr("Restart %1\tR").arg(s));
-        restart->setObjectName(QStringLiteral("restart-service"));
-        restart->setEnabled(dead > 0);
-        connect(restart, &QAction::triggered, c, [c, s] { c->restartService(s); });
+        menu->addAction(makeAction(ServiceAction::Restart, c, s, menu));
         menu->addSeparator();
-        QAction *up = menu->addAction(tr("Scale up (+1 replica, now %1)").arg(configured));
-        up->setObjectName(QStringLiteral("scale-up"));
-        up->setEnabled(configured < MaxReplicas);
-        connect(up, &QAction::triggered, c, [c, s] { c->scaleBy(s, +1); });
-        QAction *down = menu->addAction(tr("Scale down (−1 replica)"));
-        down->setObjectName(QStringLiteral("scale-down"));
-        down->setEnabled(configured > 1);
-        connect(down, &QAction::triggered, c, [c, s] { c->scaleBy(s, -1); });
+        menu->addAction(makeAction(ServiceAction::ScaleUp, c, s, menu));
+        menu->addAction(makeAction(ServiceAction::ScaleDown, c, s, menu));
         addFaultActions(menu, s);
     };
 
@@ -739,17 +725,17 @@ void TopologyView::addLinkActions(QMenu *menu, const QString &caller, const QStr
     const EdgePolicy policy = c->policy(caller, service);
     menu->addSection(tr("Circuit breaker on %1").arg(link));
     if (policy.breakerEnabled) {
-        const std::pair<const char *, QString> states[] = {
-            {"breaker-force-open", QStringLiteral("forced-open")},
-            {"breaker-close", QStringLiteral("closed")},
-            {"breaker-disable", QStringLiteral("disabled")}};
+        const std::pair<const char *, BreakerState> states[] = {
+            {"breaker-force-open", BreakerState::ForcedOpen},
+            {"breaker-close", BreakerState::Closed},
+            {"breaker-disable", BreakerState::Disabled}};
         const QString texts[] = {tr("Force it open (every call fails fast)"),
                                  tr("Close it (reset: calls flow again)"),
                                  tr("Disable it (never trips)")};
         for (int i = 0; i < 3; ++i) {
             QAction *a = menu->addAction(texts[i]);
             a->setObjectName(QString::fromLatin1(states[i].first));
-            const QString state = states[i].second;
+            const BreakerState state = states[i].second;
             connect(a, &QAction::triggered, c,
                     [c, caller, service, state] { c->setBreakerState(caller, service, state); });
         }
