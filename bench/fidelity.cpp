@@ -3,7 +3,9 @@
 // replica, one route, an unbounded queue) at ρ = 0.5, 0.8 and 0.9 for c = 1,
 // 4 and 16: measured p50/p95/p99 against the exact response-time
 // distribution (core/queueing.h); and M/D/1 (constant 10 ms) against the
-// Pollaczek–Khinchine mean.
+// Pollaczek–Khinchine mean. Each level runs independent copies of its queue
+// side by side and for 2 000 relaxation times in all (secondsFor): about
+// 40 minutes for the whole figure, 10 for one c (--servers).
 
 #include "benchservices.h"
 #include "benchsupport.h"
@@ -37,16 +39,56 @@ struct Measured
     double arrivalsPerSec = 0;
 };
 
-Duration busyTime(Platform &platform)
+// Independent copies of one queue, fed by one Poisson stream split at
+// random: each copy's arrivals are a Poisson stream of their own
+// (thinning), so k copies measured for T seconds are k independent runs of
+// T seconds, in a k-th of the time.
+class SplitWorkload final : public Workload
 {
-    Duration busy{};
-    for (const auto &r : platform.host(QStringLiteral("work"))->replicas())
-        busy += r->busyTime();
-    return busy;
+public:
+    explicit SplitWorkload(int copies)
+    {
+        for (int i = 0; i < copies; ++i)
+            m_names << QStringLiteral("work%1").arg(i);
+    }
+    QStringList journeys() const override { return m_names; }
+    double defaultWeight(const QString &) const override { return 1; }
+    QList<Request> journey(const QString &name, int, std::mt19937_64 &) override
+    {
+        Request r;
+        r.method = QStringLiteral("GET");
+        r.path = QLatin1Char('/') + name;
+        return {r};
+    }
+    void observe(const Request &, const Response &) override {}
+
+private:
+    QStringList m_names;
+};
+
+// How many copies a level gets: as many as keep the arrivals at about
+// 1 500 a second in all (what two cores carry without the clock slipping:
+// the c = 16 level at ρ = 0.9 delivered 10.03 ms for 10 ms), at most 16.
+int copiesFor(double lambda)
+{
+    return std::clamp(int(1500.0 / lambda), 1, 16);
+}
+
+// How long a level is measured. A queue's response times are correlated
+// over its relaxation time, 1 / (μ (1 − √ρ)²) for one server (about c times
+// shorter with c; at ρ = 0.9 and 10 ms, 3.8 s for c = 1): the copies
+// together are measured for 2 000 of them, about 1 000 independent
+// stretches, so that the mean's standard error is about 3 % of it at
+// ρ = 0.9 and c = 1 and less elsewhere. Between 30 s and 10 minutes a level.
+double secondsFor(const Level &level, int copies)
+{
+    const double relaxation =
+        ServiceMs / 1000.0 / std::pow(1 - std::sqrt(level.rho), 2) / level.servers;
+    return std::clamp(2000.0 * relaxation / copies, 30.0, 600.0);
 }
 
 Measured measure(const BenchOptions &options, const Level &level, double lambda,
-                 double measureSeconds)
+                 double measureSeconds, int copies)
 {
     Platform platform(subdir(options, QStringLiteral("fidelity-c%1-%2%3")
                                           .arg(level.servers)
@@ -55,31 +97,47 @@ Measured measure(const BenchOptions &options, const Level &level, double lambda,
     ServiceConfig config = plainConfig(1, level.servers, 1 << 20, ServiceMs);
     config.profile.serviceTime = level.deterministic ? ServiceTime::constant(ServiceMs)
                                                      : ServiceTime::exponential(ServiceMs);
-    platform.addService(std::make_shared<NoopService>(QStringLiteral("work")), config);
+    for (int i = 0; i < copies; ++i)
+        platform.addService(std::make_shared<NoopService>(QStringLiteral("work%1").arg(i)), config);
     platform.start();
     waitReady(platform);
     LoadConfig load;
-    load.profile.rate = lambda;
+    load.profile.rate = lambda * copies;
     load.poisson = true;
     load.maxInFlight = 1 << 20;
     load.seed = 11 + level.servers;
-    LoadGenerator generator(platform,
-                            std::make_shared<SingleRouteWorkload>(QStringLiteral("/work")), load);
+    LoadGenerator generator(platform, std::make_shared<SplitWorkload>(copies), load);
     generator.start();
+    const auto busyTime = [&] {
+        Duration busy{};
+        for (ServiceHost *h : platform.hosts())
+            for (const auto &r : h->replicas())
+                busy += r->busyTime();
+        return busy;
+    };
     // Long enough for the queue to forget that it started empty: several
-    // of its relaxation times, 1 / (μ (1 − √ρ)²), at ρ = 0.9 and c = 1 about 4 s.
+    // of its relaxation times (above).
     sleepSeconds(options.quick ? 2 : 8);
     const double from = cut(platform);
-    const int watch = platform.metrics().watch(QStringLiteral("service:work"), from, 1e300);
+    std::vector<int> watches;
+    for (int i = 0; i < copies; ++i)
+        watches.push_back(platform.metrics().watch(
+            EntityKey::service(QStringLiteral("work%1").arg(i)), from, 1e300));
     const TimePoint t0 = Clock::now();
-    const Duration busy0 = busyTime(platform);
+    const Duration busy0 = busyTime();
     sleepSeconds(measureSeconds);
     cut(platform);
-    const Duration busy = busyTime(platform) - busy0;
+    const Duration busy = busyTime() - busy0;
     Measured m;
     m.seconds = secondsSince(t0);
-    const EntitySummary s = platform.metrics().watched(watch);
-    platform.metrics().unwatch(watch);
+    EntitySummary s;
+    for (int id : watches) {
+        const EntitySummary one = platform.metrics().watched(id);
+        platform.metrics().unwatch(id);
+        for (int i = 0; i < OutcomeCount; ++i)
+            s.totals[i] += one.totals[i];
+        s.latency.merge(one.latency);
+    }
     generator.stop();
     generator.waitIdle(seconds(30));
     platform.shutdown();
@@ -91,7 +149,7 @@ Measured measure(const BenchOptions &options, const Level &level, double lambda,
     m.p99 = s.latency.percentileMs(0.99);
     if (m.samples > 0) {
         m.serviceMs = toMs(busy) / double(m.samples);
-        m.arrivalsPerSec = double(m.samples) / m.seconds;
+        m.arrivalsPerSec = double(m.samples) / m.seconds / copies; // per copy
     }
     return m;
 }
@@ -120,10 +178,10 @@ QJsonObject fidelity(const BenchOptions &options)
             const Level level{c, rho, false};
             const queueing::MmcPrediction p =
                 queueing::mmc(rho * c * 1000.0 / ServiceMs, ServiceMs, c);
-            // About 30 000 answers a level (a p99 from 300 samples above
-            // it), between 30 s and 180 s; --quick: 6 s, a smoke test.
-            const double seconds = options.quick ? 6 : std::clamp(30000.0 / p.lambda, 30.0, 180.0);
-            const Measured m = measure(options, level, p.lambda, seconds);
+            // --quick: 6 s, a smoke test.
+            const int copies = copiesFor(p.lambda);
+            const double seconds = options.quick ? 6 : secondsFor(level, copies);
+            const Measured m = measure(options, level, p.lambda, seconds, copies);
             // The same queue at the rates the run delivered: what is left of
             // the error is the engine's queueing, not its clock.
             const queueing::MmcPrediction delivered =
@@ -131,6 +189,7 @@ QJsonObject fidelity(const BenchOptions &options)
             QJsonObject o{{QStringLiteral("servers"), c},
                           {QStringLiteral("rho"), rho},
                           {QStringLiteral("arrivalsPerSec"), round(p.lambda, 1)},
+                          {QStringLiteral("copies"), copies},
                           {QStringLiteral("seconds"), round(m.seconds, 0)},
                           {QStringLiteral("samples"), qint64(m.samples)},
                           {QStringLiteral("failed"), qint64(m.failed)},
@@ -173,12 +232,15 @@ QJsonObject fidelity(const BenchOptions &options)
         if (!options.fidelityServers.contains(1))
             break; // M/D/1 is a one-worker queue
         const double lambda = rho * 1000.0 / ServiceMs;
-        const double seconds = options.quick ? 6 : std::clamp(30000.0 / lambda, 30.0, 180.0);
-        const Measured m = measure(options, {1, rho, true}, lambda, seconds);
+        const Level level{1, rho, true};
+        const int copies = copiesFor(lambda);
+        const double seconds = options.quick ? 6 : secondsFor(level, copies);
+        const Measured m = measure(options, level, lambda, seconds, copies);
         const double exact = queueing::md1MeanResponseMs(lambda, ServiceMs);
         const double error = relativeError(m.meanMs, exact);
         worstMd1 = std::abs(error) > std::abs(worstMd1) ? error : worstMd1;
         md1.append(QJsonObject{{QStringLiteral("rho"), rho},
+                               {QStringLiteral("copies"), copies},
                                {QStringLiteral("seconds"), round(m.seconds, 0)},
                                {QStringLiteral("samples"), qint64(m.samples)},
                                {QStringLiteral("meanMs"), round(m.meanMs, 2)},

@@ -55,8 +55,7 @@ QJsonObject generatorAccuracy(const BenchOptions &options)
             if (!poisson)
                 worstUniform = std::max(worstUniform, std::abs(deviation));
             droppedTotal += s2.dropped;
-            const EntitySummary client =
-                platform.metrics().range(QStringLiteral("client"), from, to);
+            const EntitySummary client = platform.metrics().range(EntityKey::client(), from, to);
             runs.append(QJsonObject{
                 {QStringLiteral("target"), rate},
                 {QStringLiteral("arrivals"),

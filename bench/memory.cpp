@@ -131,7 +131,7 @@ QJsonObject memory(const BenchOptions &options)
             // workload remembers.
             const MetricsRegistry &metrics = session.platform().metrics();
             const double ringBytes = double(metrics.ringBytes());
-            const int entities = int(metrics.names().size());
+            const int entities = int(metrics.keys().size());
             series.append(QJsonObject{
                 {QStringLiteral("t"), t},
                 {QStringLiteral("rssMB"), round(double(kb) / 1024.0, 1)},

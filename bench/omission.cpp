@@ -66,8 +66,7 @@ QJsonObject coordinatedOmission(const BenchOptions &options)
     closedLoop.join();
     generator.stop();
     generator.waitIdle(seconds(30));
-    const EntitySummary client =
-        platform.metrics().range(QStringLiteral("client"), from, cut(platform));
+    const EntitySummary client = platform.metrics().range(EntityKey::client(), from, cut(platform));
     platform.shutdown();
 
     const TimePoint s = service->stallStart(), e = service->stallEnd();

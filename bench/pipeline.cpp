@@ -191,8 +191,7 @@ QJsonObject pipelineEfficiency(const BenchOptions &options)
             const double dt = secondsSince(t0);
             const double cpu = processCpu() - cpu0;
             const double to = cut(platform);
-            const EntitySummary client =
-                platform.metrics().range(QStringLiteral("client"), from, to);
+            const EntitySummary client = platform.metrics().range(EntityKey::client(), from, to);
             Step step;
             step.rate = rate;
             step.okPerSecond = double(s1.journeysOk - s0.journeysOk) / dt;
@@ -258,7 +257,7 @@ QJsonObject pipelineEfficiency(const BenchOptions &options)
                       std::max(1.0, double(c1.journeysOk - c0.journeysOk + c1.journeysFailed -
                                            c0.journeysFailed));
         closedP99 = platform.metrics()
-                        .range(QStringLiteral("client"), from, cut(platform))
+                        .range(EntityKey::client(), from, cut(platform))
                         .latency.percentileMs(0.99);
         users.stop();
         users.waitIdle(seconds(30));

@@ -41,7 +41,7 @@ QJsonObject scaling(const BenchOptions &options)
         const auto s1 = users.stats();
         const double throughput = double(s1.journeysOk - s0.journeysOk) / secondsSince(t0);
         const EntitySummary client =
-            platform.metrics().range(QStringLiteral("client"), from, cut(platform));
+            platform.metrics().range(EntityKey::client(), from, cut(platform));
         users.stop();
         users.waitIdle(seconds(30));
         platform.shutdown();

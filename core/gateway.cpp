@@ -111,9 +111,9 @@ struct Gateway::Call
 };
 
 Gateway::Gateway(Platform &platform)
-    : m_platform(platform), m_gatewayStats(platform.metrics().entity(QStringLiteral("gateway"))),
-      m_usersStats(platform.metrics().entity(QStringLiteral("users"))),
-      m_httpStats(platform.metrics().entity(QStringLiteral("http")))
+    : m_platform(platform), m_gatewayStats(platform.metrics().entity(EntityKey::gateway())),
+      m_usersStats(platform.metrics().entity(EntityKey::users())),
+      m_httpStats(platform.metrics().entity(EntityKey::http()))
 {
 }
 
@@ -126,13 +126,12 @@ void Gateway::addRoutes(ServiceHost &host)
         m_routes.push_back(
             {spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), spec.pattern,
              spec.idempotent, spec.internal, &host,
-             m_platform.metrics().entity(QStringLiteral("route:%1:%2").arg(host.name(), key)),
-             m_platform.metrics().entity(QStringLiteral("service:") + host.name()),
+             m_platform.metrics().entity(EntityKey::route(host.name(), key)),
+             m_platform.metrics().entity(EntityKey::service(host.name())),
              // A monolith's module is measured on its own too, by its routes.
              host.service().moduleOf(spec) == host.name()
                  ? nullptr
-                 : m_platform.metrics().entity(QStringLiteral("service:") +
-                                               host.service().moduleOf(spec))});
+                 : m_platform.metrics().entity(EntityKey::service(host.service().moduleOf(spec)))});
     }
 }
 
@@ -254,7 +253,7 @@ std::shared_ptr<Gateway::Edge> Gateway::makeEdge(const QString &caller, const QS
     e->key = edgeKey(caller, service);
     e->name = edgeLabel(caller, service);
     e->policy = policy;
-    e->stats = m_platform.metrics().entity(QStringLiteral("edge:") + e->key);
+    e->stats = m_platform.metrics().entity(EntityKey::edge(caller, service));
     if (policy.breakerEnabled) {
         e->breaker = std::make_unique<CircuitBreaker>(policy.breaker);
         Platform *platform = &m_platform;

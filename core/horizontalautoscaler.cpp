@@ -69,7 +69,7 @@ void HorizontalAutoscaler::stop()
 double HorizontalAutoscaler::measure() const
 {
     const double period = std::chrono::duration<double>(m_config.hpa.syncPeriod).count();
-    const QString entity = QStringLiteral("service:") + m_host.name();
+    const EntityKey entity = EntityKey::service(m_host.name());
     const auto windows = m_platform.metrics().series(entity, m_platform.elapsed() - period - 0.5);
     if (windows.empty())
         return 0;

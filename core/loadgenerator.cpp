@@ -108,7 +108,7 @@ LoadGenerator::LoadGenerator(Platform &platform, std::shared_ptr<Workload> workl
                              LoadConfig config)
     : m_platform(platform), m_workload(std::move(workload)), m_config(std::move(config)),
       m_rng(m_config.seed), m_started(Clock::now()),
-      m_client(platform.metrics().entity(QStringLiteral("client")))
+      m_client(platform.metrics().entity(EntityKey::client()))
 {
 }
 

@@ -58,14 +58,14 @@ const CompactHistogram *MetricsRegistry::Entry::histogram(std::uint64_t n) const
     return n + latencyRing.size() >= rotations ? &latencyRing[n % latencyRing.size()] : nullptr;
 }
 
-EntityStats *MetricsRegistry::entity(const QString &name)
+EntityStats *MetricsRegistry::entity(const EntityKey &name)
 {
     std::lock_guard lock(m_mutex);
     auto it = m_entries.find(name);
     if (it == m_entries.end())
         it = m_entries.try_emplace(name, m_ringSeconds, m_histogramSeconds).first;
     if (!it->second.live)
-        it->second.live = std::make_unique<EntityStats>(name);
+        it->second.live = std::make_unique<EntityStats>(name.name());
     return it->second.live.get();
 }
 
@@ -80,7 +80,7 @@ void MetricsRegistry::accumulate(EntitySummary &into, const Window &w)
     into.rps = double(into.total()) / into.windows;
 }
 
-void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString &)> &gaugesFor)
+void MetricsRegistry::rotate(double t, const std::function<Gauges(const EntityKey &)> &gaugesFor)
 {
     std::lock_guard lock(m_mutex);
     for (auto &[name, e] : m_entries) {
@@ -104,7 +104,7 @@ void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString 
         e.latency.merge(m_scratch);
         e.latencyRing[n % e.latencyRing.size()].assign(m_scratch);
         for (auto &[id, watch] : m_watches) {
-            if (watch.name != name || t <= watch.from || t > watch.to)
+            if (watch.key != name || t <= watch.from || t > watch.to)
                 continue;
             accumulate(watch.summary, w);
             watch.summary.latency.merge(m_scratch);
@@ -113,20 +113,21 @@ void MetricsRegistry::rotate(double t, const std::function<Gauges(const QString 
     }
 }
 
-QStringList MetricsRegistry::names() const
+std::vector<EntityKey> MetricsRegistry::keys() const
 {
     std::lock_guard lock(m_mutex);
-    QStringList out;
-    for (const auto &[name, e] : m_entries)
-        out << name;
+    std::vector<EntityKey> out;
+    out.reserve(m_entries.size());
+    for (const auto &[key, e] : m_entries)
+        out.push_back(key);
     return out;
 }
 
-EntitySummary MetricsRegistry::summary(const QString &name) const
+EntitySummary MetricsRegistry::summary(const EntityKey &name) const
 {
     std::lock_guard lock(m_mutex);
     EntitySummary s;
-    s.name = name;
+    s.name = name.name();
     auto it = m_entries.find(name);
     if (it == m_entries.end())
         return s;
@@ -142,7 +143,7 @@ EntitySummary MetricsRegistry::summary(const QString &name) const
     return s;
 }
 
-std::vector<Window> MetricsRegistry::series(const QString &name, double since) const
+std::vector<Window> MetricsRegistry::series(const EntityKey &name, double since) const
 {
     std::lock_guard lock(m_mutex);
     std::vector<Window> out;
@@ -174,11 +175,11 @@ std::vector<MetricsRegistry::ClosedWindow> MetricsRegistry::closedSince(double s
     return out;
 }
 
-EntitySummary MetricsRegistry::range(const QString &name, double from, double to) const
+EntitySummary MetricsRegistry::range(const EntityKey &name, double from, double to) const
 {
     std::lock_guard lock(m_mutex);
     EntitySummary s;
-    s.name = name;
+    s.name = name.name();
     auto it = m_entries.find(name);
     if (it == m_entries.end())
         return s;
@@ -195,14 +196,14 @@ EntitySummary MetricsRegistry::range(const QString &name, double from, double to
     return s;
 }
 
-int MetricsRegistry::watch(const QString &name, double from, double to)
+int MetricsRegistry::watch(const EntityKey &name, double from, double to)
 {
     std::lock_guard lock(m_mutex);
     Watch w;
-    w.name = name;
+    w.key = name;
     w.from = from;
     w.to = to;
-    w.summary.name = name;
+    w.summary.name = name.name();
     const int id = m_nextWatch++;
     m_watches.emplace(id, std::move(w));
     return id;

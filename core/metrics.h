@@ -1,5 +1,6 @@
 #pragma once
 
+#include "entitykey.h"
 #include "histogram.h"
 #include "message.h"
 
@@ -90,32 +91,33 @@ public:
     explicit MetricsRegistry(int ringSeconds = 3600, int histogramSeconds = 300);
 
     // Stable for the registry's lifetime.
-    EntityStats *entity(const QString &name);
+    EntityStats *entity(const EntityKey &key);
 
     // Closes the current window of every entity at time t (seconds since start).
     // gaugesFor supplies the gauges of entities that have them.
-    void rotate(double t, const std::function<Gauges(const QString &)> &gaugesFor);
+    void rotate(double t, const std::function<Gauges(const EntityKey &)> &gaugesFor);
 
-    QStringList names() const;
-    EntitySummary summary(const QString &name) const;
+    // Every entity measured so far, in the order of their names.
+    std::vector<EntityKey> keys() const;
+    EntitySummary summary(const EntityKey &key) const;
     // Windows with t > since (all of them when since < 0).
-    std::vector<Window> series(const QString &name, double since = -1) const;
+    std::vector<Window> series(const EntityKey &key, double since = -1) const;
     // Every entity's windows with t > since, each with its latency
     // histogram as the ring keeps it (empty once dropped), in time order
     // per entity: what a recorder writes.
     struct ClosedWindow
     {
-        QString entity;
+        EntityKey entity;
         Window window;
         std::vector<HistogramData::Cell> latency;
     };
     std::vector<ClosedWindow> closedSince(double since) const;
     // Counts merged over windows with from < t <= to; latency over those of
     // them still within histogramSeconds.
-    EntitySummary range(const QString &name, double from, double to) const;
+    EntitySummary range(const EntityKey &key, double from, double to) const;
     // Starts accumulating the windows of name with from < t <= to (the
     // entity need not exist yet); read with watched(), at any time.
-    int watch(const QString &name, double from, double to);
+    int watch(const EntityKey &key, double from, double to);
     EntitySummary watched(int id) const;
     void unwatch(int id);
     int ringSeconds() const { return m_ringSeconds; }
@@ -143,13 +145,13 @@ private:
     };
     struct Watch
     {
-        QString name;
+        EntityKey key = EntityKey::gateway();
         double from = 0, to = 0;
         EntitySummary summary;
     };
     static void accumulate(EntitySummary &into, const Window &w);
     mutable std::mutex m_mutex;
-    std::map<QString, Entry> m_entries;
+    std::map<EntityKey, Entry> m_entries;
     std::map<int, Watch> m_watches;
     int m_nextWatch = 0;
     HistogramData m_scratch; // the window being closed

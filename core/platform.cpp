@@ -78,7 +78,7 @@ ServiceHost &Platform::addService(std::shared_ptr<Service> service, ServiceConfi
         std::make_unique<ServiceHost>(*this, std::move(service), std::move(config), path));
     ServiceHost &host = *m_hosts.back();
     m_gateway.addRoutes(host);
-    m_metrics.entity(QStringLiteral("service:") + host.name());
+    m_metrics.entity(EntityKey::service(host.name()));
     return host;
 }
 
@@ -102,8 +102,8 @@ void Platform::start()
     m_started = true;
     m_start = Clock::now();
     m_wallStart = std::chrono::system_clock::now();
-    m_metrics.entity(QStringLiteral("gateway"));
-    m_metrics.entity(QStringLiteral("client"));
+    m_metrics.entity(EntityKey::gateway());
+    m_metrics.entity(EntityKey::client());
     for (auto &h : m_hosts)
         h->start();
     m_scheduler->every(seconds(1), [this] { rotateMetrics(); });
@@ -253,12 +253,12 @@ AutoscalerConfig Platform::autoscaler(const QString &name) const
     return it == m_autoscalers.end() ? AutoscalerConfig{} : it->second->config();
 }
 
-Gauges Platform::gaugesFor(const QString &entity, double windowSeconds)
+Gauges Platform::gaugesFor(const EntityKey &entity, double windowSeconds)
 {
     Gauges g;
-    if (!entity.startsWith(QLatin1String("service:")))
+    if (!entity.isService())
         return g;
-    ServiceHost *h = host(entity.mid(8));
+    ServiceHost *h = host(entity.service());
     if (!h)
         return g;
     Duration busy{};
@@ -290,7 +290,7 @@ void Platform::rotateMetrics()
     const double now = elapsed();
     const double window = now - m_lastRotation;
     m_lastRotation = now;
-    m_metrics.rotate(now, [this, window](const QString &e) { return gaugesFor(e, window); });
+    m_metrics.rotate(now, [this, window](const EntityKey &e) { return gaugesFor(e, window); });
 }
 
 std::uint64_t Platform::wastedReplies() const
@@ -327,21 +327,18 @@ SystemSnapshot Platform::snapshot() const
             svc.replicas.append({r->name(), r->state(), h->inRotation(int(i)), r->queued(),
                                  r->queueCapacity(), r->busy(), r->workers(), r->version()});
         }
-        svc.stats = m_metrics.summary(QStringLiteral("service:") + h->name());
+        svc.stats = m_metrics.summary(EntityKey::service(h->name()));
         svc.health = classifyHealth(svc);
         s.services.append(svc);
     }
     const std::vector<EdgeStatus> status = m_gateway.edgeStatus();
-    for (const QString &name : m_metrics.names()) {
-        if (!name.startsWith(QLatin1String("edge:")))
-            continue;
-        const QStringList ends = name.mid(5).split(QLatin1Char('>'));
-        if (ends.size() != 2)
+    for (const EntityKey &key : m_metrics.keys()) {
+        if (!key.isEdge())
             continue;
         EdgeSnapshot e;
-        e.from = ends[0];
-        e.to = ends[1];
-        e.stats = m_metrics.summary(name);
+        e.from = key.caller();
+        e.to = key.service();
+        e.stats = m_metrics.summary(key);
         for (const EdgeStatus &st : status) {
             if (st.from == e.from && st.to == e.to) {
                 e.breaker = st.breaker;
@@ -369,10 +366,10 @@ SystemSnapshot Platform::snapshot() const
                 s.linkFaults.append({from, to, f});
         }
     }
-    s.gateway = m_metrics.summary(QStringLiteral("gateway"));
-    s.client = m_metrics.summary(QStringLiteral("client"));
-    s.users = m_metrics.summary(QStringLiteral("users"));
-    s.http = m_metrics.summary(QStringLiteral("http"));
+    s.gateway = m_metrics.summary(EntityKey::gateway());
+    s.client = m_metrics.summary(EntityKey::client());
+    s.users = m_metrics.summary(EntityKey::users());
+    s.http = m_metrics.summary(EntityKey::http());
     s.lastEventSeq = m_events.lastSeq();
     return s;
 }

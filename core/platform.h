@@ -123,7 +123,7 @@ public:
     QList<DatabaseFailure> databaseFailures() const;
 
 private:
-    Gauges gaugesFor(const QString &entity, double windowSeconds);
+    Gauges gaugesFor(const EntityKey &entity, double windowSeconds);
 
     QString m_dataDir;
     QString m_runId;

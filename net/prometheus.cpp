@@ -66,7 +66,7 @@ QString outcomeLabel(int i)
 // (service, route, edge...), for every entity of that kind.
 struct EntitySeries
 {
-    QString entity; // the registry's name: "service:product", "edge:users>cart"
+    EntityKey entity;
     PrometheusLabels labels;
 };
 
@@ -108,11 +108,11 @@ void writeEntityFamilies(PrometheusWriter &w, Platform &platform,
                          const std::vector<EdgeStatus> &edges)
 {
     const MetricsRegistry &metrics = platform.metrics();
-    const std::vector<EntitySeries> gateway{{QStringLiteral("gateway"), {}}};
+    const std::vector<EntitySeries> gateway{{EntityKey::gateway(), {}}};
     writeRequests(w, "microcosm_gateway",
                   QStringLiteral("from users and the HTTP front, measured at the gateway"), gateway,
                   summariesOf(metrics, gateway));
-    const std::vector<EntitySeries> client{{QStringLiteral("client"), {}}};
+    const std::vector<EntitySeries> client{{EntityKey::client(), {}}};
     writeRequests(w, "microcosm_client",
                   QStringLiteral("of the simulated users, measured by the load generator from "
                                  "their intended send time"),
@@ -120,9 +120,9 @@ void writeEntityFamilies(PrometheusWriter &w, Platform &platform,
 
     // Services: every "service:" entity, which includes a monolith's modules.
     std::vector<EntitySeries> services;
-    for (const QString &name : metrics.names())
-        if (name.startsWith(QLatin1String("service:")))
-            services.push_back({name, {{"service", name.mid(8)}}});
+    for (const EntityKey &key : metrics.keys())
+        if (key.isService())
+            services.push_back({key, {{"service", key.service()}}});
     writeRequests(w, "microcosm_service",
                   QStringLiteral("to a service (or a monolith's module), whoever made them"),
                   services, summariesOf(metrics, services));
@@ -132,7 +132,7 @@ void writeEntityFamilies(PrometheusWriter &w, Platform &platform,
     for (ServiceHost *host : platform.hosts())
         for (const RouteSpec &spec : host->service().routes())
             routes.push_back(
-                {QStringLiteral("route:%1:%2").arg(host->name(), spec.key()),
+                {EntityKey::route(host->name(), spec.key()),
                  {{"service", host->name()}, {"method", spec.method}, {"route", spec.pattern}}});
     writeRequests(w, "microcosm_route",
                   QStringLiteral("to a route, named by its pattern (GET /products/{id})"), routes,
@@ -140,8 +140,8 @@ void writeEntityFamilies(PrometheusWriter &w, Platform &platform,
 
     std::vector<EntitySeries> edgeSeries;
     for (const EdgeStatus &e : edges)
-        edgeSeries.push_back({QStringLiteral("edge:") + edgeKey(e.from, e.to),
-                              {{"caller", e.from}, {"service", e.to}}});
+        edgeSeries.push_back(
+            {EntityKey::edge(e.from, e.to), {{"caller", e.from}, {"service", e.to}}});
     writeRequests(w, "microcosm_edge",
                   QStringLiteral("on a caller→service edge (users, http or a service calling a "
                                  "service), each try counted once the call ends"),

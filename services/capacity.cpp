@@ -43,19 +43,6 @@ double measuredFigure(SloRule::Figure f, const EntitySummary &s)
     return 0;
 }
 
-// The metrics entity a user names: "gateway", "client", a service, an edge
-// ("users>product") or a full entity name ("route:product:GET /products").
-QString entityName(const QString &name)
-{
-    if (name.contains(QLatin1Char(':')) || name == QLatin1String("gateway") ||
-        name == QLatin1String("client") || name == QLatin1String("users") ||
-        name == QLatin1String("http"))
-        return name;
-    if (name.contains(QLatin1Char('>')))
-        return QStringLiteral("edge:") + name;
-    return QStringLiteral("service:") + name;
-}
-
 // Sleeps s seconds, in slices short enough that a cancel is seen within a
 // tenth of a second; false when cancelled.
 bool sleepFor(double s, const std::atomic<bool> *cancel)
@@ -137,12 +124,11 @@ StepRun runStep(const CapacityOptions &o, double rate, int index, int bound)
             return;
         platform.rotateMetrics();
         const double from = platform.elapsed();
-        const QString entity = entityName(o.entity);
+        const EntityKey entity = EntityKey::named(o.entity);
         const int watch = platform.metrics().watch(entity, from, 1e300);
         std::map<QString, std::uint64_t> calls0;
         for (ServiceHost *h : platform.hosts())
-            calls0[h->name()] =
-                platform.metrics().summary(QStringLiteral("service:") + h->name()).total();
+            calls0[h->name()] = platform.metrics().summary(EntityKey::service(h->name())).total();
         const auto s0 = generator.stats();
         const TimePoint t0 = Clock::now();
         phase(CapacityProgress::Phase::Measuring, o.measureSeconds);
@@ -155,9 +141,8 @@ StepRun runStep(const CapacityOptions &o, double rate, int index, int bound)
         platform.metrics().unwatch(watch);
         const double journeys = double(s1.arrivals - s0.arrivals - (s1.dropped - s0.dropped));
         for (const ServiceModel &m : serviceModels(platform)) {
-            const double calls =
-                double(platform.metrics().summary(QStringLiteral("service:") + m.name).total() -
-                       calls0[m.name]);
+            const double calls = double(
+                platform.metrics().summary(EntityKey::service(m.name)).total() - calls0[m.name]);
             r.services.append({m, journeys > 0 ? calls / journeys : 0});
         }
         generator.stop();
@@ -171,7 +156,7 @@ StepRun runStep(const CapacityOptions &o, double rate, int index, int bound)
         r.step.successRate = s.successRate();
         r.step.held = s.total() > 0;
         if (s.total() == 0)
-            r.step.broken = QStringLiteral("no request reached %1").arg(entity);
+            r.step.broken = QStringLiteral("no request reached %1").arg(entity.name());
         // Arrivals the generator had to drop (too many journeys under way):
         // the system did not keep up, whatever the latency of the others.
         const std::uint64_t dropped = s1.dropped - s0.dropped;

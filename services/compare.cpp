@@ -1,5 +1,6 @@
 #include "compare.h"
 
+#include "entitykey.h"
 #include "recording.h"
 #include "savefile.h"
 
@@ -95,14 +96,14 @@ bool sameAsPrinted(double a, double b, int decimals)
     return std::llround(a * scale) == std::llround(b * scale);
 }
 
-// An edge entity's two ends: "edge:users>product" -> ("users", "product").
+// An edge entity's two ends, as a recording names it: "edge:users>product"
+// -> ("users", "product").
 std::optional<std::pair<QString, QString>> edgeEnds(const QString &entity)
 {
-    const QString key = entity.mid(5);
-    const qsizetype gt = key.indexOf(QLatin1Char('>'));
-    if (!entity.startsWith(QLatin1String("edge:")) || gt < 0)
+    const std::optional<EntityKey> key = EntityKey::fromName(entity);
+    if (!key || !key->isEdge())
         return std::nullopt;
-    return std::pair{key.left(gt), key.mid(gt + 1)};
+    return std::pair{key->caller(), key->service()};
 }
 
 // Every figure of one entity, computed once: total(), series() and
@@ -346,14 +347,23 @@ QString compareVerdictName(CompareVerdict v)
 
 std::optional<CompareEntityKind> compareEntityKind(const QString &entity)
 {
-    if (entity == QLatin1String("gateway"))
+    const std::optional<EntityKey> key = EntityKey::fromName(entity);
+    if (!key)
+        return std::nullopt;
+    switch (key->kind()) {
+    case EntityKey::Kind::Gateway:
         return CompareEntityKind::Gateway;
-    if (entity.startsWith(QLatin1String("service:")))
+    case EntityKey::Kind::Service:
         return CompareEntityKind::Service;
-    if (entity.startsWith(QLatin1String("route:")))
+    case EntityKey::Kind::Route:
         return CompareEntityKind::Route;
-    if (edgeEnds(entity))
+    case EntityKey::Kind::Edge:
         return CompareEntityKind::Edge;
+    case EntityKey::Kind::Client:
+    case EntityKey::Kind::Users:
+    case EntityKey::Kind::Http:
+        break;
+    }
     return std::nullopt;
 }
 
@@ -532,9 +542,9 @@ QString resolveRuleEntity(const FailRule &rule, const Recording &a, const Record
 {
     const QString &given = rule.entity;
     QString entity = given;
-    if (!compareEntityKind(given))
-        entity = given.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + given
-                                                  : QStringLiteral("service:") + given;
+    if (!compareEntityKind(given)) // a rule names an edge or a service by its words
+        entity = given.contains(QLatin1Char('>')) ? EntityKey::named(given).name()
+                                                  : EntityKey::service(given).name();
     const auto refuse = [&](const QString &why) {
         *error = QStringLiteral("--fail-if rule '%1': %2").arg(rule.text, why);
         return QString();
@@ -544,8 +554,9 @@ QString resolveRuleEntity(const FailRule &rule, const Recording &a, const Record
         QStringList services;
         for (const QStringList *names : {&inA, &inB})
             for (const QString &n : *names)
-                if (n.startsWith(QLatin1String("service:")) && !services.contains(n.mid(8)))
-                    services << n.mid(8);
+                if (const auto key = EntityKey::fromName(n);
+                    key && key->isService() && !services.contains(key->service()))
+                    services << key->service();
         services.sort();
         return refuse(QStringLiteral("neither recording has '%1' (their services: %2; an edge "
                                      "is caller>callee, a route route:SERVICE:METHOD PATH)")

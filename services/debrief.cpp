@@ -1,6 +1,7 @@
 #include "debrief.h"
 
 #include "auditor.h"
+#include "entitykey.h"
 #include "recording.h"
 
 #include <QJsonArray>
@@ -99,9 +100,7 @@ constexpr double MinPhaseSeconds = 2.0;
 // An event this soon after a timeline step is the step's doing.
 constexpr double StepSeconds = 0.05;
 
-const QString ServicePrefix = QStringLiteral("service:");
-const QString EdgePrefix = QStringLiteral("edge:");
-const QString GatewayEntity = QStringLiteral("gateway");
+const QString GatewayEntity = EntityKey::gateway().name();
 
 QString timeText(double t)
 {
@@ -579,12 +578,15 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
 
     // Services in the order they first appear in the events (the shop's
     // own order), then any the events never name.
-    QStringList services, edges;
+    QStringList services;
+    std::vector<EntityKey> edges;
+    // The recording's rows name their entities; read as keys here.
     for (const QString &entity : recording.entities()) {
-        if (entity.startsWith(ServicePrefix))
-            services << entity.mid(ServicePrefix.size());
-        else if (entity.startsWith(EdgePrefix))
-            edges << entity.mid(EdgePrefix.size());
+        const std::optional<EntityKey> key = EntityKey::fromName(entity);
+        if (key && key->isService())
+            services << key->service();
+        else if (key && key->isEdge())
+            edges.push_back(*key);
     }
     auto firstMention = [&](const QString &service) {
         for (std::size_t i = 0; i < events.size(); ++i)
@@ -638,8 +640,8 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
             p.to = s.to;
             p.users = figuresOf(QStringLiteral("users"), recording.range(GatewayEntity, from, to));
             for (const QString &service : services)
-                p.services.append(
-                    figuresOf(service, recording.range(ServicePrefix + service, from, to)));
+                p.services.append(figuresOf(
+                    service, recording.range(EntityKey::service(service).name(), from, to)));
             d.phases.append(p);
         }
         for (int i = 0; i < d.phases.size(); ++i) {
@@ -677,9 +679,9 @@ Debrief debriefOf(const Recording &recording, const QJsonObject &audit)
             }
         };
         for (const QString &s : services)
-            scan(ServicePrefix + s, s);
-        for (const QString &e : edges)
-            scan(EdgePrefix + e, e);
+            scan(EntityKey::service(s).name(), s);
+        for (const EntityKey &e : edges)
+            scan(e.name(), edgeKey(e.caller(), e.service()));
         // Within one second, the worst first.
         std::stable_sort(d.suffered.begin(), d.suffered.end(), [](const auto &a, const auto &b) {
             if (a.at != b.at)

@@ -203,7 +203,7 @@ int runHeadless(const HeadlessOptions &options, QTextStream &out, QTextStream &e
                     << ": stopping the load early; settling, auditing and reporting" << Qt::endl;
                 break;
             }
-            const auto g = platform.metrics().summary(QStringLiteral("gateway"));
+            const auto g = platform.metrics().summary(EntityKey::gateway());
             out << QStringLiteral("  t=%1 s  %2 req/s  ok %3%  p99 %4 ms  in flight %5")
                        .arg(second, 3)
                        .arg(g.rps, 7, 'f', 0)

@@ -65,11 +65,6 @@ QString csvField(const QString &s)
     return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
-bool hasGauges(const QString &entity)
-{
-    return entity.startsWith(QLatin1String("service:"));
-}
-
 } // namespace
 
 QByteArray metricsCsv(const MetricsRegistry &metrics, double origin, CsvLayout layout)
@@ -84,10 +79,10 @@ QByteArray metricsCsv(const MetricsRegistry &metrics, double origin, CsvLayout l
             out << ',' << c.name;
     }
     out << '\n';
-    for (const QString &name : metrics.names()) {
-        const QString entity = csvField(name);
-        const bool gauges = hasGauges(name);
-        for (const Window &w : metrics.series(name)) {
+    for (const EntityKey &key : metrics.keys()) {
+        const QString entity = csvField(key.name());
+        const bool gauges = key.isService(); // only services have replicas and queues
+        for (const Window &w : metrics.series(key)) {
             const QString t = QString::number(w.t - origin, 'f', 3);
             if (layout == CsvLayout::Long) {
                 for (const Column &c : columns())

@@ -23,7 +23,7 @@ QStringList ServiceModel::caveats() const
 
 QList<ServiceModel> serviceModels(Platform &platform)
 {
-    const QStringList names = platform.metrics().names();
+    const std::vector<EntityKey> keys = platform.metrics().keys();
     QList<ServiceModel> out;
     for (ServiceHost *h : platform.hosts()) {
         const ServiceConfig c = h->config();
@@ -36,16 +36,15 @@ QList<ServiceModel> serviceModels(Platform &platform)
         for (const auto &[from, to] : platform.declaredCalls())
             if (from == m.name && !m.calls.contains(to))
                 m.calls << to;
-        const QString prefix = QStringLiteral("route:") + h->name() + QLatin1Char(':');
         double weighted = 0, calls = 0;
         bool first = true;
-        for (const QString &name : names) {
-            if (!name.startsWith(prefix))
+        for (const EntityKey &key : keys) {
+            if (!key.isRoute() || key.service() != h->name())
                 continue;
-            const double n = double(platform.metrics().summary(name).total());
+            const double n = double(platform.metrics().summary(key).total());
             if (n <= 0)
                 continue;
-            const ServiceTime t = h->serviceTimeFor(name.mid(prefix.size()), c.version);
+            const ServiceTime t = h->serviceTimeFor(key.route(), c.version);
             weighted += n * t.meanMs;
             calls += n;
             ++m.routesCalled;

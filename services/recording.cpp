@@ -490,7 +490,7 @@ void Recorder::writeNew(Database &db)
         Query q = db.prepare(insertMetric);
         int col = 1;
         q.bind(col++, w.t);
-        q.bind(col++, c.entity);
+        q.bind(col++, c.entity.name());
         for (int i = 0; i < OutcomeCount; ++i)
             q.bind(col++, qint64(w.counts[i]));
         for (double v : {w.p50, w.p95, w.p99, w.p999, double(w.maxUs) / 1000.0, w.gauges.queueDepth,
@@ -571,11 +571,11 @@ void Recorder::writeFinish(Database &db, const std::map<QString, QByteArray> &do
     const QString insert =
         QStringLiteral("INSERT OR REPLACE INTO totals(entity, %1, max_ms, latency) VALUES(?%2,?,?)")
             .arg(outcomeColumns(), QStringLiteral(",?").repeated(OutcomeCount));
-    for (const QString &name : m_platform.metrics().names()) {
-        const EntitySummary s = m_platform.metrics().summary(name);
+    for (const EntityKey &key : m_platform.metrics().keys()) {
+        const EntitySummary s = m_platform.metrics().summary(key);
         Query q = db.prepare(insert);
         int col = 1;
-        q.bind(col++, name);
+        q.bind(col++, key.name());
         for (int i = 0; i < OutcomeCount; ++i)
             q.bind(col++, qint64(s.totals[i]));
         q.bind(col++, double(s.latency.maxUs()) / 1000.0);
@@ -873,11 +873,11 @@ SystemSnapshot Recording::snapshotAt(double t) const
         return e;
     };
     for (ServiceSnapshot svc : state->second.services) {
-        svc.stats = summary(QStringLiteral("service:") + svc.name);
+        svc.stats = summary(EntityKey::service(svc.name).name());
         s.services.append(svc);
     }
     for (EdgeSnapshot e : state->second.edges) {
-        e.stats = summary(QStringLiteral("edge:") + edgeKey(e.from, e.to));
+        e.stats = summary(EntityKey::edge(e.from, e.to).name());
         s.edges.append(e);
     }
     s.linkFaults = state->second.linkFaults;

@@ -615,7 +615,7 @@ void readEdges(JsonReader &r, const QJsonValue &v, const QString &ep, Scenario &
             }
         if (auto o = r.object(it.value(), path))
             readEdge(r, *o, path, routes, internal, e);
-        s.edges[it.key()] = e;
+        s.edges[EntityKey::edge(ends[0], ends[1] == QLatin1String("*") ? QString() : ends[1])] = e;
     }
 }
 
@@ -961,9 +961,10 @@ void checkEntity(JsonReader &r, const QString &entity, const QString &ep, const 
     const QString callee = entity.section(QLatin1Char('>'), 1);
     const bool edge = entity.contains(QLatin1Char('>')) && s.callers().contains(caller) &&
                       services.contains(callee);
+    const std::optional<EntityKey> named = EntityKey::fromName(entity);
+    const bool route = named && named->isRoute();
     const bool known = entity == QLatin1String("gateway") || entity == QLatin1String("client") ||
-                       measured.contains(entity) || entity.startsWith(QLatin1String("route:")) ||
-                       edge;
+                       measured.contains(entity) || route || edge;
     if (!known) {
         // Examples from this architecture: its first call, its first route.
         const auto calls = s.architecture.calls();
@@ -980,14 +981,14 @@ void checkEntity(JsonReader &r, const QString &entity, const QString &ep, const 
     }
     if (edge && caller == callee)
         r.fail(ep, QStringLiteral("a service does not call itself, found \"%1\"").arg(entity));
-    if (entity.startsWith(QLatin1String("route:"))) {
+    if (route) {
         // route:<service>:<method> <pattern>, as the gateway names them.
-        const QString service = entity.section(QLatin1Char(':'), 1, 1);
+        const QString &service = named->service();
         QStringList valid;
         for (const QString &name : services)
             if (name == service || !services.contains(service))
                 for (const QString &key : s.routes(name))
-                    valid << QStringLiteral("route:%1:%2").arg(name, key);
+                    valid << EntityKey::route(name, key).name();
         if (!valid.contains(entity))
             r.fail(ep, QStringLiteral("unknown route \"%1\" (expected one of: %2)")
                            .arg(entity, valid.join(QStringLiteral(", "))));
@@ -1001,35 +1002,34 @@ Expectation readExpectation(JsonReader &r, const QJsonObject &o, const QString &
                 {QStringLiteral("metric"), QStringLiteral("entity"), QStringLiteral("op"),
                  QStringLiteral("value"), QStringLiteral("from"), QStringLiteral("to")});
     Expectation e;
-    e.metric =
-        r.choice(o, path, QStringLiteral("metric"), Expectation::metricNames(), QString(), true);
-    const bool global =
-        e.metric == QLatin1String("invariants") || e.metric == QLatin1String("lost-orders") ||
-        e.metric == QLatin1String("duplicate-orders") || e.metric == QLatin1String("dropped");
+    const QString metric =
+        r.choice(o, path, QStringLiteral("metric"), expectationMetricNames(), QString(), true);
+    e.metric = expectationMetricFromName(metric).value_or(ExpectationMetric::SuccessRate);
+    const ExpectationMetricInfo &info = expectationMetric(e.metric);
+    const bool global = info.scope == MetricScope::WholeRun;
     const QString ep = JsonReader::join(path, QStringLiteral("entity"));
     e.entity =
         r.string(o, path, QStringLiteral("entity"), global ? QString() : QStringLiteral("gateway"));
     if (global && !e.entity.isEmpty())
         r.fail(ep, QStringLiteral("%1 is about the whole shop; it takes no entity, found \"%2\"")
-                       .arg(e.metric, e.entity));
+                       .arg(metric, e.entity));
     if (!e.entity.isEmpty() && !global)
         checkEntity(r, e.entity, ep, s);
     e.op = r.choice(o, path, QStringLiteral("op"), Ops, QStringLiteral(">="));
-    e.value = r.number(o, path, QStringLiteral("value"), 0, -1e12, 1e12,
-                       e.metric != QLatin1String("invariants"));
+    e.value = r.number(o, path, QStringLiteral("value"), 0, -1e12, 1e12, !info.yesNo);
     e.from = r.number(o, path, QStringLiteral("from"), -1, 0, 86400);
     e.to = r.number(o, path, QStringLiteral("to"), -1, 0, 86400);
     if (e.from >= 0 && e.to >= 0 && e.to <= e.from)
         r.fail(
             JsonReader::join(path, QStringLiteral("to")),
             QStringLiteral("expected a time after \"from\" (%1), found %2").arg(e.from).arg(e.to));
-    if (e.metric == QLatin1String("retries") && !e.entity.contains(QLatin1Char('>')))
-        r.fail(ep, QStringLiteral("retries are counted per edge, e.g. \"users>product\""));
-    if (Expectation::isWholeRun(e.metric) &&
+    if (info.scope == MetricScope::EdgeCounter && !e.entity.contains(QLatin1Char('>')))
+        r.fail(ep, QStringLiteral("%1 are counted per edge, e.g. \"users>product\"").arg(metric));
+    if (info.scope != MetricScope::Window &&
         (o.contains(QStringLiteral("from")) || o.contains(QStringLiteral("to"))))
         r.fail(path, QStringLiteral("%1 is counted over the whole run; it takes no "
                                     "\"from\" or \"to\"")
-                         .arg(e.metric));
+                         .arg(metric));
     return e;
 }
 
@@ -1116,31 +1116,11 @@ QString TimelineAction::describe() const
     return {};
 }
 
-QStringList Expectation::metricNames()
-{
-    return {QStringLiteral("success-rate"),    QStringLiteral("error-rate"),
-            QStringLiteral("p50-ms"),          QStringLiteral("p95-ms"),
-            QStringLiteral("p99-ms"),          QStringLiteral("max-ms"),
-            QStringLiteral("throughput"),      QStringLiteral("requests"),
-            QStringLiteral("timeouts"),        QStringLiteral("rejected"),
-            QStringLiteral("short-circuited"), QStringLiteral("fallbacks"),
-            QStringLiteral("server-errors"),   QStringLiteral("max-replicas"),
-            QStringLiteral("min-replicas"),    QStringLiteral("retries"),
-            QStringLiteral("dropped"),         QStringLiteral("invariants"),
-            QStringLiteral("lost-orders"),     QStringLiteral("duplicate-orders")};
-}
-
-bool Expectation::isWholeRun(const QString &metric)
-{
-    return metric == QLatin1String("invariants") || metric == QLatin1String("lost-orders") ||
-           metric == QLatin1String("duplicate-orders") || metric == QLatin1String("dropped") ||
-           metric == QLatin1String("retries");
-}
-
 QString Expectation::describe() const
 {
-    QString s = entity.isEmpty() ? metric : QStringLiteral("%1 %2").arg(entity, metric);
-    if (metric != QLatin1String("invariants"))
+    const QString name = expectationMetricName(metric);
+    QString s = entity.isEmpty() ? name : QStringLiteral("%1 %2").arg(entity, name);
+    if (!expectationMetric(metric).yesNo)
         s += QStringLiteral(" %1 %2").arg(op).arg(value);
     if (to >= 0)
         s += QStringLiteral(" between %1 s and %2 s").arg(std::max(0.0, from)).arg(to);
@@ -1306,12 +1286,11 @@ void Scenario::applyPolicies(Platform &platform) const
 {
     // Caller-wide defaults first, so that specific edges override them.
     for (const auto &[key, policy] : edges)
-        if (key.endsWith(QLatin1String(">*")))
-            platform.gateway().setPolicy(key.section(QLatin1Char('>'), 0, 0), QString(), policy);
+        if (key.service().isEmpty())
+            platform.gateway().setPolicy(key.caller(), QString(), policy);
     for (const auto &[key, policy] : edges)
-        if (!key.endsWith(QLatin1String(">*")))
-            platform.gateway().setPolicy(key.section(QLatin1Char('>'), 0, 0),
-                                         key.section(QLatin1Char('>'), 1), policy);
+        if (!key.service().isEmpty())
+            platform.gateway().setPolicy(key.caller(), key.service(), policy);
     platform.gateway().setRateLimit(rateLimit, rateLimitBurst);
     for (const auto &[service, config] : autoscalers)
         platform.setAutoscaler(service, config);

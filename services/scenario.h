@@ -2,6 +2,7 @@
 
 #include "architecture.h"
 #include "chaos.h"
+#include "expectationmetrics.h"
 #include "horizontalautoscaler.h"
 #include "loadgenerator.h"
 #include "platform.h"
@@ -62,7 +63,7 @@ struct TimelineAction
 // A steady-state hypothesis: "cart success-rate >= 0.99 between 10 s and 25 s".
 struct Expectation
 {
-    QString metric;
+    ExpectationMetric metric = ExpectationMetric::SuccessRate; // services/expectationmetrics.h
     QString entity;
     QString op = QStringLiteral(">=");
     double value = 0;
@@ -70,10 +71,6 @@ struct Expectation
     double to = -1;
     int fileIndex = -1; // its place in the file's "expect", or -1
     QString describe() const;
-    static QStringList metricNames();
-    // Metrics counted over the whole run (the audit, the client's drops, an
-    // edge's retries): they take no window.
-    static bool isWholeRun(const QString &metric);
 };
 
 // One experiment, as a JSON file describes it: the deployment, policies,
@@ -91,7 +88,8 @@ struct Scenario
     // What runs: the shop unless the file's "architecture" says otherwise.
     Architecture architecture = Architecture::shop();
     PlatformConfig platform;
-    std::map<QString, EdgePolicy> edges; // "caller>service" or "caller>*"
+    // Edge keys (EntityKey::edge); an empty service is a caller's default, "caller>*".
+    std::map<EntityKey, EdgePolicy> edges;
     double rateLimit = 0;
     double rateLimitBurst = 0;
     std::map<QString, AutoscalerConfig> autoscalers;

@@ -1,5 +1,7 @@
 #include "scenariorun.h"
 
+#include "edgekey.h"
+
 #include <QFile>
 
 #include <thread>
@@ -37,20 +39,15 @@ ScenarioRun::~ScenarioRun()
 
 namespace {
 
-// The metrics entity an expectation is about, or empty for those judged by
-// the audit or by counters of their own.
-QString metricsEntity(const Expectation &e)
+// The metrics entity an expectation is about, or none for those judged by
+// the audit or by counters of their own. The scenario reader has checked
+// the entity's words (checkEntity): "gateway", "client", a full route
+// name, an edge "caller>service" or a service.
+std::optional<EntityKey> metricsEntity(const Expectation &e)
 {
-    static const QStringList notMetrics{QStringLiteral("invariants"), QStringLiteral("lost-orders"),
-                                        QStringLiteral("duplicate-orders"),
-                                        QStringLiteral("dropped"), QStringLiteral("retries")};
-    if (notMetrics.contains(e.metric))
-        return {};
-    if (e.entity == QLatin1String("gateway") || e.entity == QLatin1String("client") ||
-        e.entity.startsWith(QLatin1String("route:")))
-        return e.entity;
-    return e.entity.contains(QLatin1Char('>')) ? QStringLiteral("edge:") + e.entity
-                                               : QStringLiteral("service:") + e.entity;
+    if (expectationMetric(e.metric).scope != MetricScope::Window)
+        return std::nullopt;
+    return EntityKey::named(e.entity);
 }
 
 } // namespace
@@ -67,13 +64,12 @@ void ScenarioRun::start()
     // Each expectation's range is watched as it happens, at full
     // resolution, however long the run.
     for (const Expectation &e : m_scenario.expectations) {
-        const QString entity = metricsEntity(e);
+        const std::optional<EntityKey> entity = metricsEntity(e);
         m_watches.push_back(
-            entity.isEmpty()
-                ? -1
-                : platform.metrics().watch(entity, m_platformStart + (e.from >= 0 ? e.from : 0),
-                                           m_platformStart +
-                                               (e.to >= 0 ? e.to : m_scenario.duration + 0.5)));
+            !entity ? -1
+                    : platform.metrics().watch(
+                          *entity, m_platformStart + (e.from >= 0 ? e.from : 0),
+                          m_platformStart + (e.to >= 0 ? e.to : m_scenario.duration + 0.5)));
     }
     m_started = true;
     m_session.load().start();
@@ -205,21 +201,23 @@ std::optional<double> ScenarioRun::measure(std::size_t index, const AuditReport 
                                            QString *nothing) const
 {
     const Expectation &e = m_scenario.expectations[qsizetype(index)];
-    const QString &m = e.metric;
-    if (m == QLatin1String("invariants"))
-        return audit.ok ? 1 : 0;
-    if (m == QLatin1String("lost-orders"))
-        return audit.acknowledgedMissing;
-    if (m == QLatin1String("duplicate-orders"))
-        return audit.duplicateKeys;
-    if (m == QLatin1String("dropped"))
-        return double(m_session.load().stats().dropped);
-    if (m == QLatin1String("retries")) {
+    const ExpectationMetricInfo &metric = expectationMetric(e.metric);
+    MetricInputs in;
+    switch (metric.scope) {
+    case MetricScope::WholeRun:
+        in.audit = &audit;
+        in.dropped = m_session.load().stats().dropped;
+        return metric.measure(in);
+    case MetricScope::EdgeCounter:
         for (const EdgeStatus &s : m_session.platform().gateway().edgeStatus())
-            if (s.from + QLatin1Char('>') + s.to == e.entity)
-                return double(s.retries);
+            if (edgeKey(s.from, s.to) == e.entity) {
+                in.edgeRetries = s.retries;
+                return metric.measure(in);
+            }
         *nothing = QStringLiteral("the edge %1 was never called").arg(e.entity);
         return std::nullopt;
+    case MetricScope::Window:
+        break;
     }
     const QString window = e.from >= 0 || e.to >= 0 ? QStringLiteral("in its window")
                                                     : QStringLiteral("during the run");
@@ -233,46 +231,12 @@ std::optional<double> ScenarioRun::measure(std::size_t index, const AuditReport 
         *nothing = QStringLiteral("no sample of %1 %2").arg(e.entity, window);
         return std::nullopt;
     }
-    if (m == QLatin1String("max-replicas"))
-        return s.maxReplicasReady;
-    if (m == QLatin1String("min-replicas"))
-        return s.minReplicasReady;
-    // Rates, latencies and counts of outcomes are about requests: with none,
-    // "success-rate >= 0.99" or "timeouts == 0" would hold by accident. Only
-    // the count of requests itself is measured as 0.
-    if (s.total() == 0 && m != QLatin1String("requests")) {
+    if (metric.needsRequests && s.total() == 0) {
         *nothing = QStringLiteral("no requests to %1 %2").arg(e.entity, window);
         return std::nullopt;
     }
-    const auto count = [&s](Outcome o) { return double(s.totals[int(o)]); };
-    if (m == QLatin1String("success-rate"))
-        return s.successRate();
-    if (m == QLatin1String("error-rate"))
-        return 1.0 - s.successRate();
-    if (m == QLatin1String("p50-ms"))
-        return s.latency.percentileMs(0.50);
-    if (m == QLatin1String("p95-ms"))
-        return s.latency.percentileMs(0.95);
-    if (m == QLatin1String("p99-ms"))
-        return s.latency.percentileMs(0.99);
-    if (m == QLatin1String("max-ms"))
-        return double(s.latency.maxUs()) / 1000.0;
-    if (m == QLatin1String("throughput"))
-        return s.rps;
-    if (m == QLatin1String("requests"))
-        return double(s.total());
-    if (m == QLatin1String("timeouts"))
-        return count(Outcome::Timeout);
-    if (m == QLatin1String("rejected"))
-        return count(Outcome::Rejected);
-    if (m == QLatin1String("short-circuited"))
-        return count(Outcome::ShortCircuited);
-    if (m == QLatin1String("fallbacks"))
-        return count(Outcome::Fallback);
-    if (m == QLatin1String("server-errors"))
-        return count(Outcome::ServerError);
-    *nothing = QStringLiteral("no measure for the metric %1").arg(m);
-    return std::nullopt;
+    in.window = &s;
+    return metric.measure(in);
 }
 
 QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
@@ -290,7 +254,7 @@ QList<ExpectationResult> ScenarioRun::evaluate(const AuditReport &audit) const
         }
         r.measured = *measured;
         const double v = r.measured, want = e.value;
-        if (e.metric == QLatin1String("invariants"))
+        if (expectationMetric(e.metric).yesNo)
             r.held = v == 1;
         else if (e.op == QLatin1String(">="))
             r.held = v >= want;

@@ -247,7 +247,7 @@ QJsonObject actionJson(const TimelineAction &a)
 
 QJsonObject expectationJson(const Expectation &e)
 {
-    QJsonObject o{{QStringLiteral("metric"), e.metric},
+    QJsonObject o{{QStringLiteral("metric"), expectationMetricName(e.metric)},
                   {QStringLiteral("op"), e.op},
                   {QStringLiteral("value"), e.value}};
     if (!e.entity.isEmpty())
@@ -291,7 +291,7 @@ QJsonObject scenarioToJson(const Scenario &s)
     if (!s.edges.empty()) {
         QJsonObject edges;
         for (const auto &[key, policy] : s.edges)
-            edges.insert(key, edgeJson(policy));
+            edges.insert(edgeKey(key.caller(), key.service()), edgeJson(policy));
         policies.insert(QStringLiteral("edges"), edges);
     }
     if (!policies.isEmpty())

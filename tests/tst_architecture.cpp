@@ -45,7 +45,7 @@ private:
     std::uint64_t total(const QString &entity) const
     {
         m_session->platform().rotateMetrics(); // totals are kept per closed window
-        return m_session->platform().metrics().summary(entity).total();
+        return m_session->platform().metrics().summary(EntityKey::named(entity)).total();
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;

@@ -122,7 +122,7 @@ double TestChaos::closeWindow()
 std::uint64_t TestChaos::triesAt(const QString &service)
 {
     platform().rotateMetrics();
-    return platform().metrics().summary(QStringLiteral("service:") + service).total();
+    return platform().metrics().summary(EntityKey::service(service)).total();
 }
 
 void TestChaos::latencyInjectionRaisesP50_data()
@@ -137,7 +137,7 @@ void TestChaos::latencyInjectionRaisesP50()
     QFETCH(double, injectedMs);
     startShop();
     Platform &p = platform();
-    const QString entity = QStringLiteral("service:product");
+    const EntityKey entity = EntityKey::service(QStringLiteral("product"));
 
     const double t0 = closeWindow();
     getInRounds(p, QStringLiteral("/products/1"), 5, 4);
@@ -151,8 +151,9 @@ void TestChaos::latencyInjectionRaisesP50()
     getInRounds(p, QStringLiteral("/carts/u1"), 5, 4);
     const double t2 = closeWindow();
     const double after = p.metrics().range(entity, t1, t2).latency.percentileMs(0.5);
-    const double cartP50 =
-        p.metrics().range(QStringLiteral("service:cart"), t1, t2).latency.percentileMs(0.5);
+    const double cartP50 = p.metrics()
+                               .range(EntityKey::service(QStringLiteral("cart")), t1, t2)
+                               .latency.percentileMs(0.5);
 
     const QString line =
         QStringLiteral("product p50 %1 ms → %2 ms with +%3 ms injected; cart p50 %4 ms")

@@ -216,7 +216,7 @@ void TestFailureIsolation::othersKeepServingUnderLoad()
     const double to = p.elapsed();
 
     for (const QString &s : survivors) {
-        const EntitySummary stats = p.metrics().range(QStringLiteral("service:") + s, from, to);
+        const EntitySummary stats = p.metrics().range(EntityKey::service(s), from, to);
         const QString line = QStringLiteral("%1: %2 requests, %3% ok, p99 %4 ms")
                                  .arg(s)
                                  .arg(stats.total())
@@ -226,7 +226,7 @@ void TestFailureIsolation::othersKeepServingUnderLoad()
         QVERIFY2(stats.successRate() >= 0.99, qPrintable(line));
     }
     // The killed service really was down, and failed its callers fast.
-    const EntitySummary dead = p.metrics().range(QStringLiteral("service:") + killed, from, to);
+    const EntitySummary dead = p.metrics().range(EntityKey::service(killed), from, to);
     const QString line = QStringLiteral("%1 (killed): %2 requests, %3% ok, p99 %4 ms")
                              .arg(killed)
                              .arg(dead.total())

@@ -251,10 +251,9 @@ void TestGateway::unknownRouteIs404Fast()
     QVERIFY2(r.reason.contains(QStringLiteral("GET /nothing/here")), qPrintable(r.reason));
     QVERIFY(clock.elapsed() < 1000);
     m_platform->rotateMetrics();
-    QCOMPARE(
-        m_platform->metrics().summary(QStringLiteral("gateway")).totals[int(Outcome::ClientError)],
-        std::uint64_t(1));
-    QCOMPARE(m_platform->metrics().summary(QStringLiteral("service:echo")).total(),
+    QCOMPARE(m_platform->metrics().summary(EntityKey::gateway()).totals[int(Outcome::ClientError)],
+             std::uint64_t(1));
+    QCOMPARE(m_platform->metrics().summary(EntityKey::service(QStringLiteral("echo"))).total(),
              std::uint64_t(0));
 }
 

@@ -490,8 +490,10 @@ void TestGui::saveScenarioRoundTrip()
     QCOMPARE(saved->serviceConfig(QStringLiteral("product"))->replicas,
              c->configuredReplicas(QStringLiteral("product")));
     QCOMPARE(saved->load.profile.rate, 77.0);
-    QVERIFY(saved->edges.count(QStringLiteral("users>product")));
-    const EdgePolicy &p = saved->edges.at(QStringLiteral("users>product"));
+    QVERIFY(
+        saved->edges.count(EntityKey::edge(QStringLiteral("users"), QStringLiteral("product"))));
+    const EdgePolicy &p =
+        saved->edges.at(EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")));
     QVERIFY(p.retryEnabled);
     QCOMPARE(toMs(p.timeout), 700.0);
     QVERIFY(saved->rateLimit > 0);

@@ -344,7 +344,10 @@ void TestGuiArchitecture::monolithStorefrontStillShops()
                      [](const QString &h) { return h.startsWith(QLatin1String("monolith→")); }),
         qPrintable(hops.join(',')));
     for (const char *edge : {"edge:order>product", "edge:order>cart", "edge:monolith>monolith"})
-        QCOMPARE(controller->platform().metrics().summary(QLatin1String(edge)).total(),
+        QCOMPARE(controller->platform()
+                     .metrics()
+                     .summary(EntityKey::named(QString::fromLatin1(edge)))
+                     .total(),
                  std::uint64_t(0));
 
     // One file, holding every module's tables, with the order confirmed in it.

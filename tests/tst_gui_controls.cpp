@@ -442,7 +442,9 @@ void TestGuiControls::savedScenarioNamesEdgesAndPresetsAsFilesDo()
     // Read back, it is the same configuration.
     const auto back = Scenario::parse(bytes, &problems);
     QVERIFY2(back, qPrintable(problems.join(QLatin1Char('\n'))));
-    for (const QString &key : {QStringLiteral("users>product"), QStringLiteral("order>cart")}) {
+    for (const EntityKey &key :
+         {EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")),
+          EntityKey::edge(QStringLiteral("order"), QStringLiteral("cart"))}) {
         QVERIFY(back->edges.count(key));
         const EdgePolicy &was = scenario->edges.at(key), &is = back->edges.at(key);
         QCOMPARE(is.breakerEnabled, was.breakerEnabled);
@@ -462,7 +464,8 @@ void TestGuiControls::savedScenarioNamesEdgesAndPresetsAsFilesDo()
     }
     // A breaker that is neither preset is written without a preset's name.
     Scenario custom = *scenario;
-    custom.edges.at(QStringLiteral("order>cart")).breaker.failureRateThreshold = 37;
+    custom.edges.at(EntityKey::edge(QStringLiteral("order"), QStringLiteral("cart")))
+        .breaker.failureRateThreshold = 37;
     const QJsonObject customBreaker = scenarioToJson(custom)
                                           .value(QStringLiteral("policies"))
                                           .toObject()
@@ -475,7 +478,9 @@ void TestGuiControls::savedScenarioNamesEdgesAndPresetsAsFilesDo()
     QVERIFY(!customBreaker.contains(QStringLiteral("preset")));
     const auto customBack = Scenario::parse(scenarioToBytes(custom), &problems);
     QVERIFY(customBack);
-    QCOMPARE(customBack->edges.at(QStringLiteral("order>cart")).breaker.failureRateThreshold, 37.0);
+    QCOMPARE(customBack->edges.at(EntityKey::edge(QStringLiteral("order"), QStringLiteral("cart")))
+                 .breaker.failureRateThreshold,
+             37.0);
 }
 
 void TestGuiControls::helpNamesEveryJourneyAndOption()

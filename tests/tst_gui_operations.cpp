@@ -35,7 +35,7 @@ OutcomeCounts countsOf(Platform &p, const QStringList &entities)
 {
     OutcomeCounts sum{};
     for (const QString &e : entities) {
-        const OutcomeCounts c = p.metrics().summary(e).totals;
+        const OutcomeCounts c = p.metrics().summary(EntityKey::named(e)).totals;
         for (std::size_t i = 0; i < sum.size(); ++i)
             sum[i] += c[i];
     }

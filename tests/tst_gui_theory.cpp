@@ -82,7 +82,7 @@ void TestGuiTheory::predictsBesideTheMeasurement()
     QCOMPARE(panel.capacityLine()->points().first().x(), 200.0);
     // One measured point per second that had calls, each its own window.
     const std::vector<Window> windows =
-        controller.platform().metrics().series(QStringLiteral("service:work"));
+        controller.platform().metrics().series(EntityKey::service(QStringLiteral("work")));
     qsizetype withCalls = 0;
     for (const Window &w : windows)
         withCalls += w.total() > 0;

@@ -293,7 +293,7 @@ void TestGuiTime::freezeKeepsThePictureWhileTheRunGoesOn()
     QVERIFY(window);
     window->controller()->startLoad();
     Platform &platform = window->controller()->platform();
-    QTRY_VERIFY(platform.metrics().summary(QStringLiteral("gateway")).total() > 0);
+    QTRY_VERIFY(platform.metrics().summary(EntityKey::gateway()).total() > 0);
 
     // P freezes the picture (not the load: Space is that).
     QTest::keyClick(window.get(), Qt::Key_P);
@@ -304,7 +304,7 @@ void TestGuiTime::freezeKeepsThePictureWhileTheRunGoesOn()
     QVERIFY(window->controller()->loadRunning());
     QVERIFY(window->viewBanner()->text().contains(QStringLiteral("frozen")));
     const SystemSnapshot frozen = window->topology()->shownSnapshot();
-    const std::uint64_t before = platform.metrics().summary(QStringLiteral("gateway")).total();
+    const std::uint64_t before = platform.metrics().summary(EntityKey::gateway()).total();
     QElapsedTimer clock;
     clock.start();
     while (clock.elapsed() < 2200) {
@@ -314,7 +314,7 @@ void TestGuiTime::freezeKeepsThePictureWhileTheRunGoesOn()
         QCOMPARE(window->charts()->cutAt(), std::optional<double>(frozen.t));
         QCOMPARE(window->timeline()->cutAt(), std::optional<double>(frozen.t));
     }
-    const std::uint64_t after = platform.metrics().summary(QStringLiteral("gateway")).total();
+    const std::uint64_t after = platform.metrics().summary(EntityKey::gateway()).total();
     QVERIFY2(after > before, qPrintable(QStringLiteral("%1 → %2").arg(before).arg(after)));
     QVERIFY(window->controller()->snapshot().t >= frozen.t + 2);
     QVERIFY(!window->topology()->animating()); // the particles stand still too

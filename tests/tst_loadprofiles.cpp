@@ -87,8 +87,7 @@ void TestLoadProfiles::closeWindowAtLoadTime(double seconds, double *closedAt)
 
 double TestLoadProfiles::clientRate(double from, double to) const
 {
-    const EntitySummary s =
-        m_session->platform().metrics().range(QStringLiteral("client"), from, to);
+    const EntitySummary s = m_session->platform().metrics().range(EntityKey::client(), from, to);
     return double(s.total()) / (to - from);
 }
 
@@ -218,7 +217,7 @@ void TestLoadProfiles::spikeSendsMorePerSecondDuringTheSpike()
     QVERIFY2(after > 5 && after < 45, qPrintable(line));
     // The spike is visible in the per-second series the chart draws, too.
     std::uint64_t busiest = 0;
-    for (const Window &w : platform().metrics().series(QStringLiteral("client"), during0))
+    for (const Window &w : platform().metrics().series(EntityKey::client(), during0))
         if (w.t <= during1)
             busiest = std::max(busiest, w.total());
     QVERIFY2(busiest >= 60,
@@ -246,7 +245,7 @@ void TestLoadProfiles::uniformArrivalsAreEvenlySpaced()
             return;
         const double expected = 40 * (now - previous);
         const double got =
-            double(platform().metrics().range(QStringLiteral("client"), previous, now).total());
+            double(platform().metrics().range(EntityKey::client(), previous, now).total());
         QVERIFY2(qAbs(got - expected) <= 2.5,
                  qPrintable(QStringLiteral("%1 requests answered in %2 s, expected %3")
                                 .arg(got)
@@ -352,7 +351,7 @@ void TestLoadProfiles::droppedArrivalsAreCounted()
     QVERIFY2(s.journeysOk >= 3, qPrintable(line));
     // What was sent is what the system saw: dropped arrivals never reached it.
     platform().rotateMetrics();
-    QCOMPARE(platform().metrics().summary(QStringLiteral("client")).total(), s.requests);
+    QCOMPARE(platform().metrics().summary(EntityKey::client()).total(), s.requests);
     QCOMPARE(s.requests, s.journeysOk + s.journeysFailed);
 }
 

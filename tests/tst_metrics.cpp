@@ -28,36 +28,140 @@ private slots:
     void rangeLatencyCoversTheRecentHistograms();
     void watchAccumulatesItsRangeAtFullResolution();
     void watchTracksReplicaGaugesAndCanBeRemoved();
+    void entityKeysAreNamedOnceAndReadBack_data();
+    void entityKeysAreNamedOnceAndReadBack();
+    void entityNamesThatNoKeyHas();
+    void keysListEveryEntityByName();
 };
+
+// core/entitykey.h: a key is built from its parts, named once, and only a
+// name read from outside becomes a key again, the same key.
+void TestMetrics::entityKeysAreNamedOnceAndReadBack_data()
+{
+    QTest::addColumn<int>("which");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("service");
+    QTest::addColumn<QString>("caller");
+    QTest::addColumn<QString>("route");
+    using K = EntityKey::Kind;
+    QTest::newRow("gateway") << 0 << "gateway" << int(K::Gateway) << ""
+                             << ""
+                             << "";
+    QTest::newRow("client") << 1 << "client" << int(K::Client) << ""
+                            << ""
+                            << "";
+    QTest::newRow("users") << 2 << "users" << int(K::Users) << ""
+                           << ""
+                           << "";
+    QTest::newRow("http") << 3 << "http" << int(K::Http) << ""
+                          << ""
+                          << "";
+    QTest::newRow("service") << 4 << "service:product" << int(K::Service) << "product"
+                             << ""
+                             << "";
+    QTest::newRow("edge") << 5 << "edge:order>cart" << int(K::Edge) << "cart"
+                          << "order"
+                          << "";
+    QTest::newRow("a caller's default edge") << 6 << "edge:order>*" << int(K::Edge) << ""
+                                             << "order"
+                                             << "";
+    QTest::newRow("route (a colon in it)")
+        << 7 << "route:order:GET /orders/{id}:x" << int(K::Route) << "order"
+        << ""
+        << "GET /orders/{id}:x";
+}
+
+void TestMetrics::entityKeysAreNamedOnceAndReadBack()
+{
+    QFETCH(int, which);
+    QFETCH(QString, name);
+    QFETCH(int, kind);
+    QFETCH(QString, service);
+    QFETCH(QString, caller);
+    QFETCH(QString, route);
+    const EntityKey built[] = {
+        EntityKey::gateway(),
+        EntityKey::client(),
+        EntityKey::users(),
+        EntityKey::http(),
+        EntityKey::service(QStringLiteral("product")),
+        EntityKey::edge(QStringLiteral("order"), QStringLiteral("cart")),
+        EntityKey::edge(QStringLiteral("order"), QString()),
+        EntityKey::route(QStringLiteral("order"), QStringLiteral("GET /orders/{id}:x"))};
+    const EntityKey &k = built[which];
+    QCOMPARE(k.name(), name);
+    QCOMPARE(int(k.kind()), kind);
+    QCOMPARE(k.service(), service);
+    QCOMPARE(k.caller(), caller);
+    QCOMPARE(k.route(), route);
+    const std::optional<EntityKey> read = EntityKey::fromName(name);
+    QVERIFY(read);
+    QVERIFY(*read == k);
+    QCOMPARE(int(read->kind()), kind);
+    QCOMPARE(read->service(), service);
+    QCOMPARE(read->caller(), caller);
+    QCOMPARE(read->route(), route);
+    QVERIFY(EntityKey::named(name) == k); // a full name, as a person may write it
+}
+
+void TestMetrics::entityNamesThatNoKeyHas()
+{
+    for (const char *bad :
+         {"", "nobody", "service:", "edge:", "edge:order", "edge:>cart", "edge:order>",
+          "route:", "route:order", "route::GET /", "route:order:", "Gateway", "service"})
+        QVERIFY2(!EntityKey::fromName(QString::fromLatin1(bad)), bad);
+    // What a person writes: an edge by its two names, anything else a service.
+    QVERIFY(EntityKey::named(u"users>product") ==
+            EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")));
+    QVERIFY(EntityKey::named(u"cart") == EntityKey::service(QStringLiteral("cart")));
+    QVERIFY(EntityKey::named(u"client") == EntityKey::client());
+}
+
+void TestMetrics::keysListEveryEntityByName()
+{
+    MetricsRegistry m(5, 3);
+    m.entity(EntityKey::service(QStringLiteral("product")));
+    m.entity(EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")));
+    m.entity(EntityKey::gateway());
+    m.entity(EntityKey::service(QStringLiteral("product"))); // once only
+    QStringList names;
+    for (const EntityKey &k : m.keys())
+        names << k.name();
+    QCOMPARE(names, QStringList({QStringLiteral("edge:users>product"), QStringLiteral("gateway"),
+                                 QStringLiteral("service:product")}));
+    QCOMPARE(m.summary(EntityKey::service(QStringLiteral("product"))).name,
+             QStringLiteral("service:product"));
+}
 
 void TestMetrics::ringKeepsTheNewestWindowsInOrder()
 {
     MetricsRegistry m(5, 3);
-    EntityStats *e = m.entity(QStringLiteral("service:cart"));
+    EntityStats *e = m.entity(EntityKey::service(QStringLiteral("cart")));
     for (int t = 1; t <= 8; ++t) {
         record(e, t, 1000);
         m.rotate(t, nullptr);
     }
-    const std::vector<Window> windows = m.series(QStringLiteral("service:cart"));
+    const std::vector<Window> windows = m.series(EntityKey::service(QStringLiteral("cart")));
     QCOMPARE(windows.size(), std::size_t(5));
     for (std::size_t i = 0; i < windows.size(); ++i) {
         QCOMPARE(windows[i].t, double(4 + i));
         QCOMPARE(windows[i].total(), std::uint64_t(4 + i));
     }
-    QCOMPARE(m.series(QStringLiteral("service:cart"), 6).size(), std::size_t(2));
-    const EntitySummary s = m.summary(QStringLiteral("service:cart"));
+    QCOMPARE(m.series(EntityKey::service(QStringLiteral("cart")), 6).size(), std::size_t(2));
+    const EntitySummary s = m.summary(EntityKey::service(QStringLiteral("cart")));
     QCOMPARE(s.total(), std::uint64_t(36)); // totals cover the whole run
     QCOMPARE(s.last.t, 8.0);
     QCOMPARE(s.rps, 8.0);
-    QVERIFY(m.series(QStringLiteral("nobody")).empty());
+    QVERIFY(m.series(EntityKey::service(QStringLiteral("nobody"))).empty());
 }
 
 void TestMetrics::ringIsAllocatedOnce()
 {
     MetricsRegistry m(600, 60);
-    EntityStats *a = m.entity(QStringLiteral("a"));
-    EntityStats *b = m.entity(QStringLiteral("b"));
-    QCOMPARE(m.entity(QStringLiteral("a")), a); // stable
+    EntityStats *a = m.entity(EntityKey::service(QStringLiteral("a")));
+    EntityStats *b = m.entity(EntityKey::service(QStringLiteral("b")));
+    QCOMPARE(m.entity(EntityKey::service(QStringLiteral("a"))), a); // stable
     const std::size_t bytes = m.ringBytes();
     QVERIFY(bytes >= 2 * (600 * sizeof(Window) + 60 * sizeof(CompactHistogram)));
     for (int t = 1; t <= 1500; ++t) {
@@ -71,19 +175,19 @@ void TestMetrics::ringIsAllocatedOnce()
 void TestMetrics::rangeLatencyCoversTheRecentHistograms()
 {
     MetricsRegistry m(10, 4);
-    EntityStats *e = m.entity(QStringLiteral("x"));
+    EntityStats *e = m.entity(EntityKey::service(QStringLiteral("x")));
     for (int t = 1; t <= 10; ++t) {
         record(e, 10, t * 1000); // second t: ten samples of t ms
         m.rotate(t, nullptr);
     }
     // Counts from every window in range; latency from the last four only.
-    const EntitySummary all = m.range(QStringLiteral("x"), 0, 10);
+    const EntitySummary all = m.range(EntityKey::service(QStringLiteral("x")), 0, 10);
     QCOMPARE(all.total(), std::uint64_t(100));
     QCOMPARE(all.windows, 10);
     QCOMPARE(all.rps, 10.0);
     QCOMPARE(all.latency.count(), std::uint64_t(40));
     QVERIFY(all.latency.percentileMs(0.0) > 6.9);
-    const EntitySummary recent = m.range(QStringLiteral("x"), 8, 10);
+    const EntitySummary recent = m.range(EntityKey::service(QStringLiteral("x")), 8, 10);
     QCOMPARE(recent.total(), std::uint64_t(20));
     QCOMPARE(recent.latency.count(), std::uint64_t(20));
     QVERIFY(std::abs(recent.latency.percentileMs(0.25) - 9.0) < 0.05);
@@ -95,10 +199,10 @@ void TestMetrics::watchAccumulatesItsRangeAtFullResolution()
 {
     MetricsRegistry m(3, 2);
     // A watch may name an entity that does not exist yet.
-    const int id = m.watch(QStringLiteral("late"), 2, 6);
+    const int id = m.watch(EntityKey::service(QStringLiteral("late")), 2, 6);
     HistogramData expected;
     for (int t = 1; t <= 12; ++t) {
-        EntityStats *e = m.entity(QStringLiteral("late"));
+        EntityStats *e = m.entity(EntityKey::service(QStringLiteral("late")));
         // Wide seconds, which the ring could only keep coarsened.
         for (int i = 1; i <= 2000; ++i) {
             e->record(Outcome::Ok, microseconds(i * 37 * t));
@@ -119,17 +223,17 @@ void TestMetrics::watchAccumulatesItsRangeAtFullResolution()
         QCOMPARE(s.latency.percentileUs(q), expected.percentileUs(q));
     QCOMPARE(s.last.t, 6.0);
     // The ring itself no longer holds those seconds.
-    QCOMPARE(m.range(QStringLiteral("late"), 2, 6).total(), std::uint64_t(0));
+    QCOMPARE(m.range(EntityKey::service(QStringLiteral("late")), 2, 6).total(), std::uint64_t(0));
 }
 
 void TestMetrics::watchTracksReplicaGaugesAndCanBeRemoved()
 {
     MetricsRegistry m;
-    m.entity(QStringLiteral("service:product"));
-    const int id = m.watch(QStringLiteral("service:product"), 0, 100);
+    m.entity(EntityKey::service(QStringLiteral("product")));
+    const int id = m.watch(EntityKey::service(QStringLiteral("product")), 0, 100);
     const double ready[] = {2, 3, 5, 4, 1, 2};
     for (int t = 1; t <= 6; ++t)
-        m.rotate(t, [&](const QString &) {
+        m.rotate(t, [&](const EntityKey &) {
             Gauges g;
             g.replicasReady = ready[t - 1];
             return g;

@@ -134,7 +134,7 @@ void TestOperations::stopAndExpectNoFailures()
     QVERIFY(load().waitIdle(seconds(10)));
     const LoadGenerator::Stats s = load().stats();
     platform().rotateMetrics();
-    const EntitySummary client = platform().metrics().summary(QStringLiteral("client"));
+    const EntitySummary client = platform().metrics().summary(EntityKey::client());
     const QString line =
         describeLoad(s) + QStringLiteral("; client saw ") + describeOutcomes(client);
     QVERIFY2(s.journeysOk >= 50, qPrintable(line));
@@ -198,7 +198,8 @@ void TestOperations::scalingUnderLoadFailsNoRequest()
     runFor(40);
     stopAndExpectNoFailures();
     // Nobody was reset (502) or refused: drained replicas finished their work.
-    const EntitySummary service = platform().metrics().summary(QStringLiteral("service:product"));
+    const EntitySummary service =
+        platform().metrics().summary(EntityKey::service(QStringLiteral("product")));
     QVERIFY2(service.totals[int(Outcome::Ok)] == service.total(),
              qPrintable(describeOutcomes(service)));
 }

@@ -491,9 +491,9 @@ void TestPrometheus::liveShopFollowsTheFormat()
         }
     });
     // A few closed one-second windows of traffic.
-    QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(QStringLiteral("gateway")).total() >= 100, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(EntityKey::gateway()).total() >= 100, 20000);
     const QByteArray first = renderPrometheus(p, &session->load());
-    QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(QStringLiteral("gateway")).total() >= 250, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(EntityKey::gateway()).total() >= 250, 20000);
     const QByteArray second = renderPrometheus(p, &session->load());
     stop = true;
     scraper.join();
@@ -560,7 +560,10 @@ void TestPrometheus::killedServiceShowsInItsCounters()
     Platform &p = session->platform();
     session->load().start();
     QTRY_VERIFY_WITH_TIMEOUT(
-        p.metrics().summary(QStringLiteral("edge:users>product")).total() >= 50, 20000);
+        p.metrics()
+                .summary(EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")))
+                .total() >= 50,
+        20000);
     p.rotateMetrics();
     auto failedToProduct = [](const Exposition &e) {
         double n = 0;
@@ -581,7 +584,8 @@ void TestPrometheus::killedServiceShowsInItsCounters()
     QVERIFY(p.killService(QStringLiteral("product")));
     // Traffic to the dead product, counted in closed windows.
     auto failedInRegistry = [&p] {
-        const EntitySummary s = p.metrics().summary(QStringLiteral("edge:users>product"));
+        const EntitySummary s = p.metrics().summary(
+            EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")));
         return s.total() - s.totals[int(Outcome::Ok)];
     };
     const std::uint64_t failedBefore = failedInRegistry();
@@ -621,7 +625,7 @@ void TestPrometheus::metricsOverHttp()
     QString error;
     QVERIFY2(front.start(&error), qPrintable(error));
     session->load().start();
-    QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(QStringLiteral("gateway")).total() >= 50, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(p.metrics().summary(EntityKey::gateway()).total() >= 50, 20000);
 
     // GET /metrics over loopback with a real HTTP client: {"HTTP/1.1 <status>" and the
     // content type, lower case, body}.

@@ -135,7 +135,7 @@ void TestResilience::startShop(const ShopConfig &shop, const PlatformConfig &con
 std::uint64_t TestResilience::triesAt(const QString &entity)
 {
     platform().rotateMetrics();
-    return platform().metrics().summary(entity).total();
+    return platform().metrics().summary(EntityKey::named(entity)).total();
 }
 
 void TestResilience::perTryTimeoutAnswers504NamingTheHop_data()
@@ -524,9 +524,11 @@ void TestResilience::fallbackServesTheLastGoodCatalogue()
 
     // Fallbacks are counted as such on the edge, not as successes of product.
     platform().rotateMetrics();
-    const EntitySummary edge = p.metrics().summary(QStringLiteral("edge:users>product"));
+    const EntitySummary edge =
+        p.metrics().summary(EntityKey::edge(QStringLiteral("users"), QStringLiteral("product")));
     QCOMPARE(edge.totals[int(Outcome::Fallback)], std::uint64_t(1));
-    const EntitySummary service = p.metrics().summary(QStringLiteral("service:product"));
+    const EntitySummary service =
+        p.metrics().summary(EntityKey::service(QStringLiteral("product")));
     QCOMPARE(service.totals[int(Outcome::Fallback)], std::uint64_t(0));
     QCOMPARE(service.totals[int(Outcome::Ok)], std::uint64_t(1));
 }

@@ -38,6 +38,7 @@ private slots:
     void shorterDurationIsRefusedByTheProgram_data();
     void shorterDurationIsRefusedByTheProgram();
     void expectationThatMeasuredNothingIsNotEvaluated();
+    void expectationMetricsAreOneTable();
     void presetsParse_data();
     void presetsParse();
     void parsesWhatItSays();
@@ -420,6 +421,73 @@ void TestScenario::shorterDurationIsRefusedByTheProgram()
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("product.db"))));
 }
 
+// services/expectationmetrics.h: every metric's name, scope and whether it
+// takes "op"/"value" come from one table, and the reader, the writer and the
+// README follow it.
+void TestScenario::expectationMetricsAreOneTable()
+{
+    QFile readme(QStringLiteral(MICROCOSM_SOURCE_DIR "/README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(readme.readAll());
+    const qsizetype listAt = text.indexOf(QStringLiteral("Expectation metrics:"));
+    QVERIFY(listAt >= 0);
+    const QString list = text.mid(listAt, 900);
+    int i = 0;
+    for (const ExpectationMetricInfo &m : expectationMetrics()) {
+        const QString name = QString::fromLatin1(m.name);
+        QCOMPARE(int(m.metric), i++); // expectationMetric(m) indexes the table by the enum
+        QVERIFY(expectationMetricFromName(name) == m.metric);
+        QVERIFY2(list.contains(QLatin1Char('`') + name + QLatin1Char('`')), m.name);
+
+        // What the reader takes follows the scope: an entity and a window...
+        const QString entity = m.scope == MetricScope::EdgeCounter ? QStringLiteral("users>product")
+                                                                   : QStringLiteral("cart");
+        const QString value =
+            m.yesNo ? QString() : QStringLiteral(", \"op\": \">=\", \"value\": 0");
+        auto parsed = [&](const QString &extra, QStringList *errors) {
+            const QString json =
+                QStringLiteral(
+                    R"({ "title": "t", "duration": 5, "expect": [ { "metric": "%1"%2%3 } ] })")
+                    .arg(name, value, extra);
+            return Scenario::parse(json.toUtf8(), errors);
+        };
+        QStringList errors;
+        const auto withEntity = parsed(QStringLiteral(R"(, "entity": "%1")").arg(entity), &errors);
+        QVERIFY2(bool(withEntity) == (m.scope != MetricScope::WholeRun),
+                 qPrintable(name + QLatin1Char(' ') + errors.join(u'\n')));
+        if (!withEntity)
+            QVERIFY2(errors.join(u'\n').contains(QStringLiteral("takes no entity")),
+                     qPrintable(errors.join(u'\n')));
+        errors.clear();
+        const auto withWindow =
+            parsed(m.scope == MetricScope::WholeRun
+                       ? QStringLiteral(R"(, "from": 1)")
+                       : QStringLiteral(R"(, "entity": "%1", "from": 1)").arg(entity),
+                   &errors);
+        QCOMPARE(bool(withWindow), m.scope == MetricScope::Window);
+        if (!withWindow)
+            QVERIFY2(errors.join(u'\n').contains(QStringLiteral("whole run")),
+                     qPrintable(errors.join(u'\n')));
+        // ...and "value" only where the metric is not a yes or no.
+        errors.clear();
+        const auto bare = Scenario::parse(
+            QStringLiteral(R"({ "title": "t", "duration": 5, "expect": [ { "metric": "%1"%2 } ] })")
+                .arg(name, m.scope == MetricScope::WholeRun
+                               ? QString()
+                               : QStringLiteral(R"(, "entity": "%1")").arg(entity))
+                .toUtf8(),
+            &errors);
+        QCOMPARE(bool(bare), m.yesNo);
+        // The writer writes the name back.
+        if (withEntity) {
+            QCOMPARE(withEntity->expectations.size(), 1);
+            QCOMPARE(withEntity->expectations[0].metric, m.metric);
+            QVERIFY(withEntity->expectations[0].describe().contains(name));
+        }
+    }
+    QCOMPARE(i, int(expectationMetricNames().size()));
+}
+
 void TestScenario::expectationThatMeasuredNothingIsNotEvaluated()
 {
     // The load stops at 1 s: the cart gets no request from 3 s on, so an
@@ -520,7 +588,8 @@ void TestScenario::parsesWhatItSays()
              ShopConfig::defaults().cart.replicas);
     QVERIFY(!s->serviceConfig(QStringLiteral("payment")));
     QCOMPARE(s->rateLimit, 50.0);
-    const EdgePolicy &e = s->edges.at(QStringLiteral("order>product"));
+    const EdgePolicy &e =
+        s->edges.at(EntityKey::edge(QStringLiteral("order"), QStringLiteral("product")));
     QCOMPARE(e.timeout, fromMs(250));
     QVERIFY(e.breakerEnabled && e.retryEnabled && e.retryBudgetEnabled);
     QCOMPARE(e.retry.maxAttempts, 4);
@@ -677,18 +746,18 @@ void TestScenario::viewOnlyMixSendsOnlyProductViews()
     const LoadGenerator::Stats sent = session.load().stats();
     QCOMPARE(sent.dropped, std::uint64_t(0));
 
-    const QString view = QStringLiteral("route:product:GET /products/{id}");
+    const EntityKey view =
+        EntityKey::route(QStringLiteral("product"), QStringLiteral("GET /products/{id}"));
     MetricsRegistry &metrics = session.platform().metrics();
     // The totals are counted when each one-second window closes.
     QTRY_COMPARE_WITH_TIMEOUT(metrics.summary(view).total(), sent.requests, 10000);
     QStringList others;
-    for (const QString &name : metrics.names())
-        if (name.startsWith(QLatin1String("route:")) && name != view &&
-            metrics.summary(name).total() > 0)
-            others << QStringLiteral("%1: %2").arg(name).arg(metrics.summary(name).total());
+    for (const EntityKey &key : metrics.keys())
+        if (key.isRoute() && key != view && metrics.summary(key).total() > 0)
+            others << QStringLiteral("%1: %2").arg(key.name()).arg(metrics.summary(key).total());
     QVERIFY2(others.isEmpty(), qPrintable(others.join(QStringLiteral(", "))));
     qInfo("%llu requests sent, %llu answered by %s", qulonglong(sent.requests),
-          qulonglong(metrics.summary(view).total()), qPrintable(view));
+          qulonglong(metrics.summary(view).total()), qPrintable(view.name()));
     session.shutdown();
 }
 

@@ -639,7 +639,7 @@ QList<QPointF> ChartsPanel::readySteps(const QString &service, double from, doub
     return pts;
 }
 
-void ChartsPanel::pull(const QString &entity)
+void ChartsPanel::pull(const EntityKey &entity)
 {
     std::deque<Sample> &d = m_samples[entity];
     const double since = d.empty() ? -1.0 : d.back().t;
@@ -654,12 +654,12 @@ void ChartsPanel::refresh()
     if (!m_controller)
         return;
     m_now = m_controller->platform().elapsed();
-    pull(QStringLiteral("gateway"));
-    pull(QStringLiteral("http"));
+    pull(EntityKey::gateway());
+    pull(EntityKey::http());
     for (const QString &s : std::as_const(m_services))
-        pull(QStringLiteral("service:") + s);
-    if (!m_samples[QStringLiteral("gateway")].empty())
-        m_now = std::max(m_now, m_samples[QStringLiteral("gateway")].back().t);
+        pull(EntityKey::service(s));
+    if (const auto &gw = m_samples[EntityKey::gateway()]; !gw.empty())
+        m_now = std::max(m_now, gw.back().t);
     redraw();
 }
 
@@ -687,15 +687,15 @@ void ChartsPanel::loadRecording(const Recording &recording)
     m_samples.clear();
     m_ready.clear();
     m_markers.clear();
-    const auto load = [&](const QString &entity) {
+    const auto load = [&](const EntityKey &entity) {
         std::deque<Sample> &d = m_samples[entity];
-        for (const Window &w : recording.series(entity))
+        for (const Window &w : recording.series(entity.name()))
             d.push_back({w.t, w.counts, w.p50, w.p95, w.p99, w.gauges});
     };
-    load(QStringLiteral("gateway"));
-    load(QStringLiteral("http"));
+    load(EntityKey::gateway());
+    load(EntityKey::http());
     for (const QString &s : std::as_const(m_services)) {
-        const QString entity = QStringLiteral("service:") + s;
+        const EntityKey entity = EntityKey::service(s);
         load(entity);
         // A recording keeps the ready count once a second (the live panel
         // catches every change between two snapshots): one step a second.
@@ -718,7 +718,7 @@ void ChartsPanel::redraw()
     const double now = m_cut ? *m_cut : m_now;
     const double from = std::max(0.0, now - m_window);
     const double to = std::max(now, from + 10);
-    auto build = [&](const QString &entity, auto value) {
+    auto build = [&](const EntityKey &entity, auto value) {
         QList<QPointF> pts;
         const auto it = m_samples.find(entity);
         if (it == m_samples.end())
@@ -743,7 +743,7 @@ void ChartsPanel::redraw()
     double max[5] = {0, 0, 0, 0, 0};
     double ignored = 0;
     for (const QString &s : std::as_const(m_services)) {
-        const QString e = QStringLiteral("service:") + s;
+        const EntityKey e = EntityKey::service(s);
         feed(QStringLiteral("throughput:") + s, build(e, ok), &max[0]);
         feed(QStringLiteral("ready:") + s, readySteps(s, from, now), &max[3]);
         feed(QStringLiteral("utilization:") + s,
@@ -752,7 +752,7 @@ void ChartsPanel::redraw()
              build(e, [](const Sample &x) { return x.gauges.queueDepth; }), &max[4]);
     }
     // The HTTP front's clients: a throughput line of their own once they send.
-    const QString http = QStringLiteral("http");
+    const EntityKey http = EntityKey::http();
     const auto httpSamples = m_samples.find(http);
     if (!m_series.contains(QStringLiteral("throughput:http")) && !m_charts.empty() &&
         httpSamples != m_samples.end() &&
@@ -764,7 +764,7 @@ void ChartsPanel::redraw()
         updateLegend(m_charts.front());
     }
     feed(QStringLiteral("throughput:http"), build(http, ok), &max[0]);
-    const QString gw = QStringLiteral("gateway");
+    const EntityKey gw = EntityKey::gateway();
     feed(QStringLiteral("latency:p50"), build(gw, [](const Sample &s) { return s.p50; }), &max[1]);
     feed(QStringLiteral("latency:p95"), build(gw, [](const Sample &s) { return s.p95; }), &max[1]);
     feed(QStringLiteral("latency:p99"), build(gw, [](const Sample &s) { return s.p99; }), &max[1]);

@@ -148,7 +148,7 @@ private:
     void fitHeight(int height);
     void onSnapshot(const SystemSnapshot &snapshot);
     QList<QPointF> readySteps(const QString &service, double from, double to) const;
-    void pull(const QString &entity);
+    void pull(const EntityKey &entity);
     void redraw();
     void placeMarkers(Chart &c);
     Chart *chartOf(QChartView *view);
@@ -165,7 +165,7 @@ private:
     int m_window = 60;
     double m_now = 0;
     std::optional<double> m_cut;
-    std::map<QString, std::deque<Sample>> m_samples;
+    std::map<EntityKey, std::deque<Sample>> m_samples;
     std::map<QString, std::deque<ReadyStep>> m_ready;
     std::deque<Chart> m_charts;
     QList<QChartView *> m_views;

@@ -32,11 +32,8 @@ Scenario captureSetup(ShopController &c, const Scenario *running)
 
     // Every policy set from the GUI or by the scenario, as the gateway has it now.
     s.edges.clear();
-    for (const QString &key : c.policyKeys()) {
-        const QString caller = key.section(QLatin1Char('>'), 0, 0);
-        const QString service = key.section(QLatin1Char('>'), 1);
-        s.edges[key] = c.policy(caller, service == QLatin1String("*") ? QString() : service);
-    }
+    for (const EntityKey &key : c.policyKeys())
+        s.edges[key] = c.policy(key.caller(), key.service());
     s.rateLimit = c.rateLimit();
     s.rateLimitBurst = s.rateLimit > 0 ? std::max(1.0, c.rateLimitBurst()) : 0;
 

@@ -305,8 +305,7 @@ void ShopController::setPolicy(const QString &caller, const QString &service,
     if (m_shutdown)
         return;
     platform().gateway().setPolicy(caller, service, policy);
-    const QString key =
-        caller + QLatin1Char('>') + (service.isEmpty() ? QStringLiteral("*") : service);
+    const EntityKey key = EntityKey::edge(caller, service);
     if (!m_policyKeys.contains(key))
         m_policyKeys << key;
     // The gateway logs no event of its own for a policy change; the timeline should show it.

@@ -82,8 +82,9 @@ public:
     // default for every service ("users→*").
     EdgePolicy policy(const QString &caller, const QString &service) const;
     void setPolicy(const QString &caller, const QString &service, const EdgePolicy &policy);
-    // Edges whose policy was set here or by a scenario: "users>*", "order>product"...
-    QStringList policyKeys() const { return m_policyKeys; }
+    // Edges whose policy was set here or by a scenario (an empty service: a
+    // caller's default).
+    QList<EntityKey> policyKeys() const { return m_policyKeys; }
     double rateLimit() const;
     double rateLimitBurst() const { return m_rateLimitBurst; }
     void setRateLimit(double perSecond, double burst);
@@ -178,7 +179,7 @@ private:
     bool m_shaping = false;
     QTimer m_rateEventTimer;  // a rate set by hand: the event once the control rests
     double m_rateBefore = -1; // the rate before the hand started moving it, or -1
-    QStringList m_policyKeys;
+    QList<EntityKey> m_policyKeys;
     double m_rateLimitBurst = 0;
     double m_monkeyMean = 10;
     qint64 m_lastSeq = 0;

@@ -166,7 +166,7 @@ void TheoryPanel::refresh()
     for (int row = 0; row < models.size(); ++row) {
         const ServiceModel &m = models[row];
         const EntitySummary s =
-            m_controller->platform().metrics().summary(QStringLiteral("service:") + m.name);
+            m_controller->platform().metrics().summary(EntityKey::service(m.name));
         const double lambda = s.rps; // over the last window, per second
         const queueing::MmcPrediction p = m.predict(lambda);
         const double measuredUtil = s.last.gauges.utilization();
@@ -227,8 +227,7 @@ void TheoryPanel::rebuildChart()
     m_predicted->replace(curve);
     QList<QPointF> points;
     double xMax = capacity * 1.05, seen = 0;
-    for (const Window &w :
-         m_controller->platform().metrics().series(QStringLiteral("service:") + m.name)) {
+    for (const Window &w : m_controller->platform().metrics().series(EntityKey::service(m.name))) {
         if (w.total() == 0)
             continue;
         const double perReplica = double(w.total()) / std::max(1.0, w.gauges.replicasReady);

@@ -378,7 +378,7 @@ int main(int argc, char **argv)
         const double cpu = threadCpuSeconds() - cpu0;
         const auto load1 = controller->load().stats();
         const EntitySummary gw =
-            controller->platform().metrics().range(QStringLiteral("gateway"), t0, t1);
+            controller->platform().metrics().range(EntityKey::gateway(), t0, t1);
         const double gatewayRps = double(gw.total()) / std::max(0.001, t1 - t0);
         const auto dropped = load1.dropped - load0.dropped;
         const double okShare = gw.successRate();
