@@ -206,7 +206,7 @@ std::optional<double> ScenarioRun::measure(std::size_t index, const AuditReport 
     switch (metric.scope) {
     case MetricScope::WholeRun:
         in.audit = &audit;
-        in.dropped = m_session.load().stats().dropped;
+        in.dropped = m_session.loadStats().dropped; // evaluated after the shutdown
         return metric.measure(in);
     case MetricScope::EdgeCounter:
         for (const EdgeStatus &s : m_session.platform().gateway().edgeStatus())

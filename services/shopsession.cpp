@@ -193,6 +193,7 @@ void ShopSession::shutdown()
     m_load->stop();
     m_load->waitIdle(seconds(10));
     m_platform->shutdown();
+    m_finalLoadStats = m_load->stats();
     m_load.reset();
 }
 

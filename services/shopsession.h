@@ -27,6 +27,8 @@ public:
 
     Platform &platform() { return *m_platform; }
     LoadGenerator &load() { return *m_load; }
+    // The load generator's figures, also after shutdown (as it left them).
+    LoadGenerator::Stats loadStats() const { return m_load ? m_load->stats() : m_finalLoadStats; }
     TrackedWorkload &workload() { return *m_workload; }
     std::shared_ptr<TrackedWorkload> workloadPtr() const { return m_workload; }
     const Architecture &architecture() const { return m_architecture; }
@@ -72,6 +74,7 @@ private:
     std::shared_ptr<TrackedWorkload> m_workload;
     std::unique_ptr<Platform> m_platform;
     std::unique_ptr<LoadGenerator> m_load;
+    LoadGenerator::Stats m_finalLoadStats;
     std::unique_ptr<net::HttpFront> m_http; // stopped before the platform
 };
 
