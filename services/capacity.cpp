@@ -140,10 +140,16 @@ StepRun runStep(const CapacityOptions &o, double rate, int index, int bound)
         const EntitySummary s = platform.metrics().watched(watch);
         platform.metrics().unwatch(watch);
         const double journeys = double(s1.arrivals - s0.arrivals - (s1.dropped - s0.dropped));
+        // Calls are counted as they end, so they are divided by the journeys
+        // that ended in the same stretch: near saturation more journeys are
+        // under way at its end than at its start, and the journeys that
+        // arrived would make one call a journey read as 0.98.
+        const double ended =
+            double(s1.journeysOk + s1.journeysFailed - (s0.journeysOk + s0.journeysFailed));
         for (const ServiceModel &m : serviceModels(platform)) {
             const double calls = double(
                 platform.metrics().summary(EntityKey::service(m.name)).total() - calls0[m.name]);
-            r.services.append({m, journeys > 0 ? calls / journeys : 0});
+            r.services.append({m, ended > 0 ? calls / ended : 0});
         }
         generator.stop();
         session.shutdown();
