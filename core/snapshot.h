@@ -19,7 +19,7 @@ namespace microcosm {
 // between threads.
 struct ReplicaSnapshot
 {
-    QString name;  // "product#1"
+    QString name; // "product#1"
     ReplicaState state = ReplicaState::Starting;
     bool inRotation = false;
     int queued = 0;

@@ -65,7 +65,7 @@ struct Debrief
     struct BreakerChange
     {
         double t = 0;
-        QString edge;  // "users>product"
+        QString edge;                            // "users>product"
         BreakerState state = BreakerState::None; // from the event's kind, "breaker-open"
     };
     struct Scaling
