@@ -1,7 +1,7 @@
 #include "replica.h"
 
+#include "enginethreads.h"
 #include "platform.h"
-#include "precisewakeups.h"
 #include "servicehost.h"
 #include "sqlite.h"
 
@@ -243,7 +243,7 @@ bool Replica::enqueue(Job job, Response *refusal)
 
 void Replica::workerMain(int worker)
 {
-    askForPreciseWakeUps(); // the service time is a timed wait
+    engineThreadStarted(); // the service time is a timed wait
     try {
         Database db(m_host.databasePath());
         db.setAbortFlag(&m_killed);

@@ -1,6 +1,6 @@
 #include "scheduler.h"
 
-#include "precisewakeups.h"
+#include "enginethreads.h"
 
 namespace microcosm {
 
@@ -67,7 +67,7 @@ std::size_t Scheduler::pending() const
 
 void Scheduler::run()
 {
-    askForPreciseWakeUps(); // it paces the load generator's arrivals
+    engineThreadStarted(); // it paces the load generator's arrivals
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
         if (m_heap.empty()) {

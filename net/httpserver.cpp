@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include "enginethreads.h"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -508,7 +510,10 @@ bool HttpServer::listen(const QString &address, quint16 port, QString *error)
     d->listening = true;
     d->accept();
     for (int i = 0; i < d->ioThreads; ++i)
-        d->threads.emplace_back([impl = d.get()] { impl->ioc.run(); });
+        d->threads.emplace_back([impl = d.get()] {
+            engineThreadStarted();
+            impl->ioc.run();
+        });
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "externalservice.h"
 
+#include "enginethreads.h"
 #include "genericservice.h"
 #include "sqlite.h"
 
@@ -125,6 +126,7 @@ void ExternalService::startHealthChecks()
 
 void ExternalService::healthLoop()
 {
+    engineThreadStarted();
     std::unique_ptr<httplib::Client> client = makeClient(m_spec.external);
     // A probe that waits longer than a period would fall behind its own schedule.
     setTimeouts(*client, std::min<Duration>(m_healthPeriod, milliseconds(1000)));

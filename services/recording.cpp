@@ -1,6 +1,7 @@
 #include "recording.h"
 
 #include "edgekey.h"
+#include "enginethreads.h"
 #include "platform.h"
 #include "sqlite.h"
 
@@ -419,6 +420,7 @@ bool Recorder::finish(const std::map<QString, QByteArray> &documents, QString *e
 
 void Recorder::run()
 {
+    engineThreadStarted();
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_wake.wait_for(lock, std::chrono::milliseconds(100),

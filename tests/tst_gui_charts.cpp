@@ -4,10 +4,13 @@
 // and each marker says in full what it was; lines that coincide stay
 // visible; replicas and busy % are charts of their own; an exported chart
 // is the chart alone at 1600×900 (PNG at twice that); a surge replica that
-// lives two seconds is a step in the replicas chart; load changes are marked.
+// lives two seconds is a step in the replicas chart; load changes are marked;
+// a 41-service legend settles beside or below its chart instead of flipping
+// between the two on every resize.
 #include "chartspanel.h"
 #include "guitestsupport.h"
 #include "mainwindow.h"
+#include "scenario.h"
 #include "shopcontroller.h"
 
 #include <QChart>
@@ -42,6 +45,7 @@ private slots:
     void exportIsTheChartAloneAtTheDefaultSize();
     void surgeReplicaShowsAsAStep();
     void loadChangeGetsAMarkerOfItsOwnColour();
+    void manyServicesLegendSettles();
 
 private:
     std::unique_ptr<MainWindow> openWindow(const QString &dir, QSize size, bool presenter,
@@ -410,6 +414,70 @@ void TestGuiCharts::loadChangeGetsAMarkerOfItsOwnColour()
             l->text().contains(loadColour.name()))
             named = true;
     QVERIFY2(named, "the hint does not name the load-change colour");
+}
+
+void TestGuiCharts::manyServicesLegendSettles()
+{
+    // The train-ticket architecture's 41 services are 41 legend entries in
+    // the throughput chart: twenty lines below it in presenter type, forty
+    // beside it. The panel chose one, then reckoned the other as one line
+    // (or four) and flipped back on the next resize, for ever: 130 chart
+    // repaints a second and the GUI thread fully busy.
+    QStringList problems;
+    const auto scenario = Scenario::fromFile(
+        QStringLiteral(MICROCOSM_SOURCE_DIR "/resources/scenarios/train-ticket.json"), &problems);
+    QVERIFY2(scenario, qPrintable(problems.join(QLatin1Char('\n'))));
+    QTemporaryDir dir;
+    auto session = std::make_unique<ShopSession>(dir.path(), scenario->architecture,
+                                                 scenario->platform, LoadConfig{});
+    QVERIFY2(session->start(), qPrintable(session->startError()));
+    MainWindow::Options options;
+    options.persistSettings = false;
+    options.presenter = true;
+    options.size = QSize(1600, 1000);
+    MainWindow window(std::move(session), options);
+    window.resize(options.size);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::qWait(500);
+
+    QChartView *throughput = nullptr;
+    for (QChartView *v : window.charts()->findChildren<QChartView *>())
+        if (v->chart()->title().startsWith(QStringLiteral("Throughput")))
+            throughput = v;
+    QVERIFY(throughput);
+    QLabel *legend = legendLabel(throughput);
+    QVERIFY(legend);
+    QVERIFY2(legend->text().count(QStringLiteral("</span>")) >= 41, qPrintable(legend->text()));
+
+    // Beside, the legend does not wrap; below, it does.
+    const bool placed = legend->wordWrap();
+    int flips = 0;
+    int paints = 0;
+    struct PaintCounter : QObject
+    {
+        int *count;
+        bool eventFilter(QObject *, QEvent *e) override
+        {
+            if (e->type() == QEvent::Paint)
+                ++*count;
+            return false;
+        }
+    } counter;
+    counter.count = &paints;
+    throughput->viewport()->installEventFilter(&counter);
+    bool last = placed;
+    for (int i = 0; i < 100; ++i) {
+        QTest::qWait(10);
+        if (legend->wordWrap() != last) {
+            ++flips;
+            last = legend->wordWrap();
+        }
+    }
+    throughput->viewport()->removeEventFilter(&counter);
+    QCOMPARE(flips, 0);
+    // No load runs, so the chart has next to nothing to redraw in that second.
+    QVERIFY2(paints <= 10, qPrintable(QStringLiteral("%1 repaints in a second").arg(paints)));
 }
 
 QTEST_MAIN(TestGuiCharts)

@@ -472,7 +472,8 @@ struct ChartsPanel::Heights
 
 ChartsPanel::Heights ChartsPanel::heights() const
 {
-    const qreal label = QFontMetricsF(theme::scaledFont(font(), 0.85)).height();
+    const QFontMetricsF legendFm(theme::scaledFont(font(), 0.85));
+    const qreal label = legendFm.height();
     QFont bold = font();
     bold.setBold(true);
     Heights h{label, QFontMetricsF(bold).height() + 5, label + 10};
@@ -483,11 +484,33 @@ ChartsPanel::Heights ChartsPanel::heights() const
         else
             h.legendBelow = std::max(h.legendBelow, c.legend->heightForWidth(width));
     }
-    // The layout not in force is estimated: one line below, four entries beside.
-    if (m_legendBeside)
-        h.legendBelow = int(std::ceil(label * 1.2));
-    else
-        h.legendBeside = int(std::ceil(label * 4.2));
+    // The layout not in force is reckoned from the entries: below, they
+    // wrap between one another across the chart's width; beside, they stand
+    // one per line. (An estimate far from what the layout then does would
+    // flip the legend back and forth on every resize: a 41-service
+    // architecture's legend is twenty lines below but one in the estimate.)
+    const qreal gap = legendFm.horizontalAdvance(QStringLiteral("   "));
+    for (const Chart &c : m_charts) {
+        const QStringList entries = c.legendText.split(QStringLiteral("   "));
+        if (m_legendBeside) {
+            const qreal width = c.view->parentWidget()->width();
+            int lines = 1;
+            qreal used = 0;
+            for (const QString &entry : entries) {
+                const qreal w = legendFm.horizontalAdvance(entry);
+                if (used > 0 && used + gap + w > width) {
+                    ++lines;
+                    used = w;
+                } else {
+                    used += (used > 0 ? gap : 0) + w;
+                }
+            }
+            h.legendBelow = std::max(h.legendBelow, int(std::ceil(lines * legendFm.lineSpacing())));
+        } else {
+            h.legendBeside =
+                std::max(h.legendBeside, int(std::ceil(entries.size() * legendFm.lineSpacing())));
+        }
+    }
     return h;
 }
 
@@ -501,8 +524,10 @@ void ChartsPanel::updateMinimumHeight()
     const int bar = std::max(m_windowBox->sizeHint().height(), m_hint->heightForWidth(hintWidth));
     const int scrollBar = style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this);
     const QMargins m = layout()->contentsMargins();
-    const int chart =
-        int(std::ceil(std::max(h.title + 2.5 * h.label + h.axis, qreal(h.legendBeside))));
+    // A legend of more than four entries beside it scrolls with the charts
+    // rather than making the panel taller than a screen.
+    const int chart = int(std::ceil(std::max(h.title + 2.5 * h.label + h.axis,
+                                             std::min(qreal(h.legendBeside), 4.2 * h.label))));
     setMinimumHeight(m.top() + m.bottom() + bar + 2 + chart + scrollBar + 2);
 }
 

@@ -1,5 +1,6 @@
 #include "gui.h"
 
+#include "enginethreads.h"
 #include "httpfrontcontrol.h"
 #include "mainwindow.h"
 #include "numbers.h"
@@ -196,6 +197,7 @@ int runGui(const QCommandLineParser &parser, const HeadlessOptions &options)
     PlatformConfig platformConfig = scenario.platform;
     if (options.traceSample)
         platformConfig.traceSampleEvery = *options.traceSample;
+    setEngineThreadNice(kEngineNiceBesideWindow);
     auto session =
         std::make_unique<ShopSession>(options.dataDir, scenario.architecture, platformConfig, load);
     for (const auto &[service, at] : gui->kills)

@@ -11,6 +11,12 @@ namespace microcosm {
 // SERVICE@S used for demo screenshots and tests).
 void addGuiOptions(QCommandLineParser &parser);
 
+// The nice value the engine's threads run at beside the window (see
+// core/enginethreads.h): the GUI thread is served first, so the window
+// keeps drawing when the architecture asks more of the processor than
+// there is. microcosm-guibench measures the lag at other values.
+inline constexpr int kEngineNiceBesideWindow = 19;
+
 // Opens the main window on a shop in options.dataDir and runs the event
 // loop: with options.scenario, a shop with the scenario's deployment running
 // it (lesson, timeline and verdict in the Scenario panel); without, the

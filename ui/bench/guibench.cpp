@@ -22,6 +22,8 @@
 // expectations) instead of the shop. Each line and a last "gui-process"
 // line give the process's threads and resident memory (/proc/self/status).
 #include "chartspanel.h"
+#include "enginethreads.h"
+#include "gui.h"
 #include "mainwindow.h"
 #include "shopcontroller.h"
 #include "storefront.h"
@@ -242,6 +244,11 @@ int main(int argc, char **argv)
          QStringLiteral("Measure the window in presenter mode (large type, as on a projector).")},
         {QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."),
          QStringLiteral("WxH"), QStringLiteral("1600x1000")},
+        {QStringLiteral("engine-nice"),
+         QStringLiteral("Run the engine's threads at nice N, 0 (as the GUI thread) to 19 "
+                        "(default %1, as the window does).")
+             .arg(kEngineNiceBesideWindow),
+         QStringLiteral("N"), QString::number(kEngineNiceBesideWindow)},
         {QStringLiteral("scenario"),
          QStringLiteral("Run the architecture of the scenario in FILE (its services, policies "
                         "and journeys; not its timeline or expectations) instead of the shop."),
@@ -271,6 +278,12 @@ int main(int argc, char **argv)
         return 2;
     }
     app.slowMs = parser.value(QStringLiteral("slow-events")).toDouble();
+    const int engineNice = parser.value(QStringLiteral("engine-nice")).toInt(&ok);
+    if (!ok || engineNice < 0 || engineNice > 19) {
+        std::fprintf(stderr, "microcosm-guibench: --engine-nice must be from 0 to 19\n");
+        return 2;
+    }
+    setEngineThreadNice(engineNice);
     QTemporaryDir tmp;
     const QString dataDir = parser.isSet(QStringLiteral("data-dir"))
                                 ? parser.value(QStringLiteral("data-dir"))
@@ -388,6 +401,7 @@ int main(int argc, char **argv)
             {QStringLiteral("figure"), QStringLiteral("gui")},
             {QStringLiteral("rate"), rate},
             {QStringLiteral("presenter"), options.presenter},
+            {QStringLiteral("engineNice"), engineThreadNice()},
             {QStringLiteral("window"), QStringLiteral("%1x%2").arg(width).arg(height)},
             {QStringLiteral("gatewayRps"), std::round(gatewayRps)},
             {QStringLiteral("okPct"), round2(100 * okShare)},
