@@ -72,18 +72,16 @@ struct Gateway::Edge
     std::mutex cacheMutex;
     // The last good body by path, for fallbacks: the most recently used
     // paths, up to FallbackCacheElements JSON elements in all.
-    QCache<QString, QJsonValue> lastGood{FallbackCacheElements};
+    QCache<QString, Body> lastGood{FallbackCacheElements};
 };
 
 namespace {
 
 // What a cached body costs: one, plus one per element of an array or
 // member of an object, so a long order history counts for its length.
-qsizetype fallbackCost(const QJsonValue &body)
+qsizetype fallbackCost(const Body &body)
 {
-    return 1 + (body.isArray()    ? body.toArray().size()
-                : body.isObject() ? body.toObject().size()
-                                  : 0);
+    return 1 + body.elements();
 }
 
 } // namespace
@@ -125,7 +123,7 @@ void Gateway::addRoutes(ServiceHost &host)
         const QString key = spec.key();
         m_routes.push_back(
             {spec.method, spec.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), spec.pattern,
-             spec.idempotent, spec.internal, &host,
+             key, spec.idempotent, spec.internal, &host,
              m_platform.metrics().entity(EntityKey::route(host.name(), key)),
              m_platform.metrics().entity(EntityKey::service(host.name())),
              // A monolith's module is measured on its own too, by its routes.
@@ -138,19 +136,22 @@ void Gateway::addRoutes(ServiceHost &host)
 bool Gateway::matchPattern(const QStringList &pattern, const QString &target,
                            QHash<QString, QString> *params)
 {
+    // Walked as views of the target: nothing is copied but a parameter's value.
     const qsizetype q = target.indexOf(QLatin1Char('?'));
-    const QStringList segments =
-        (q < 0 ? target : target.left(q)).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    if (segments.size() != pattern.size())
-        return false;
+    const QStringView path = q < 0 ? QStringView(target) : QStringView(target).left(q);
     QHash<QString, QString> found;
-    for (qsizetype i = 0; i < segments.size(); ++i) {
-        const QString &want = pattern[i];
+    qsizetype i = 0;
+    for (const QStringView segment : path.tokenize(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (i == pattern.size())
+            return false;
+        const QString &want = pattern[i++];
         if (want.startsWith(QLatin1Char('{')) && want.endsWith(QLatin1Char('}')))
-            found.insert(want.mid(1, want.size() - 2), segments[i]);
-        else if (want != segments[i])
+            found.insert(want.mid(1, want.size() - 2), segment.toString());
+        else if (want != segment)
             return false;
     }
+    if (i != pattern.size())
+        return false;
     if (q >= 0) {
         const QUrlQuery query(target.mid(q + 1));
         for (const auto &[k, v] : query.queryItems(QUrl::FullyDecoded))
@@ -165,14 +166,8 @@ std::optional<Gateway::Match> Gateway::match(const QString &method, const QStrin
     for (const RouteEntry &r : m_routes) {
         if (r.method != method)
             continue;
-        Match m{r.host,
-                r.method + QLatin1Char(' ') + r.pattern,
-                r.idempotent,
-                r.internal,
-                {},
-                r.stats,
-                r.serviceStats,
-                r.moduleStats};
+        Match m{r.host, r.route, r.idempotent,   r.internal,
+                {},     r.stats, r.serviceStats, r.moduleStats};
         if (matchPattern(r.segments, target, &m.params))
             return m;
     }
@@ -289,7 +284,7 @@ void Gateway::setPolicy(const QString &caller, const QString &service, const Edg
 
 std::shared_ptr<Gateway::Edge> Gateway::edge(const QString &caller, const QString &service)
 {
-    const QString key = caller + QLatin1Char('>') + service;
+    const std::pair<QString, QString> key(caller, service); // shared, not copied
     {
         std::shared_lock lock(m_lock);
         auto it = m_edges.find(key);
@@ -582,8 +577,15 @@ void Gateway::finish(const std::shared_ptr<Call> &call, Response r)
     if (edge.policy.fallbackEnabled && request.method == QLatin1String("GET")) {
         std::lock_guard lock(edge.cacheMutex);
         if (r.ok()) {
-            edge.lastGood.insert(request.path, new QJsonValue(r.body), fallbackCost(r.body));
-        } else if (const QJsonValue *cached = edge.lastGood.object(request.path)) {
+            // The path's entry is written over when it costs as much (the
+            // usual case: the same list again), not taken out and made anew.
+            const qsizetype cost = fallbackCost(r.body);
+            Body *cached = edge.lastGood.object(request.path);
+            if (cached && fallbackCost(*cached) == cost)
+                *cached = r.body;
+            else
+                edge.lastGood.insert(request.path, new Body(r.body), cost);
+        } else if (const Body *cached = edge.lastGood.object(request.path)) {
             const QString why = r.reason;
             r = Response::make(200, *cached);
             r.fallback = true;

@@ -104,6 +104,7 @@ private:
         QString method;
         QStringList segments;
         QString pattern;
+        QString route; // "GET /products/{id}", made once, not per request
         bool idempotent;
         bool internal;
         ServiceHost *host;
@@ -133,7 +134,8 @@ private:
     std::vector<RouteEntry> m_routes; // fixed once the platform starts
     mutable std::shared_mutex m_lock;
     std::map<QString, EdgePolicy> m_policies;         // "caller>service" or "caller>*"
-    std::map<QString, std::shared_ptr<Edge>> m_edges; // "caller>service"
+    // By (caller, service): looked up per call without building a key.
+    std::map<std::pair<QString, QString>, std::shared_ptr<Edge>> m_edges;
     std::shared_ptr<RateLimiter> m_rateLimiter;
     EntityStats *m_gatewayStats; // looked up once: send() runs per request
     EntityStats *m_usersStats;   // the simulated users' share of the gateway's

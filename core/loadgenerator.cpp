@@ -110,6 +110,19 @@ LoadGenerator::LoadGenerator(Platform &platform, std::shared_ptr<Workload> workl
       m_rng(m_config.seed), m_started(Clock::now()),
       m_client(platform.metrics().entity(EntityKey::client()))
 {
+    // A mix that is given is the whole mix: what it does not name weighs 0.
+    if (m_workload)
+        m_journeyNames = m_workload->journeys();
+    const bool given = !m_config.mix.isEmpty();
+    std::vector<double> weights;
+    double total = 0;
+    for (const QString &n : m_journeyNames) {
+        const double w = given ? m_config.mix.value(n, 0.0) : m_workload->defaultWeight(n);
+        weights.push_back(w > 0 && std::isfinite(w) ? w : 0.0);
+        total += weights.back();
+    }
+    if (total > 0)
+        m_journeyPick.emplace(weights.begin(), weights.end());
 }
 
 LoadGenerator::~LoadGenerator()
@@ -191,20 +204,7 @@ bool LoadGenerator::waitIdle(Duration timeout)
 
 QString LoadGenerator::pickJourney()
 {
-    // A mix that is given is the whole mix: what it does not name weighs 0.
-    const QStringList names = m_workload->journeys();
-    const bool given = !m_config.mix.isEmpty();
-    std::vector<double> weights;
-    double total = 0;
-    for (const QString &n : names) {
-        const double w = given ? m_config.mix.value(n, 0.0) : m_workload->defaultWeight(n);
-        weights.push_back(w > 0 && std::isfinite(w) ? w : 0.0);
-        total += weights.back();
-    }
-    if (!(total > 0))
-        return {}; // nothing to pick
-    std::discrete_distribution<int> pick(weights.begin(), weights.end());
-    return names.value(pick(m_rng));
+    return m_journeyPick ? m_journeyNames.value((*m_journeyPick)(m_rng)) : QString();
 }
 
 std::shared_ptr<LoadGenerator::Run> LoadGenerator::newRun(int user, TimePoint intended)

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -157,6 +158,10 @@ private:
     mutable std::mutex m_mutex; // config and rng; taken on the scheduler thread
     LoadConfig m_config;
     std::mt19937_64 m_rng;
+    // The mix, weighed once: the journeys' names and a pick among them
+    // (none when nothing weighs more than 0).
+    QStringList m_journeyNames;
+    std::optional<std::discrete_distribution<int>> m_journeyPick;
     TimePoint m_nextArrival;
     TimePoint m_started;
     QList<LoadChange> m_changes; // the profile's, from the next one due

@@ -1,5 +1,9 @@
 #include "message.h"
 
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+#include <charconv>
 #include <random>
 
 namespace microcosm {
@@ -186,7 +190,76 @@ Outcome outcomeForStatus(int status)
     return Outcome::ServerError;
 }
 
-Response Response::make(int status, QJsonValue body)
+Body Body::fromJsonText(QByteArray text, qsizetype elements)
+{
+    Body b;
+    b.m_text = text.isNull() ? QByteArray("", 0) : std::move(text);
+    b.m_elements = elements;
+    return b;
+}
+
+QJsonValue Body::value() const
+{
+    if (!isText())
+        return m_value;
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(m_text, &error);
+    if (error.error != QJsonParseError::NoError)
+        return QJsonValue(QJsonValue::Undefined);
+    return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+}
+
+QByteArray Body::toJson() const
+{
+    if (isText())
+        return m_text;
+    if (m_value.isObject())
+        return QJsonDocument(m_value.toObject()).toJson(QJsonDocument::Compact);
+    if (m_value.isArray())
+        return QJsonDocument(m_value.toArray()).toJson(QJsonDocument::Compact);
+    if (m_value.isUndefined())
+        return {};
+    // A scalar: serialized inside an array, the brackets taken off.
+    const QByteArray wrapped = QJsonDocument(QJsonArray{m_value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+qsizetype Body::elements() const
+{
+    if (isText())
+        return m_elements;
+    return m_value.isArray()    ? m_value.toArray().size()
+           : m_value.isObject() ? m_value.toObject().size()
+                                : 0;
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out.append('"');
+    for (const char c : utf8) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.append('\\');
+            out.append(c);
+        } else if (u < 0x20) {
+            const char escape[] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 15]};
+            out.append(escape, sizeof escape);
+        } else {
+            out.append(c);
+        }
+    }
+    out.append('"');
+}
+
+void appendJsonInteger(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end - digits);
+}
+
+Response Response::make(int status, Body body)
 {
     Response r;
     r.status = status;

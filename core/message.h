@@ -4,6 +4,8 @@
 
 #include <QByteArrayView>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -145,12 +147,59 @@ struct Request
     QString label() const { return method + QLatin1Char(' ') + path; }
 };
 
+// A response's JSON body: a value, or JSON text a service wrote straight
+// out. A service that only serves a body (the product list) writes text and
+// builds no tree of values nobody may read; one whose body its caller reads
+// (the cart, read by the order service) answers with a value. Either reads
+// as the other: text is parsed when a value is asked for, a value
+// serialized when text is.
+class Body
+{
+public:
+    Body() = default;
+    Body(QJsonValue value) : m_value(std::move(value)) {}
+    Body(const QJsonObject &object) : m_value(object) {}
+    Body(const QJsonArray &array) : m_value(array) {}
+    // Compact JSON text, valid as written (a writer's duty, checked in
+    // tests), and how many elements its outer array or object has.
+    static Body fromJsonText(QByteArray text, qsizetype elements);
+
+    bool isText() const { return !m_text.isNull(); }
+    bool isUndefined() const { return !isText() && m_value.isUndefined(); }
+    bool isNull() const { return !isText() && m_value.isNull(); }
+    bool isObject() const { return isText() ? m_text.startsWith('{') : m_value.isObject(); }
+    bool isArray() const { return isText() ? m_text.startsWith('[') : m_value.isArray(); }
+    // The value; text is parsed (an invalid text reads as undefined).
+    QJsonValue value() const;
+    QJsonObject toObject() const { return value().toObject(); }
+    QJsonArray toArray() const { return value().toArray(); }
+    // Compact JSON text: as written, or the value serialized (a bare scalar
+    // as its JSON literal; undefined as empty).
+    QByteArray toJson() const;
+    // Elements of the outer array or object (0 for a scalar): what a cached
+    // body costs.
+    qsizetype elements() const;
+
+    // Equal when they read as the same value, whichever form each has.
+    friend bool operator==(const Body &a, const Body &b) { return a.value() == b.value(); }
+
+private:
+    QJsonValue m_value;
+    QByteArray m_text;
+    qsizetype m_elements = 0;
+};
+
+// JSON text written by hand, for Body::fromJsonText: a string with its
+// escapes (RFC 8259 section 7) and an integer, appended to out.
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
+void appendJsonInteger(QByteArray &out, qint64 value);
+
 // The answer: an HTTP-like status, a body, and for a failure a human reason
 // such as "timeout 1000 ms at order→product" or "queue full: cart#2".
 struct Response
 {
     int status = 0;
-    QJsonValue body;
+    Body body;
     QString reason;
     Outcome outcome = Outcome::Ok;
     Duration latency{};
@@ -160,7 +209,7 @@ struct Response
 
     bool ok() const { return status >= 200 && status < 300; }
 
-    static Response make(int status, QJsonValue body = {});
+    static Response make(int status, Body body = {});
     static Response error(int status, QString reason);
     static Response error(int status, QString reason, Outcome outcome);
 };

@@ -1,5 +1,7 @@
 #include "sqlite.h"
 
+#include <QStringEncoder>
+
 #include <sqlite3.h>
 
 #include <QDir>
@@ -500,6 +502,7 @@ Statement::Statement(Database &db, const QString &sql) : m_db(db), m_sql(sql)
     db.endBusyWait();
     if (rc != SQLITE_OK)
         db.fail(QStringLiteral("prepare \"%1\"").arg(sql), rc);
+    m_texts.resize(std::size_t(sqlite3_bind_parameter_count(m_stmt)));
 }
 
 Statement::~Statement()
@@ -519,10 +522,43 @@ Statement &Statement::bind(int index, double value)
     return *this;
 }
 
+QByteArray *Statement::textBuffer(int index)
+{
+    if (index < 1 || std::size_t(index) > m_texts.size())
+        return nullptr;
+    return &m_texts[std::size_t(index - 1)];
+}
+
+// A text is written into its parameter's own buffer, which SQLite reads in
+// place (SQLITE_STATIC) until the statement is reset, bound again or
+// finalized; an index out of range SQLite refuses (SQLITE_RANGE), as for
+// any bind.
 Statement &Statement::bind(int index, const QString &value)
 {
-    const QByteArray utf8 = value.toUtf8();
-    sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    QByteArray *utf8 = textBuffer(index);
+    if (!utf8) {
+        sqlite3_bind_text(m_stmt, index, "", 0, SQLITE_STATIC);
+        return *this;
+    }
+    QStringEncoder encoder(QStringEncoder::Utf8);
+    utf8->resize(encoder.requiredSpace(value.size()));
+    char *end = encoder.appendToBuffer(utf8->data(), value);
+    utf8->resize(end - utf8->constData());
+    sqlite3_bind_text(m_stmt, index, utf8->constData(), int(utf8->size()), SQLITE_STATIC);
+    return *this;
+}
+
+Statement &Statement::bindUtf8(int index, QByteArrayView text)
+{
+    QByteArray *utf8 = textBuffer(index);
+    if (!utf8) {
+        sqlite3_bind_text(m_stmt, index, "", 0, SQLITE_STATIC);
+        return *this;
+    }
+    utf8->resize(text.size());
+    if (!text.isEmpty())
+        std::memcpy(utf8->data(), text.data(), std::size_t(text.size()));
+    sqlite3_bind_text(m_stmt, index, utf8->constData(), int(utf8->size()), SQLITE_STATIC);
     return *this;
 }
 
@@ -581,6 +617,12 @@ QString Statement::text(int column) const
 {
     const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
     return p ? QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, column)) : QString();
+}
+
+QByteArrayView Statement::utf8(int column) const
+{
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+    return p ? QByteArrayView(p, sqlite3_column_bytes(m_stmt, column)) : QByteArrayView();
 }
 
 QByteArray Statement::blob(int column) const
@@ -738,10 +780,9 @@ void Database::forgetWriter()
 
 Query Database::prepare(const QString &sql)
 {
-    const std::string key = sql.toStdString();
-    auto it = m_cache.find(key);
+    auto it = m_cache.find(sql);
     if (it == m_cache.end())
-        it = m_cache.emplace(key, std::make_unique<Statement>(*this, sql)).first;
+        it = m_cache.emplace(sql, std::make_unique<Statement>(*this, sql)).first;
     it->second->reset();
     return Query(*it->second);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHashFunctions>
 #include <QString>
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -49,6 +51,8 @@ public:
     Statement &bind(int index, double value);
     Statement &bind(int index, const QString &value);
     Statement &bind(int index, const QByteArray &blob);
+    // Text already in UTF-8 (bind(QByteArray) binds a blob).
+    Statement &bindUtf8(int index, QByteArrayView text);
     Statement &bindNull(int index);
 
     // Steps once: true while a row is available.
@@ -61,6 +65,9 @@ public:
     int integer(int column) const { return int(int64(column)); }
     double real(int column) const;
     QString text(int column) const;
+    // The column's UTF-8 text as SQLite holds it, valid until the next step
+    // or reset: read without a copy.
+    QByteArrayView utf8(int column) const;
     QByteArray blob(int column) const;
     bool isNull(int column) const;
     int columnCount() const;
@@ -70,6 +77,10 @@ private:
     Database &m_db;
     sqlite3_stmt *m_stmt = nullptr;
     QString m_sql;
+    // A bound text's UTF-8, one buffer per parameter, kept between uses so
+    // that binding a string does not allocate once the buffer is big enough.
+    std::vector<QByteArray> m_texts;
+    QByteArray *textBuffer(int index);
 };
 
 // A use of a cached statement. Resets the statement when it goes out of
@@ -93,6 +104,11 @@ public:
         m_s->bind(index, value);
         return *this;
     }
+    Query &bindUtf8(int index, QByteArrayView text)
+    {
+        m_s->bindUtf8(index, text);
+        return *this;
+    }
     Query &bindNull(int index)
     {
         m_s->bindNull(index);
@@ -104,6 +120,7 @@ public:
     int integer(int column) const { return m_s->integer(column); }
     double real(int column) const { return m_s->real(column); }
     QString text(int column) const { return m_s->text(column); }
+    QByteArrayView utf8(int column) const { return m_s->utf8(column); }
     QByteArray blob(int column) const { return m_s->blob(column); }
     bool isNull(int column) const { return m_s->isNull(column); }
     int columnCount() const { return m_s->columnCount(); }
@@ -200,7 +217,8 @@ private:
     QString m_writerKey; // set for a read-write connection to a file: its entry among the writers
     Origin m_origin = Origin::Existing;
     const std::atomic<bool> *m_abort = nullptr;
-    std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
+    // By the SQL as written: a QStringLiteral is hashed, not converted.
+    std::unordered_map<QString, std::unique_ptr<Statement>> m_cache;
     std::shared_ptr<FileState> m_fileState; // null for ":memory:"
     int m_busyTimeoutMs = 0;
     std::chrono::steady_clock::time_point m_busySince;

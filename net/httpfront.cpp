@@ -79,16 +79,10 @@ bool hasControl(const QString &s)
     return false;
 }
 
-QByteArray jsonText(const QJsonValue &v)
+// What an answer without a body says on the wire: an empty object.
+QByteArray jsonText(const Body &body)
 {
-    if (v.isObject())
-        return QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
-    if (v.isArray())
-        return QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
-    if (v.isUndefined() || v.isNull())
-        return "{}";
-    const QByteArray wrapped = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2); // a bare scalar, without the brackets
+    return body.isUndefined() || body.isNull() ? QByteArray("{}") : body.toJson();
 }
 
 QString ordinal(qsizetype i)

@@ -423,7 +423,7 @@ void StorefrontPanel::send(const QString &method, const QString &path, const QJs
                                               [self, pending, sent](Response response) mutable {
                                                   pending.status = response.status;
                                                   pending.reason = response.reason;
-                                                  pending.body = response.body;
+                                                  pending.body = response.body.value();
                                                   pending.ms = toMs(Clock::now() - sent);
                                                   QMetaObject::invokeMethod(
                                                       QCoreApplication::instance(),

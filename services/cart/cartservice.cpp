@@ -74,9 +74,18 @@ Response CartService::handle(const Request &request, WorkerContext &ctx)
             "ON CONFLICT (user_id, product_id) DO UPDATE SET "
             "quantity = min(99, quantity + excluded.quantity), updated_at = excluded.updated_at"));
         s.bind(1, user).bind(2, productId).bind(3, quantity).bind(4, nowText()).exec();
-        return Response::make(201, QJsonObject{{QStringLiteral("user"), user},
-                                               {QStringLiteral("productId"), productId},
-                                               {QStringLiteral("added"), quantity}});
+        // {"added":…,"productId":…,"user":…}, written as text: the users'
+        // answer, read by no service.
+        QByteArray answer;
+        answer.reserve(64 + user.size() * 3);
+        answer.append("{\"added\":");
+        appendJsonInteger(answer, quantity);
+        answer.append(",\"productId\":");
+        appendJsonInteger(answer, productId);
+        answer.append(",\"user\":");
+        appendJsonString(answer, user.toUtf8());
+        answer.append('}');
+        return Response::make(201, Body::fromJsonText(std::move(answer), 3));
     }
     if (request.route == QLatin1String("DELETE /carts/{user}/items/{product}")) {
         bool ok = false;
