@@ -2,6 +2,7 @@
 // them: through the gateway of a running shop whose three database files
 // live in a fresh temporary directory.
 #include "auditor.h"
+#include "order/orderservice.h"
 #include "testsupport.h"
 
 #include <QtTest>
@@ -41,6 +42,7 @@ private slots:
     void orderRoutes();
     void orderRoutesRejectBadInput_data();
     void orderRoutesRejectBadInput();
+    void orderHistoryIsAPage();
     void checkoutOfEmptyCartFails();
 
     // database per service
@@ -450,6 +452,15 @@ void TestServices::orderRoutesRejectBadInput_data()
                                        << "/orders" << QJsonValue() << QString() << 400;
     QTest::newRow("list with empty user") << "GET"
                                           << "/orders?user=" << QJsonValue() << QString() << 400;
+    QTest::newRow("history limit zero")
+        << "GET"
+        << "/orders?user=u1&limit=0" << QJsonValue() << QString() << 400;
+    QTest::newRow("history limit over the most")
+        << "GET"
+        << "/orders?user=u1&limit=101" << QJsonValue() << QString() << 400;
+    QTest::newRow("history limit not a number")
+        << "GET"
+        << "/orders?user=u1&limit=all" << QJsonValue() << QString() << 400;
     QTest::newRow("checkout without key") << "POST"
                                           << "/orders" << u1 << QString() << 400;
     QTest::newRow("checkout without user") << "POST"
@@ -472,6 +483,38 @@ void TestServices::orderRoutesRejectBadInput()
     QCOMPARE(
         scalar(dataDir(), QStringLiteral("order"), QStringLiteral("SELECT count(*) FROM orders")),
         qint64(0));
+}
+
+// The history is a page, newest first: 20 orders unless 'limit' asks for
+// 1 to 100, so reading it costs the same however many orders a user has.
+void TestServices::orderHistoryIsAPage()
+{
+    const int placed = OrderService::HistoryPage + 2;
+    for (int i = 0; i < placed; ++i) {
+        QCOMPARE(addToCart(platform(), QStringLiteral("pat"), 1 + i % 5, 1).status, 201);
+        QCOMPARE(
+            checkout(platform(), QStringLiteral("pat"), QStringLiteral("pat-%1").arg(i)).status,
+            201);
+    }
+    const auto history = [&](const QString &query) {
+        const Response r =
+            call(platform(), QStringLiteral("GET"), QStringLiteral("/orders?user=pat") + query);
+        return r.status == 200 ? r.body.toArray().size() : -r.status;
+    };
+    QCOMPARE(history(QString()), qsizetype(OrderService::HistoryPage));
+    QCOMPARE(history(QStringLiteral("&limit=3")), qsizetype(3));
+    QCOMPARE(history(QStringLiteral("&limit=1")), qsizetype(1));
+    QCOMPARE(history(QStringLiteral("&limit=100")), qsizetype(placed));
+    // Newest first: the page of one is the newest of the whole history.
+    const Response all =
+        call(platform(), QStringLiteral("GET"), QStringLiteral("/orders?user=pat&limit=100"));
+    const Response one =
+        call(platform(), QStringLiteral("GET"), QStringLiteral("/orders?user=pat&limit=1"));
+    QString newest;
+    for (const QJsonValue &o : all.body.toArray())
+        newest = std::max(newest, o.toObject().value(QStringLiteral("createdAt")).toString());
+    QCOMPARE(one.body.toArray().at(0).toObject().value(QStringLiteral("createdAt")).toString(),
+             newest);
 }
 
 void TestServices::checkoutOfEmptyCartFails()

@@ -146,11 +146,25 @@ Response OrderService::handle(const Request &request, WorkerContext &ctx)
         const QString user = request.param(QStringLiteral("user"));
         if (user.isEmpty())
             return Response::error(400, QStringLiteral("query parameter 'user' is required"));
+        // A page of the history, newest first: HistoryPage orders unless
+        // 'limit' asks for 1 to HistoryMax. A whole history would grow with
+        // every order its user places, and so would the cost of reading it:
+        // a shop under steady load would slow down for ever.
+        qint64 limit = HistoryPage;
+        if (const QString text = request.param(QStringLiteral("limit")); !text.isEmpty()) {
+            bool ok = false;
+            limit = text.toLongLong(&ok);
+            if (!ok || limit < 1 || limit > HistoryMax)
+                return Response::error(400, QStringLiteral("query parameter 'limit' must be a "
+                                                           "whole number from 1 to %1, not '%2'")
+                                                .arg(HistoryMax)
+                                                .arg(text.left(40)));
+        }
         QStringList ids;
         {
             auto s = db.prepare(QStringLiteral(
-                "SELECT id FROM orders WHERE user_id = ? ORDER BY created_at DESC LIMIT 100"));
-            s.bind(1, user);
+                "SELECT id FROM orders WHERE user_id = ? ORDER BY created_at DESC LIMIT ?"));
+            s.bind(1, user).bind(2, limit);
             while (s.next())
                 ids << s.text(0);
         }

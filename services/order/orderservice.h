@@ -22,6 +22,10 @@ public:
     Duration maintenancePeriod() const override { return milliseconds(1000); }
     // A PENDING order this old is compensated even when its owner still runs.
     static constexpr Duration StrandedAfter = seconds(15);
+    // GET /orders?user=U[&limit=N]: the newest HistoryPage orders, or N of
+    // them up to HistoryMax.
+    static constexpr int HistoryPage = 20;
+    static constexpr int HistoryMax = 100;
     void maintain(WorkerContext &ctx) override;
 
     static const char *schema();
