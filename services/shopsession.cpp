@@ -24,6 +24,11 @@ Architecture shopWith(const ShopConfig &shop)
     *a.configOf(QStringLiteral("product")) = shop.product;
     *a.configOf(QStringLiteral("cart")) = shop.cart;
     *a.configOf(QStringLiteral("order")) = shop.order;
+    // The restocking rule too: a session made from a ShopConfig dropped it,
+    // and the memory figure's shop never restocked (it sold out at ~180 s).
+    for (ServiceSpec &s : a.services)
+        if (s.name == QLatin1String("product"))
+            s.restock = shop.restock;
     return a;
 }
 

@@ -39,6 +39,7 @@ private slots:
     void wrongRulesAreNamed();
     void survivesWriteAndParse();
     void aRunRestocksAndTheAuditBalances();
+    void aSessionFromAShopConfigRestocks();
 };
 
 void TestRestock::offUnlessTheScenarioSaysSo()
@@ -113,6 +114,28 @@ void TestRestock::survivesWriteAndParse()
 // The audit holds initial + restocked = on shelves + held, product by
 // product, and restocked is what the restocks table says; each pass is an
 // event in the recording.
+// A session made from a ShopConfig (the benchmarks' way) keeps its rule and
+// restocks: every product is below 100 000, so the first pass tops all up.
+void TestRestock::aSessionFromAShopConfigRestocks()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ShopConfig shop = ShopConfig::defaults();
+    shop.restock = {milliseconds(200), 100000, 100000};
+    {
+        ShopSession session(dir.path(), shop);
+        QCOMPARE(session.architecture().service(QStringLiteral("product"))->restock, shop.restock);
+        QVERIFY2(session.start(), qPrintable(session.startError()));
+        QTRY_VERIFY_WITH_TIMEOUT(test::scalar(dir.path(), QStringLiteral("product"),
+                                              QStringLiteral("SELECT count(*) FROM restocks")) > 0,
+                                 10000);
+        session.shutdown();
+    }
+    QCOMPARE(test::scalar(dir.path(), QStringLiteral("product"),
+                          QStringLiteral("SELECT min(stock) FROM products")),
+             qint64(100000));
+}
+
 void TestRestock::aRunRestocksAndTheAuditBalances()
 {
     QTemporaryDir dir;
