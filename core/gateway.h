@@ -133,7 +133,7 @@ private:
     Platform &m_platform;
     std::vector<RouteEntry> m_routes; // fixed once the platform starts
     mutable std::shared_mutex m_lock;
-    std::map<QString, EdgePolicy> m_policies;         // "caller>service" or "caller>*"
+    std::map<QString, EdgePolicy> m_policies; // "caller>service" or "caller>*"
     // By (caller, service): looked up per call without building a key.
     std::map<std::pair<QString, QString>, std::shared_ptr<Edge>> m_edges;
     std::shared_ptr<RateLimiter> m_rateLimiter;

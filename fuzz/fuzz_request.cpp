@@ -183,7 +183,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 qPrintable(request.idempotencyKey),
                 QJsonDocument(QJsonArray{request.body}).toJson(QJsonDocument::Compact).constData(),
                 r.status, qPrintable(r.reason),
-                QJsonDocument(QJsonArray{r.body.value()}).toJson(QJsonDocument::Compact).constData());
+                QJsonDocument(QJsonArray{r.body.value()})
+                    .toJson(QJsonDocument::Compact)
+                    .constData());
         if (r.status < 200 || r.status > 599)
             std::abort(); // every answer is an HTTP-like status
         (void)QJsonDocument(QJsonArray{r.body.value()})
