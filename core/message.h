@@ -194,6 +194,42 @@ private:
 void appendJsonString(QByteArray &out, QByteArrayView utf8);
 void appendJsonInteger(QByteArray &out, qint64 value);
 
+// A JSON object written as text into out, member by member, in the order
+// given (keys are plain ASCII literals, written as they are); close() ends
+// it and says how many members it has.
+class JsonObjectWriter
+{
+public:
+    explicit JsonObjectWriter(QByteArray &out) : m_out(out) { m_out.append('{'); }
+    JsonObjectWriter &member(const char *key, qint64 value)
+    {
+        appendJsonInteger(keyed(key), value);
+        return *this;
+    }
+    JsonObjectWriter &member(const char *key, QByteArrayView utf8)
+    {
+        appendJsonString(keyed(key), utf8);
+        return *this;
+    }
+    // The member's key written; its value is the caller's to append.
+    QByteArray &keyed(const char *key)
+    {
+        if (m_members++ > 0)
+            m_out.append(',');
+        m_out.append('"').append(key).append("\":");
+        return m_out;
+    }
+    qsizetype close()
+    {
+        m_out.append('}');
+        return m_members;
+    }
+
+private:
+    QByteArray &m_out;
+    qsizetype m_members = 0;
+};
+
 // The answer: an HTTP-like status, a body, and for a failure a human reason
 // such as "timeout 1000 ms at order→product" or "queue full: cart#2".
 struct Response

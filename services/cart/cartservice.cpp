@@ -78,14 +78,12 @@ Response CartService::handle(const Request &request, WorkerContext &ctx)
         // answer, read by no service.
         QByteArray answer;
         answer.reserve(64 + user.size() * 3);
-        answer.append("{\"added\":");
-        appendJsonInteger(answer, quantity);
-        answer.append(",\"productId\":");
-        appendJsonInteger(answer, productId);
-        answer.append(",\"user\":");
-        appendJsonString(answer, user.toUtf8());
-        answer.append('}');
-        return Response::make(201, Body::fromJsonText(std::move(answer), 3));
+        const qsizetype members = JsonObjectWriter(answer)
+                                      .member("added", quantity)
+                                      .member("productId", productId)
+                                      .member("user", user.toUtf8())
+                                      .close();
+        return Response::make(201, Body::fromJsonText(std::move(answer), members));
     }
     if (request.route == QLatin1String("DELETE /carts/{user}/items/{product}")) {
         bool ok = false;

@@ -81,34 +81,26 @@ qsizetype appendOrder(QByteArray &out, Database &db, const QString &id)
     o.bind(1, id);
     if (!o.next())
         return 0;
-    out.append("{\"createdAt\":");
-    appendJsonString(out, o.utf8(5));
-    out.append(",\"id\":");
-    appendJsonString(out, o.utf8(0));
-    out.append(",\"items\":[");
+    JsonObjectWriter order(out);
+    order.member("createdAt", o.utf8(5)).member("id", o.utf8(0));
+    QByteArray &list = order.keyed("items");
+    list.append('[');
     auto items = db.prepare(QStringLiteral(
         "SELECT product_id, quantity FROM order_items WHERE order_id = ? ORDER BY product_id"));
     items.bind(1, id);
     for (int n = 0; items.next(); ++n) {
-        out.append(n > 0 ? ",{\"productId\":" : "{\"productId\":");
-        appendJsonInteger(out, items.int64(0));
-        out.append(",\"quantity\":");
-        appendJsonInteger(out, items.int64(1));
-        out.append('}');
+        if (n > 0)
+            list.append(',');
+        JsonObjectWriter(list)
+            .member("productId", items.int64(0))
+            .member("quantity", items.int64(1))
+            .close();
     }
-    out.append(']');
-    if (!o.isNull(3)) {
-        out.append(",\"reason\":");
-        appendJsonString(out, o.utf8(3));
-    }
-    out.append(",\"status\":");
-    appendJsonString(out, o.utf8(2));
-    out.append(",\"totalCents\":");
-    appendJsonInteger(out, o.int64(4));
-    out.append(",\"user\":");
-    appendJsonString(out, o.utf8(1));
-    out.append('}');
-    return o.isNull(3) ? 6 : 7;
+    list.append(']');
+    if (!o.isNull(3))
+        order.member("reason", o.utf8(3));
+    order.member("status", o.utf8(2)).member("totalCents", o.int64(4)).member("user", o.utf8(1));
+    return order.close();
 }
 
 Request internalRequest(const QString &method, const QString &path, QJsonValue body = {})

@@ -95,15 +95,12 @@ namespace {
 // built between (what the allocation figure counts).
 void appendProduct(QByteArray &out, const Query &s)
 {
-    out.append("{\"id\":");
-    appendJsonInteger(out, s.int64(0));
-    out.append(",\"name\":");
-    appendJsonString(out, s.utf8(1));
-    out.append(",\"priceCents\":");
-    appendJsonInteger(out, s.int64(2));
-    out.append(",\"stock\":");
-    appendJsonInteger(out, s.int64(3));
-    out.append('}');
+    JsonObjectWriter(out)
+        .member("id", s.int64(0))
+        .member("name", s.utf8(1))
+        .member("priceCents", s.int64(2))
+        .member("stock", s.int64(3))
+        .close();
 }
 
 Response reserve(const Request &request, Database &db)
