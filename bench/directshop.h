@@ -29,7 +29,7 @@ struct RouteMatch
 {
     QString service;
     QString route;
-    QHash<QString, QString> params;
+    Params params;
 };
 using Router =
     std::function<std::optional<RouteMatch>(const QString &method, const QString &target)>;

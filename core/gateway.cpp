@@ -108,6 +108,55 @@ struct Gateway::Call
     PendingCall::Completion done;
 };
 
+// One attempt of a call in flight: the worker's reply, the scheduler's
+// timeout or a kill's reset, whichever comes first, ends it (PendingCall),
+// and the gateway goes on with the call (onTryDone). The timeout's message
+// is made only when it fires.
+class Gateway::Try final : public PendingCall
+{
+public:
+    Try(Gateway &gateway, std::shared_ptr<Call> call, TimePoint start, bool isRetry,
+        bool dispatched)
+        : m_gateway(gateway), m_call(std::move(call)), m_hop(m_call->edge->name), m_start(start),
+          m_isRetry(isRetry), m_dispatched(dispatched)
+    {
+    }
+    // Arms the timeout: the try ends with a 504 at deadline unless answered
+    // before; timeoutMs is the timeout as configured, for its reason.
+    void armTimeout(std::shared_ptr<Try> self, TimePoint deadline, qint64 timeoutMs)
+    {
+        m_timeoutMs = timeoutMs;
+        Try *raw = self.get();
+        m_timer.store(m_gateway.m_platform.scheduler().at(
+            deadline, [raw] { raw->timedOut(); }, std::move(self)));
+    }
+
+private:
+    void timedOut()
+    {
+        complete(Response::error(504,
+                                 QStringLiteral("timeout %1 ms at %2").arg(m_timeoutMs).arg(m_hop),
+                                 Outcome::Timeout));
+    }
+    void deliver(Response r) override
+    {
+        if (const auto id = m_timer.load())
+            m_gateway.m_platform.scheduler().cancel(id);
+        // What the call holds goes with the try's end, not with the try.
+        const std::shared_ptr<Call> call = std::move(m_call);
+        m_gateway.onTryDone(call, m_start, m_isRetry, m_dispatched, std::move(r));
+    }
+
+    Gateway &m_gateway;
+    std::shared_ptr<Call> m_call;
+    const QString m_hop; // the edge's name, for a timeout's reason (m_call goes at the end)
+    TimePoint m_start;
+    bool m_isRetry;
+    bool m_dispatched;
+    qint64 m_timeoutMs = 0;
+    std::atomic<Scheduler::TimerId> m_timer{0};
+};
+
 Gateway::Gateway(Platform &platform)
     : m_platform(platform), m_gatewayStats(platform.metrics().entity(EntityKey::gateway())),
       m_usersStats(platform.metrics().entity(EntityKey::users())),
@@ -133,20 +182,19 @@ void Gateway::addRoutes(ServiceHost &host)
     }
 }
 
-bool Gateway::matchPattern(const QStringList &pattern, const QString &target,
-                           QHash<QString, QString> *params)
+bool Gateway::matchPattern(const QStringList &pattern, const QString &target, Params *params)
 {
     // Walked as views of the target: nothing is copied but a parameter's value.
     const qsizetype q = target.indexOf(QLatin1Char('?'));
     const QStringView path = q < 0 ? QStringView(target) : QStringView(target).left(q);
-    QHash<QString, QString> found;
+    Params found;
     qsizetype i = 0;
     for (const QStringView segment : path.tokenize(QLatin1Char('/'), Qt::SkipEmptyParts)) {
         if (i == pattern.size())
             return false;
         const QString &want = pattern[i++];
         if (want.startsWith(QLatin1Char('{')) && want.endsWith(QLatin1Char('}')))
-            found.insert(want.mid(1, want.size() - 2), segment.toString());
+            found.insertSegment(want, segment.toString());
         else if (want != segment)
             return false;
     }
@@ -477,31 +525,21 @@ void Gateway::tryOnce(const std::shared_ptr<Call> &call)
         tryDeadline = std::min(tryDeadline, now + call->perTry);
     request.deadline = tryDeadline;
 
-    auto timer = std::make_shared<std::atomic<Scheduler::TimerId>>(0);
     Scheduler &scheduler = m_platform.scheduler();
     // The HTTP front's requests cross the gateway's own links to the services.
     const Fault fault = m_platform.faults().link(
         edge.caller == QLatin1String("http") ? QStringLiteral("users") : edge.caller, edge.service);
     const bool dispatched = !fault.partitioned;
-    auto pending = std::make_shared<PendingCall>(
-        [this, call, now, isRetry, dispatched, timer, &scheduler](Response r) {
-            if (const auto id = timer->load())
-                scheduler.cancel(id);
-            onTryDone(call, now, isRetry, dispatched, std::move(r));
-        });
+    auto pending = std::make_shared<Try>(*this, call, now, isRetry, dispatched);
     if (tryDeadline != TimePoint::max()) {
         // The timer holds the call: a request lost on a partitioned link
         // still ends, with the caller's timeout.
         // The timeout as configured: the per-try one, or the whole call's when that ends first.
         const bool perTryEnds =
             call->perTry > Duration::zero() && now + call->perTry <= call->deadline;
-        const qint64 ms =
-            std::llround(toMs(perTryEnds ? call->perTry : call->deadline - call->start));
-        const QString hop = edge.name;
-        timer->store(scheduler.at(tryDeadline, [pending, ms, hop] {
-            pending->complete(Response::error(
-                504, QStringLiteral("timeout %1 ms at %2").arg(ms).arg(hop), Outcome::Timeout));
-        }));
+        pending->armTimeout(
+            pending, tryDeadline,
+            std::llround(toMs(perTryEnds ? call->perTry : call->deadline - call->start)));
     }
     if (fault.partitioned) {
         // The request vanishes on the wire. Without a timeout the caller

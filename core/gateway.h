@@ -61,7 +61,7 @@ public:
         QString route; // "GET /products/{id}"
         bool idempotent = true;
         bool internal = false;
-        QHash<QString, QString> params;
+        Params params;
         EntityStats *stats = nullptr;        // the route's
         EntityStats *serviceStats = nullptr; // the service's
         EntityStats *moduleStats = nullptr;  // a monolith's module's, or null
@@ -71,8 +71,7 @@ public:
     std::optional<Match> match(const QString &method, const QString &path) const;
     // Whether target ("/carts/u1/items?x=1") fits a route pattern split into
     // segments ({"carts", "{user}", "items"}); fills path and query parameters.
-    static bool matchPattern(const QStringList &pattern, const QString &target,
-                             QHash<QString, QString> *params);
+    static bool matchPattern(const QStringList &pattern, const QString &target, Params *params);
     QStringList routes() const;
 
     // A request from the users' side: the simulated users, or the HTTP front
@@ -114,6 +113,7 @@ private:
     };
     struct Edge;
     struct Call;
+    class Try;
 
     void send(const QString &caller, Request request, PendingCall::Completion done);
     std::shared_ptr<Edge> edge(const QString &caller, const QString &service);

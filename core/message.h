@@ -9,6 +9,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QString>
+#include <QVarLengthArray>
 #include <mutex>
 
 #include <memory>
@@ -124,6 +125,62 @@ private:
 };
 
 // An HTTP-shaped request as it travels users → gateway → service → service.
+// A request's path and query parameters by name: a handful, kept in the
+// order found and looked up by a walk. A path parameter keeps its route
+// pattern's segment ("{id}") as its key, shared with the route, so that
+// naming it allocates nothing; its name is the segment without the braces.
+class Params
+{
+public:
+    struct Entry
+    {
+        QString key; // "{id}" for a path parameter, the name for a query one
+        QString value;
+        QStringView name() const
+        {
+            return key.startsWith(QLatin1Char('{')) ? QStringView(key).sliced(1, key.size() - 2)
+                                                    : QStringView(key);
+        }
+    };
+    // A query parameter; a name already there gets the new value.
+    void insert(const QString &name, QString value) { set(name, name, std::move(value)); }
+    // A path parameter, by its pattern segment "{name}".
+    void insertSegment(const QString &segment, QString value)
+    {
+        set(segment, QStringView(segment).sliced(1, segment.size() - 2), std::move(value));
+    }
+    QString value(QStringView name) const
+    {
+        const Entry *e = find(name);
+        return e ? e->value : QString();
+    }
+    bool contains(QStringView name) const { return find(name) != nullptr; }
+    bool isEmpty() const { return m_entries.isEmpty(); }
+    qsizetype size() const { return m_entries.size(); }
+    void clear() { m_entries.clear(); }
+    const Entry *begin() const { return m_entries.cbegin(); }
+    const Entry *end() const { return m_entries.cend(); }
+
+private:
+    const Entry *find(QStringView name) const
+    {
+        for (const Entry &e : m_entries)
+            if (e.name() == name)
+                return &e;
+        return nullptr;
+    }
+    void set(const QString &key, QStringView name, QString value)
+    {
+        for (Entry &e : m_entries)
+            if (e.name() == name) {
+                e.value = std::move(value);
+                return;
+            }
+        m_entries.append(Entry{key, std::move(value)});
+    }
+    QVarLengthArray<Entry, 2> m_entries;
+};
+
 struct Request
 {
     QString method;         // GET, POST, DELETE
@@ -141,9 +198,9 @@ struct Request
 
     // Filled in by the router.
     QString route; // "GET /products/{id}"
-    QHash<QString, QString> params;
+    Params params;
 
-    QString param(const QString &name) const { return params.value(name); }
+    QString param(QStringView name) const { return params.value(name); }
     QString label() const { return method + QLatin1Char(' ') + path; }
 };
 

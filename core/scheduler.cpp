@@ -2,6 +2,8 @@
 
 #include "enginethreads.h"
 
+#include <stdexcept>
+
 namespace microcosm {
 
 Scheduler::Scheduler() : m_thread([this] { run(); }) {}
@@ -22,11 +24,27 @@ void Scheduler::stop()
         m_thread.join();
 }
 
-Scheduler::TimerId Scheduler::at(TimePoint when, Task task)
+Scheduler::TimerId Scheduler::arm(TimePoint when, Task task, std::shared_ptr<const void> holds,
+                                  Duration period)
 {
     std::lock_guard lock(m_mutex);
-    const TimerId id = m_nextId++;
-    m_timers.emplace(id, Timer{std::move(task), {}});
+    std::uint32_t slot;
+    if (!m_freeSlots.empty()) {
+        slot = m_freeSlots.back();
+        m_freeSlots.pop_back();
+    } else {
+        slot = std::uint32_t(m_timers.size());
+        if (slot >= (1u << SlotBits))
+            throw std::length_error("scheduler: too many timers pending");
+        m_timers.emplace_back();
+    }
+    const TimerId id = (m_nextSequence++ << SlotBits) | slot;
+    Timer &t = m_timers[slot];
+    t.task = std::move(task);
+    t.holds = std::move(holds);
+    t.period = period;
+    t.id = id;
+    ++m_live;
     const bool earliest = m_heap.empty() || when < m_heap.top().when;
     m_heap.push({when, id});
     if (earliest)
@@ -34,26 +52,49 @@ Scheduler::TimerId Scheduler::at(TimePoint when, Task task)
     return id;
 }
 
+Scheduler::TimerId Scheduler::at(TimePoint when, Task task, std::shared_ptr<const void> holds)
+{
+    return arm(when, std::move(task), std::move(holds), Duration::zero());
+}
+
 Scheduler::TimerId Scheduler::every(Duration period, Task task)
 {
-    std::lock_guard lock(m_mutex);
-    const TimerId id = m_nextId++;
-    m_timers.emplace(id, Timer{std::move(task), period});
-    m_heap.push({Clock::now() + period, id});
-    m_wake.notify_one();
-    return id;
+    return arm(Clock::now() + period, std::move(task), {}, period);
+}
+
+Scheduler::Timer *Scheduler::find(TimerId id)
+{
+    const std::size_t slot = id & ((TimerId(1) << SlotBits) - 1);
+    if (id == 0 || slot >= m_timers.size() || m_timers[slot].id != id)
+        return nullptr;
+    return &m_timers[slot];
+}
+
+void Scheduler::release(Timer &timer)
+{
+    const std::size_t slot = timer.id & ((TimerId(1) << SlotBits) - 1);
+    timer.task = nullptr;
+    timer.holds.reset();
+    timer.id = 0;
+    m_freeSlots.push_back(std::uint32_t(slot));
+    --m_live;
 }
 
 bool Scheduler::cancel(TimerId id)
 {
     std::lock_guard lock(m_mutex);
-    return m_timers.erase(id) > 0; // its heap entry is skipped when it comes up
+    Timer *t = find(id);
+    if (!t)
+        return false;
+    release(*t); // its heap entry is skipped when it comes up
+    return true;
 }
 
 void Scheduler::cancelAndWait(TimerId id)
 {
     std::unique_lock lock(m_mutex);
-    m_timers.erase(id);
+    if (Timer *t = find(id))
+        release(*t);
     if (std::this_thread::get_id() == m_thread.get_id())
         return;
     m_taskDone.wait(lock, [&] { return m_running != id; });
@@ -62,7 +103,7 @@ void Scheduler::cancelAndWait(TimerId id)
 std::size_t Scheduler::pending() const
 {
     std::lock_guard lock(m_mutex);
-    return m_timers.size();
+    return m_live;
 }
 
 void Scheduler::run()
@@ -80,26 +121,29 @@ void Scheduler::run()
             continue;
         }
         m_heap.pop();
-        auto it = m_timers.find(top.id);
-        if (it == m_timers.end())
+        Timer *timer = find(top.id);
+        if (!timer)
             continue; // cancelled
         Task task;
-        if (it->second.period > Duration::zero()) {
+        std::shared_ptr<const void> holds;
+        if (timer->period > Duration::zero()) {
             // Keep the timer and re-arm from its own deadline (no drift); a
             // tick missed while the thread was busy is skipped, not queued.
-            task = it->second.task;
-            TimePoint next = top.when + it->second.period;
+            task = timer->task;
+            TimePoint next = top.when + timer->period;
             if (next < Clock::now())
-                next = Clock::now() + it->second.period;
+                next = Clock::now() + timer->period;
             m_heap.push({next, top.id});
         } else {
-            task = std::move(it->second.task);
-            m_timers.erase(it);
+            task = std::move(timer->task);
+            holds = std::move(timer->holds);
+            release(*timer);
         }
         m_running = top.id;
         lock.unlock();
         task();
         task = nullptr; // what it captured goes now, not at the next wake-up
+        holds.reset();
         lock.lock();
         m_running = 0;
         m_taskDone.notify_all();

@@ -5,10 +5,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace microcosm {
@@ -29,8 +29,15 @@ public:
     Scheduler(const Scheduler &) = delete;
     Scheduler &operator=(const Scheduler &) = delete;
 
-    TimerId at(TimePoint when, Task task);
-    TimerId after(Duration delay, Task task) { return at(Clock::now() + delay, std::move(task)); }
+    // holds: what the task needs alive until it has run or been cancelled.
+    // A task that captures only a raw pointer to it is stored without an
+    // allocation of its own (std::function keeps such a small, trivially
+    // copyable functor inside itself).
+    TimerId at(TimePoint when, Task task, std::shared_ptr<const void> holds = {});
+    TimerId after(Duration delay, Task task, std::shared_ptr<const void> holds = {})
+    {
+        return at(Clock::now() + delay, std::move(task), std::move(holds));
+    }
     // Runs task every period until cancelled; the first run is one period from now.
     TimerId every(Duration period, Task task);
     // True when the timer was still pending (it will now never run).
@@ -53,11 +60,22 @@ private:
             return when > o.when || (when == o.when && id > o.id);
         }
     };
+    // A timer lives in a slot of m_timers, reused once it has run or been
+    // cancelled: arming one allocates nothing once the slots have grown
+    // (a node per timer in a hash map did, on every call's timeout). An
+    // id is a sequence number above its slot's index, so a stale id
+    // (its timer gone, the slot reused) finds a different id there.
     struct Timer
     {
         Task task;
+        std::shared_ptr<const void> holds;
         Duration period{}; // zero for one-shot
+        TimerId id = 0;    // 0: a free slot
     };
+    static constexpr int SlotBits = 24;
+    TimerId arm(TimePoint when, Task task, std::shared_ptr<const void> holds, Duration period);
+    Timer *find(TimerId id);
+    void release(Timer &timer);
 
     void run();
 
@@ -66,8 +84,10 @@ private:
     std::condition_variable m_taskDone;
     TimerId m_running = 0;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
-    std::unordered_map<TimerId, Timer> m_timers;
-    TimerId m_nextId = 1;
+    std::vector<Timer> m_timers;
+    std::vector<std::uint32_t> m_freeSlots;
+    std::size_t m_live = 0;
+    TimerId m_nextSequence = 1;
     bool m_stopping = false;
     std::thread m_thread;
 };

@@ -1067,7 +1067,7 @@ std::optional<Architecture> Architecture::read(JsonReader &r, const QJsonValue &
                             const QString sample = samplePath(step.path);
                             const RouteOwner *hit = nullptr;
                             for (const RouteOwner &ro : owners) {
-                                QHash<QString, QString> params;
+                                Params params;
                                 if (ro.spec.method == step.method &&
                                     Gateway::matchPattern(ro.segments, sample, &params)) {
                                     hit = &ro;

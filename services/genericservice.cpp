@@ -304,10 +304,8 @@ Response GenericService::handle(const Request &request, WorkerContext &ctx)
     QJsonObject body{{QStringLiteral("service"), name()},
                      {QStringLiteral("route"), request.route},
                      {QStringLiteral("by"), ctx.replicaName()}};
-    if (!request.params.isEmpty()) {
-        for (auto it = request.params.cbegin(); it != request.params.cend(); ++it)
-            body.insert(it.key(), it.value());
-    }
+    for (const Params::Entry &p : request.params)
+        body.insert(p.name(), p.value);
     if (request.method == QLatin1String("POST"))
         body.insert(QStringLiteral("id"), QString::number(std::uniform_int_distribution<qint64>(
                                               1, 1'000'000'000)(ctx.rng())));
@@ -412,7 +410,7 @@ public:
     Database &db() override { return m_inner.db(); }
     Response call(Request request) override
     {
-        QHash<QString, QString> params;
+        Params params;
         const QString path = request.path;
         if (const Entry *e = m_owner.local(request.method, path, &params)) {
             // A call cycle inside one deployable (allowed only with
@@ -448,7 +446,7 @@ public:
         QList<qsizetype> remoteAt;
         QList<Response> out(requests.size());
         for (qsizetype i = 0; i < requests.size(); ++i) {
-            QHash<QString, QString> params;
+            Params params;
             if (m_owner.local(requests[i].method, requests[i].path, &params)) {
                 out[i] = call(std::move(requests[i]));
             } else {
@@ -516,7 +514,7 @@ QString Deployable::moduleOf(const RouteSpec &route) const
 }
 
 const Deployable::Entry *Deployable::local(const QString &method, const QString &path,
-                                           QHash<QString, QString> *params) const
+                                           Params *params) const
 {
     for (const Entry &e : m_entries) {
         if (e.spec.method != method)

@@ -89,8 +89,7 @@ private:
         Service *module;
     };
     // The module route a request to another service lands on, if co-located.
-    const Entry *local(const QString &method, const QString &path,
-                       QHash<QString, QString> *params) const;
+    const Entry *local(const QString &method, const QString &path, Params *params) const;
 
     QString m_name;
     QList<std::shared_ptr<Service>> m_modules;

@@ -65,6 +65,8 @@ private slots:
     void taskMayScheduleAnotherTask();
     void manyThreadsScheduleConcurrently();
     void stopDropsPendingTasksPromptly();
+    void aStaleIdDoesNotCancelTheTimerInItsSlot();
+    void whatATimerHoldsGoesWhenItRunsOrIsCancelled();
 };
 
 void TestScheduler::deadlinesFireInOrder_data()
@@ -278,6 +280,53 @@ void TestScheduler::stopDropsPendingTasksPromptly()
     } // destroyed: stops and joins the thread
     QVERIFY2(clock.elapsed() < 1000, "stopping must not wait for pending deadlines");
     QVERIFY(!ran.load());
+}
+
+// Slots are reused: the id of a timer that ran must not reach the timer
+// that took its slot next.
+void TestScheduler::aStaleIdDoesNotCancelTheTimerInItsSlot()
+{
+    Scheduler scheduler;
+    std::atomic<int> ran{0};
+    const auto first = scheduler.after(milliseconds(1), [&ran] { ++ran; });
+    QTRY_COMPARE_WITH_TIMEOUT(ran.load(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(scheduler.pending(), std::size_t(0), 5000);
+    const auto second = scheduler.after(milliseconds(30), [&ran] { ++ran; });
+    QVERIFY(second != first);
+    QVERIFY2(!scheduler.cancel(first), "the first timer is gone; its slot holds the second");
+    QCOMPARE(scheduler.pending(), std::size_t(1));
+    QTRY_COMPARE_WITH_TIMEOUT(ran.load(), 2, 5000);
+    // Many timers armed and cancelled reuse a few slots, and each id stays its own.
+    std::vector<Scheduler::TimerId> ids;
+    for (int round = 0; round < 100; ++round) {
+        const auto id = scheduler.after(seconds(60), [] {});
+        for (const auto old : ids)
+            QVERIFY(id != old);
+        ids.push_back(id);
+        QVERIFY(scheduler.cancel(id));
+    }
+    QCOMPARE(scheduler.pending(), std::size_t(0));
+}
+
+void TestScheduler::whatATimerHoldsGoesWhenItRunsOrIsCancelled()
+{
+    Scheduler scheduler;
+    auto ranWith = std::make_shared<int>(1);
+    std::weak_ptr<int> ranWeak = ranWith;
+    std::atomic<int> seen{0};
+    int *raw = ranWith.get();
+    scheduler.after(
+        milliseconds(1), [raw, &seen] { seen = *raw; }, std::move(ranWith));
+    QTRY_COMPARE_WITH_TIMEOUT(seen.load(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(ranWeak.expired(), 5000);
+
+    auto cancelledWith = std::make_shared<int>(2);
+    std::weak_ptr<int> cancelledWeak = cancelledWith;
+    const auto id = scheduler.after(
+        seconds(60), [] {}, std::move(cancelledWith));
+    QVERIFY(!cancelledWeak.expired());
+    QVERIFY(scheduler.cancel(id));
+    QVERIFY2(cancelledWeak.expired(), "a cancelled timer lets go of what it held at once");
 }
 
 QTEST_GUILESS_MAIN(TestScheduler)
