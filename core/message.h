@@ -299,6 +299,9 @@ struct Response
     bool fallback = false;
     bool replayed = false; // the stored first answer to an Idempotency-Key already used
     QString traceId;       // 32 lower-case hex digits: the W3C trace the answer belongs to
+    // A 201's new resource ("/orders/<id>"), sent as the Location header
+    // (RFC 9110 section 10.2.2); a caller learns the id without parsing the body.
+    QString location;
 
     bool ok() const { return status >= 200 && status < 300; }
 

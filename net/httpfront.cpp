@@ -420,6 +420,8 @@ HttpResponse HttpFront::toHttp(const Response &response)
         h.headers.append(header("X-Trace-Id", response.traceId.toLatin1()));
     if (response.replayed)
         h.headers.append(header("Idempotent-Replayed", "true"));
+    if (response.ok() && !response.location.isEmpty())
+        h.headers.append(header("Location", headerSafe(response.location)));
     if (response.fallback)
         h.headers.append(header("X-Microcosm-Fallback", "true"));
     return h;

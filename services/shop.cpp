@@ -79,6 +79,12 @@ QString TrackedWorkload::freshKey(const QString &who, std::mt19937_64 &rng)
 ShopWorkload::ShopWorkload(int products, QString runId)
     : TrackedWorkload(std::move(runId)), m_products(products)
 {
+    for (int product = 1; product <= m_products; ++product) {
+        m_productPaths.append(QStringLiteral("/products/%1").arg(product));
+        for (int quantity = 1; quantity <= 2; ++quantity)
+            m_itemBodies.append(QJsonObject{{QStringLiteral("productId"), product},
+                                            {QStringLiteral("quantity"), quantity}});
+    }
 }
 
 QStringList ShopWorkload::journeys() const
@@ -102,7 +108,7 @@ double ShopWorkload::defaultWeight(const QString &journey) const
 
 QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937_64 &rng)
 {
-    const QString who = QStringLiteral("user%1").arg(user);
+    const QString who = QStringLiteral("user") + QString::number(user);
     const int product = std::uniform_int_distribution<int>(1, m_products)(rng);
     auto make = [](QString method, QString path, QJsonValue body = {}) {
         Request r;
@@ -112,15 +118,15 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
         return r;
     };
     auto addItem = [&] {
-        return make(QStringLiteral("POST"), QStringLiteral("/carts/%1/items").arg(who),
-                    QJsonObject{{QStringLiteral("productId"), product},
-                                {QStringLiteral("quantity"),
-                                 std::uniform_int_distribution<int>(1, 2)(rng)}});
+        const int quantity = std::uniform_int_distribution<int>(1, 2)(rng);
+        return make(QStringLiteral("POST"),
+                    QStringLiteral("/carts/") + who + QStringLiteral("/items"),
+                    m_itemBodies[2 * (product - 1) + quantity - 1]);
     };
     if (name == QLatin1String("browse"))
         return {make(QStringLiteral("GET"), QStringLiteral("/products"))};
     if (name == QLatin1String("view"))
-        return {make(QStringLiteral("GET"), QStringLiteral("/products/%1").arg(product))};
+        return {make(QStringLiteral("GET"), m_productPaths[product - 1])};
     if (name == QLatin1String("add-to-cart"))
         return {addItem()};
     if (name == QLatin1String("order-history"))
@@ -137,8 +143,14 @@ void TrackedWorkload::observe(const Request &request, const Response &response)
         response.status == 201) {
         std::lock_guard lock(m_mutex);
         ++(response.replayed ? m_replayed : m_placed);
+        // The new order's id from its Location, "/orders/<id>"; an answer
+        // without one (another order service) is read from its body.
+        const QStringView prefix = u"/orders/";
         m_acknowledged.push_back(
-            QUuid::fromString(response.body.toObject().value(QStringLiteral("id")).toString()));
+            response.location.startsWith(prefix)
+                ? QUuid::fromString(QStringView(response.location).sliced(prefix.size()))
+                : QUuid::fromString(
+                      response.body.toObject().value(QStringLiteral("id")).toString()));
     }
 }
 

@@ -88,6 +88,11 @@ public:
 
 private:
     int m_products;
+    // Made once, shared by every request (implicitly shared, not copied):
+    // "/products/N", and the add-to-cart body for product N, quantity q
+    // at [2 * (N - 1) + q - 1].
+    QStringList m_productPaths;
+    QList<QJsonValue> m_itemBodies;
 };
 
 } // namespace microcosm

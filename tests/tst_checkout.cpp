@@ -295,6 +295,7 @@ void TestCheckout::concurrentDuplicateMakesOneOrder()
 
     QCOMPARE(describe(ra), QStringLiteral("201 "));
     const QString id = ra.body.toObject().value(QStringLiteral("id")).toString();
+    QCOMPARE(ra.location, QStringLiteral("/orders/") + id); // 201 Created names its order
     // The duplicate is told to wait (409, in progress) or gets the same order.
     QVERIFY2(rb.status == 409 || (rb.status == 201 &&
                                   rb.body.toObject().value(QStringLiteral("id")).toString() == id),
@@ -305,6 +306,7 @@ void TestCheckout::concurrentDuplicateMakesOneOrder()
     const Response later = checkout(platform(), QStringLiteral("u3"), QStringLiteral("key-dup"));
     QCOMPARE(later.status, 201);
     QCOMPARE(later.body.toObject().value(QStringLiteral("id")).toString(), id);
+    QCOMPARE(later.location, QStringLiteral("/orders/") + id); // a replay names it too
 
     QCOMPARE(ordersWithKey(QStringLiteral("key-dup")), qint64(1));
     QCOMPARE(stockOf(platform(), 9), before - 3);

@@ -231,11 +231,13 @@ private slots:
         const QString id = first.json().toObject().value(QStringLiteral("id")).toString();
         QVERIFY(!id.isEmpty());
         QVERIFY(!first.headers.contains("idempotent-replayed"));
+        QCOMPARE(first.headers.value("location"), "/orders/" + id.toLatin1());
 
         const Reply retry = send("POST", "/orders", "{\"user\": \"carol\"}", key);
         QCOMPARE(retry.status, 201);
         QCOMPARE(retry.json().toObject().value(QStringLiteral("id")).toString(), id);
         QCOMPARE(retry.headers.value("idempotent-replayed"), QByteArray("true"));
+        QCOMPARE(retry.headers.value("location"), "/orders/" + id.toLatin1());
         QCOMPARE(test::scalar(m_dir.path(), QStringLiteral("order"),
                               QStringLiteral("SELECT count(*) FROM orders WHERE user_id = ?"),
                               QStringLiteral("carol")),

@@ -211,6 +211,8 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
                 existing.integer(2), QJsonDocument::fromJson(existing.text(3).toUtf8()).object());
             if (!first.ok())
                 first.reason = first.body.toObject().value(QStringLiteral("reason")).toString();
+            else
+                first.location = QStringLiteral("/orders/") + existing.text(0);
             first.replayed = true;
             return first;
         }
@@ -311,7 +313,9 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
 
     // Step 5: clear the cart, best effort (the outbox retries it).
     relayOutbox(ctx, orderId);
-    return Response::make(201, Body::fromJsonText(std::move(answer), members));
+    Response created = Response::make(201, Body::fromJsonText(std::move(answer), members));
+    created.location = QStringLiteral("/orders/") + orderId;
+    return created;
 }
 
 Response OrderService::fail(WorkerContext &ctx, const QString &orderId, int status,
