@@ -181,29 +181,6 @@ private:
     QVarLengthArray<Entry, 2> m_entries;
 };
 
-struct Request
-{
-    QString method;         // GET, POST, DELETE
-    QString path;           // /products/17
-    QJsonValue body;        // JSON body, if any
-    QString idempotencyKey; // Idempotency-Key header
-    TimePoint intendedSend; // when the client meant to send it (no coordinated omission)
-    TimePoint deadline = TimePoint::max();
-    int attempt = 1;
-    QByteArray traceparent; // W3C traceparent header an HTTP request came with, as received
-    QString caller = QStringLiteral("users");
-    std::shared_ptr<Trace> trace; // set only for traced requests (sampled, or shown)
-    quint64 parentSpanId = 0;     // traced: the span this request's spans hang under
-    int depth = 0;                // hop depth, for the waterfall
-
-    // Filled in by the router.
-    QString route; // "GET /products/{id}"
-    Params params;
-
-    QString param(QStringView name) const { return params.value(name); }
-    QString label() const { return method + QLatin1Char(' ') + path; }
-};
-
 // A response's JSON body: a value, or JSON text a service wrote straight
 // out. A service that only serves a body (the product list) writes text and
 // builds no tree of values nobody may read; one whose body its caller reads
@@ -244,6 +221,29 @@ private:
     QJsonValue m_value;
     QByteArray m_text;
     qsizetype m_elements = 0;
+};
+
+struct Request
+{
+    QString method;         // GET, POST, DELETE
+    QString path;           // /products/17
+    Body body;              // JSON body, if any: a value, or JSON text a caller wrote
+    QString idempotencyKey; // Idempotency-Key header
+    TimePoint intendedSend; // when the client meant to send it (no coordinated omission)
+    TimePoint deadline = TimePoint::max();
+    int attempt = 1;
+    QByteArray traceparent; // W3C traceparent header an HTTP request came with, as received
+    QString caller = QStringLiteral("users");
+    std::shared_ptr<Trace> trace; // set only for traced requests (sampled, or shown)
+    quint64 parentSpanId = 0;     // traced: the span this request's spans hang under
+    int depth = 0;                // hop depth, for the waterfall
+
+    // Filled in by the router.
+    QString route; // "GET /products/{id}"
+    Params params;
+
+    QString param(QStringView name) const { return params.value(name); }
+    QString label() const { return method + QLatin1Char(' ') + path; }
 };
 
 // JSON text written by hand, for Body::fromJsonText: a string with its

@@ -178,14 +178,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (int n = 0; n < 16 && nextRequest(input, &request); ++n) {
         const Response r = h.shop->handle(request);
         if (verbose)
-            std::fprintf(
-                stderr, "%s [key %s] %s -> %d %s %s\n", qPrintable(request.label()),
-                qPrintable(request.idempotencyKey),
-                QJsonDocument(QJsonArray{request.body}).toJson(QJsonDocument::Compact).constData(),
-                r.status, qPrintable(r.reason),
-                QJsonDocument(QJsonArray{r.body.value()})
-                    .toJson(QJsonDocument::Compact)
-                    .constData());
+            std::fprintf(stderr, "%s [key %s] %s -> %d %s %s\n", qPrintable(request.label()),
+                         qPrintable(request.idempotencyKey),
+                         QJsonDocument(QJsonArray{request.body.value()})
+                             .toJson(QJsonDocument::Compact)
+                             .constData(),
+                         r.status, qPrintable(r.reason),
+                         QJsonDocument(QJsonArray{r.body.value()})
+                             .toJson(QJsonDocument::Compact)
+                             .constData());
         if (r.status < 200 || r.status > 599)
             std::abort(); // every answer is an HTTP-like status
         (void)QJsonDocument(QJsonArray{r.body.value()})

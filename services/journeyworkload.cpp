@@ -147,8 +147,9 @@ void JourneyWorkload::carry(const Response &answer, QList<Request> &steps, int n
         Request &r = steps[i];
         if (r.path.contains(QLatin1String("{answer.")))
             r.path = fill(r.path, o);
-        if (r.body.isObject() || r.body.isArray() || r.body.isString())
-            r.body = fillValue(r.body, o);
+        const QJsonValue body = r.body.value();
+        if (body.isObject() || body.isArray() || body.isString())
+            r.body = fillValue(body, o);
     }
 }
 

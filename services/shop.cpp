@@ -10,6 +10,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <cstdio>
+
 static void initShopResources()
 {
     Q_INIT_RESOURCE(shop);
@@ -108,9 +111,15 @@ double ShopWorkload::defaultWeight(const QString &journey) const
 
 QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937_64 &rng)
 {
-    const QString who = QStringLiteral("user") + QString::number(user);
     const int product = std::uniform_int_distribution<int>(1, m_products)(rng);
-    auto make = [](QString method, QString path, QJsonValue body = {}) {
+    // "user17" and the texts made from it, each in one allocation, and only
+    // for the journeys that name their user.
+    auto text = [user](const char *format) {
+        char buffer[64];
+        const int n = std::snprintf(buffer, sizeof buffer, format, user);
+        return QString::fromLatin1(buffer, std::clamp(n, 0, int(sizeof buffer) - 1));
+    };
+    auto make = [](QString method, QString path, Body body = {}) {
         Request r;
         r.method = std::move(method);
         r.path = std::move(path);
@@ -119,8 +128,7 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
     };
     auto addItem = [&] {
         const int quantity = std::uniform_int_distribution<int>(1, 2)(rng);
-        return make(QStringLiteral("POST"),
-                    QStringLiteral("/carts/") + who + QStringLiteral("/items"),
+        return make(QStringLiteral("POST"), text("/carts/user%d/items"),
                     m_itemBodies[2 * (product - 1) + quantity - 1]);
     };
     if (name == QLatin1String("browse"))
@@ -130,9 +138,12 @@ QList<Request> ShopWorkload::journey(const QString &name, int user, std::mt19937
     if (name == QLatin1String("add-to-cart"))
         return {addItem()};
     if (name == QLatin1String("order-history"))
-        return {make(QStringLiteral("GET"), QStringLiteral("/orders?user=%1").arg(who))};
+        return {make(QStringLiteral("GET"), text("/orders?user=user%d"))};
+    const QString who = text("user%d");
+    QByteArray body;
+    const qsizetype members = JsonObjectWriter(body).member("user", who.toLatin1()).close();
     Request order = make(QStringLiteral("POST"), QStringLiteral("/orders"),
-                         QJsonObject{{QStringLiteral("user"), who}});
+                         Body::fromJsonText(std::move(body), members));
     order.idempotencyKey = freshKey(who, rng);
     return {addItem(), order};
 }

@@ -73,9 +73,9 @@ Response CartService::handle(const Request &request, WorkerContext &ctx)
     if (request.route == QLatin1String("POST /carts/{user}/items")) {
         qint64 productId = 0, quantity = 0;
         QString error;
-        if (!positiveInt(request.body, QStringLiteral("productId"), 1'000'000'000, &productId,
-                         &error) ||
-            !positiveInt(request.body, QStringLiteral("quantity"), 99, &quantity, &error))
+        const QJsonValue body = request.body.value(); // text is parsed once
+        if (!positiveInt(body, QStringLiteral("productId"), 1'000'000'000, &productId, &error) ||
+            !positiveInt(body, QStringLiteral("quantity"), 99, &quantity, &error))
             return Response::error(400, error);
         auto s = db.prepare(QStringLiteral(
             "INSERT INTO cart_items (user_id, product_id, quantity, updated_at) VALUES (?, ?, ?, "

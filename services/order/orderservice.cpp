@@ -103,7 +103,7 @@ qsizetype appendOrder(QByteArray &out, Database &db, const QString &id)
     return order.close();
 }
 
-Request internalRequest(const QString &method, const QString &path, QJsonValue body = {})
+Request internalRequest(const QString &method, const QString &path, Body body = {})
 {
     Request r;
     r.method = method;
@@ -186,7 +186,7 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
         return Response::error(
             400, QStringLiteral("header Idempotency-Key is required (1 to 200 characters)"));
     QString user, error;
-    if (!nonEmptyString(request.body, QStringLiteral("user"), &user, &error))
+    if (!nonEmptyString(request.body.value(), QStringLiteral("user"), &user, &error))
         return Response::error(400, error);
     if (!validUserId(user))
         return Response::error(400,
@@ -260,10 +260,17 @@ Response OrderService::checkout(const Request &request, WorkerContext &ctx)
     for (const QJsonValue &v : items) {
         const QJsonObject item = v.toObject();
         const qint64 productId = item.value(QStringLiteral("productId")).toInteger();
+        // {"orderId":…,"quantity":…}, written as text (product parses it once).
+        QByteArray reservation;
+        reservation.reserve(96);
+        const qsizetype members =
+            JsonObjectWriter(reservation)
+                .member("orderId", orderId.toUtf8())
+                .member("quantity", item.value(QStringLiteral("quantity")).toInteger())
+                .close();
         const Response reserved = ctx.call(internalRequest(
             QStringLiteral("POST"), QStringLiteral("/products/%1/reserve").arg(productId),
-            QJsonObject{{QStringLiteral("orderId"), orderId},
-                        {QStringLiteral("quantity"), item.value(QStringLiteral("quantity"))}}));
+            Body::fromJsonText(std::move(reservation), members)));
         if (!reserved.ok())
             return fail(ctx, orderId,
                         reserved.status == 409 || reserved.status == 404

@@ -111,8 +111,9 @@ Response reserve(const Request &request, Database &db)
     qint64 quantity = 0;
     if (!idOk)
         return Response::error(400, QStringLiteral("product id must be a number"));
-    if (!nonEmptyString(request.body, QStringLiteral("orderId"), &orderId, &error) ||
-        !positiveInt(request.body, QStringLiteral("quantity"), 1000, &quantity, &error))
+    const QJsonValue body = request.body.value(); // text is parsed once
+    if (!nonEmptyString(body, QStringLiteral("orderId"), &orderId, &error) ||
+        !positiveInt(body, QStringLiteral("quantity"), 1000, &quantity, &error))
         return Response::error(400, error);
 
     Transaction tx(db);
