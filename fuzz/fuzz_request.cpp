@@ -144,7 +144,7 @@ bool nextRequest(QByteArray &input, Request *out)
         else if (doc.isArray())
             r.body = doc.array();
         else
-            r.body = QString::fromUtf8(body); // not JSON: the services see a string
+            r.body = QJsonValue(QString::fromUtf8(body)); // not JSON: the services see a string
     }
     *out = r;
     return true;
