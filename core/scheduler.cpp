@@ -45,8 +45,8 @@ Scheduler::TimerId Scheduler::arm(TimePoint when, Task task, std::shared_ptr<con
     t.period = period;
     t.id = id;
     ++m_live;
-    const bool earliest = m_heap.empty() || when < m_heap.top().when;
-    m_heap.push({when, id});
+    const bool earliest = m_heap.empty() || when < m_heap.front().when;
+    push({when, id});
     if (earliest)
         m_wake.notify_one();
     return id;
@@ -70,6 +70,62 @@ Scheduler::Timer *Scheduler::find(TimerId id)
     return &m_timers[slot];
 }
 
+void Scheduler::put(std::size_t place, const Entry &e)
+{
+    m_heap[place] = e;
+    timerOf(e).place = place;
+}
+
+void Scheduler::siftUp(std::size_t place)
+{
+    const Entry e = m_heap[place];
+    while (place > 0) {
+        const std::size_t parent = (place - 1) / 2;
+        if (!e.before(m_heap[parent]))
+            break;
+        put(place, m_heap[parent]);
+        place = parent;
+    }
+    put(place, e);
+}
+
+void Scheduler::siftDown(std::size_t place)
+{
+    const Entry e = m_heap[place];
+    const std::size_t n = m_heap.size();
+    for (;;) {
+        std::size_t child = 2 * place + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && m_heap[child + 1].before(m_heap[child]))
+            ++child;
+        if (!m_heap[child].before(e))
+            break;
+        put(place, m_heap[child]);
+        place = child;
+    }
+    put(place, e);
+}
+
+void Scheduler::push(Entry e)
+{
+    m_heap.push_back(e);
+    siftUp(m_heap.size() - 1);
+}
+
+void Scheduler::removeAt(std::size_t place)
+{
+    const std::size_t last = m_heap.size() - 1;
+    if (place != last) {
+        put(place, m_heap[last]);
+        m_heap.pop_back();
+        siftDown(place);
+        siftUp(place);
+    } else {
+        m_heap.pop_back();
+    }
+}
+
 void Scheduler::release(Timer &timer)
 {
     const std::size_t slot = timer.id & ((TimerId(1) << SlotBits) - 1);
@@ -86,15 +142,18 @@ bool Scheduler::cancel(TimerId id)
     Timer *t = find(id);
     if (!t)
         return false;
-    release(*t); // its heap entry is skipped when it comes up
+    removeAt(t->place);
+    release(*t);
     return true;
 }
 
 void Scheduler::cancelAndWait(TimerId id)
 {
     std::unique_lock lock(m_mutex);
-    if (Timer *t = find(id))
+    if (Timer *t = find(id)) {
+        removeAt(t->place);
         release(*t);
+    }
     if (std::this_thread::get_id() == m_thread.get_id())
         return;
     m_taskDone.wait(lock, [&] { return m_running != id; });
@@ -115,15 +174,15 @@ void Scheduler::run()
             m_wake.wait(lock);
             continue;
         }
-        const Entry top = m_heap.top();
+        const Entry top = m_heap.front();
         if (Clock::now() < top.when) {
+            // A timer cancelled meanwhile leaves the heap; the thread then
+            // wakes at its deadline once, finds a later one and waits again.
             m_wake.wait_until(lock, top.when);
             continue;
         }
-        m_heap.pop();
-        Timer *timer = find(top.id);
-        if (!timer)
-            continue; // cancelled
+        Timer *timer = &timerOf(top);
+        removeAt(0);
         Task task;
         std::shared_ptr<const void> holds;
         if (timer->period > Duration::zero()) {
@@ -133,7 +192,7 @@ void Scheduler::run()
             TimePoint next = top.when + timer->period;
             if (next < Clock::now())
                 next = Clock::now() + timer->period;
-            m_heap.push({next, top.id});
+            push({next, top.id});
         } else {
             task = std::move(timer->task);
             holds = std::move(timer->holds);

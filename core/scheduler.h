@@ -7,7 +7,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <queue>
 #include <thread>
 #include <vector>
 
@@ -51,14 +50,16 @@ public:
     std::size_t pending() const;
 
 private:
+    // The pending timers by deadline: a binary min-heap, each timer knowing
+    // its place in it, so cancel() takes a timer out at once. Most timers
+    // are cancelled (a call's timeout, once the call is answered); left in
+    // the heap they woke the thread at their deadlines for nothing, one
+    // wake-up per call a timeout later, and held their entries till then.
     struct Entry
     {
         TimePoint when;
         TimerId id;
-        bool operator>(const Entry &o) const
-        {
-            return when > o.when || (when == o.when && id > o.id);
-        }
+        bool before(const Entry &o) const { return when < o.when || (when == o.when && id < o.id); }
     };
     // A timer lives in a slot of m_timers, reused once it has run or been
     // cancelled: arming one allocates nothing once the slots have grown
@@ -71,11 +72,18 @@ private:
         std::shared_ptr<const void> holds;
         Duration period{}; // zero for one-shot
         TimerId id = 0;    // 0: a free slot
+        std::size_t place = 0; // its index in m_heap while pending
     };
     static constexpr int SlotBits = 24;
     TimerId arm(TimePoint when, Task task, std::shared_ptr<const void> holds, Duration period);
     Timer *find(TimerId id);
     void release(Timer &timer);
+    Timer &timerOf(const Entry &e) { return m_timers[e.id & ((TimerId(1) << SlotBits) - 1)]; }
+    void push(Entry e);
+    void removeAt(std::size_t place);
+    void siftUp(std::size_t place);
+    void siftDown(std::size_t place);
+    void put(std::size_t place, const Entry &e);
 
     void run();
 
@@ -83,7 +91,7 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_taskDone;
     TimerId m_running = 0;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
+    std::vector<Entry> m_heap;
     std::vector<Timer> m_timers;
     std::vector<std::uint32_t> m_freeSlots;
     std::size_t m_live = 0;

@@ -5,8 +5,10 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -67,6 +69,7 @@ private slots:
     void stopDropsPendingTasksPromptly();
     void aStaleIdDoesNotCancelTheTimerInItsSlot();
     void whatATimerHoldsGoesWhenItRunsOrIsCancelled();
+    void cancellingAnyTimersKeepsTheRestInOrder();
 };
 
 void TestScheduler::deadlinesFireInOrder_data()
@@ -327,6 +330,44 @@ void TestScheduler::whatATimerHoldsGoesWhenItRunsOrIsCancelled()
     QVERIFY(!cancelledWeak.expired());
     QVERIFY(scheduler.cancel(id));
     QVERIFY2(cancelledWeak.expired(), "a cancelled timer lets go of what it held at once");
+}
+
+// A cancelled timer leaves the heap at once, from wherever it sits in it:
+// cancelling a random half of many timers, in random order, leaves the rest
+// firing in deadline order (ties in the order they were armed).
+void TestScheduler::cancellingAnyTimersKeepsTheRestInOrder()
+{
+    constexpr int N = 2000;
+    std::mt19937 rng(20261204);
+    std::uniform_int_distribution<int> offsetMs(0, 150);
+    Scheduler scheduler;
+    Log log;
+    const TimePoint base = Clock::now() + milliseconds(100);
+    std::vector<TimePoint> when(N);
+    std::vector<Scheduler::TimerId> ids(N);
+    for (int i = 0; i < N; ++i) {
+        when[i] = base + milliseconds(offsetMs(rng));
+        ids[i] = scheduler.at(when[i], [&log, i] { log.add(i); });
+    }
+    std::vector<int> order(N);
+    for (int i = 0; i < N; ++i)
+        order[i] = i;
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<bool> cancelled(N, false);
+    for (int k = 0; k < N / 2; ++k) {
+        QVERIFY(scheduler.cancel(ids[order[k]]));
+        cancelled[order[k]] = true;
+    }
+    QCOMPARE(scheduler.pending(), std::size_t(N - N / 2));
+    std::vector<int> expected;
+    for (int i = 0; i < N; ++i)
+        if (!cancelled[i])
+            expected.push_back(i);
+    std::stable_sort(expected.begin(), expected.end(),
+                     [&](int a, int b) { return when[a] < when[b]; });
+    QTRY_COMPARE_WITH_TIMEOUT(log.size(), expected.size(), 5000);
+    QCOMPARE(log.labels(), expected);
+    QCOMPARE(scheduler.pending(), std::size_t(0));
 }
 
 QTEST_GUILESS_MAIN(TestScheduler)
