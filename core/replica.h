@@ -98,6 +98,7 @@ private:
     void serve(int worker, Database &db);
     void noteDatabaseFailure(const DbError &e);
     Response work(Job &job, WorkerContextImpl &ctx, TimePoint started);
+    void serviceWait(TimePoint workEnd);
 
     ServiceHost &m_host;
     const int m_index;
@@ -123,6 +124,9 @@ private:
     std::atomic<int> m_servingWorkers{0};
     std::atomic<std::uint64_t> m_wasted{0};
     std::atomic<Duration::rep> m_busyTime{0};
+    // How late the kernel wakes a worker from a timed wait, on average
+    // (see serviceWait()).
+    std::atomic<Duration::rep> m_wakeLateness{0};
 };
 
 } // namespace microcosm
