@@ -316,12 +316,17 @@ QStringList describe(const QJsonObject &f)
         rows << QStringLiteral("    throughput: wrk %1/s   ab -k %2/s   in-process %3/s   ratio %4")
                     .arg(num(v("wrkRps"), 0), num(v("abRps"), 0), num(v("inProcessRps"), 0),
                          num(v("ratio"), 3));
+        rows << QStringLiteral("    in-process at %1/s: p50 %2 ms p99 %3 ms")
+                    .arg(num(v("pacedRate"), 0), num(v("inProcessP50Ms"), 3),
+                         num(v("inProcessP99Ms"), 3));
         rows << QStringLiteral(
-                    "    at %1/s: hey p50 %2 ms p99 %3 ms   in-process p50 %4 ms p99 %5 ms")
-                    .arg(num(v("pacedRate"), 0), num(v("heyP50Ms"), 3), num(v("heyP99Ms"), 3),
-                         num(v("inProcessP50Ms"), 3), num(v("inProcessP99Ms"), 3));
-        rows << QStringLiteral("    added by HTTP: p50 %1 ms   p99 %2 ms")
-                    .arg(num(v("addedP50Ms"), 3), num(v("addedP99Ms"), 3));
+                    "    wrk paced (%1/s): p50 %2 ms p99 %3 ms   added p50 %4 ms p99 %5 ms")
+                    .arg(num(v("wrkPacedRps"), 0), num(v("wrkPacedP50Ms"), 3),
+                         num(v("wrkPacedP99Ms"), 3), num(v("addedP50Ms"), 3),
+                         num(v("addedP99Ms"), 3));
+        rows << QStringLiteral("    hey (%1/s): p50 %2 ms p99 %3 ms   added p50 %4 ms p99 %5 ms")
+                    .arg(num(v("heyRps"), 0), num(v("heyP50Ms"), 3), num(v("heyP99Ms"), 3),
+                         num(v("heyAddedP50Ms"), 3), num(v("heyAddedP99Ms"), 3));
         if (v("toolsMissing").isString())
             rows << QStringLiteral("    not measured (not installed): ") +
                         v("toolsMissing").toString();
