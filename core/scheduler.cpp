@@ -45,9 +45,8 @@ Scheduler::TimerId Scheduler::arm(TimePoint when, Task task, std::shared_ptr<con
     t.period = period;
     t.id = id;
     ++m_live;
-    const bool earliest = m_heap.empty() || when < m_heap.front().when;
     push({when, id});
-    if (earliest)
+    if (when < m_sleepsUntil)
         m_wake.notify_one();
     return id;
 }
@@ -171,14 +170,18 @@ void Scheduler::run()
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
         if (m_heap.empty()) {
+            m_sleepsUntil = TimePoint::max();
             m_wake.wait(lock);
+            m_sleepsUntil = TimePoint::min();
             continue;
         }
         const Entry top = m_heap.front();
         if (Clock::now() < top.when) {
             // A timer cancelled meanwhile leaves the heap; the thread then
             // wakes at its deadline once, finds a later one and waits again.
+            m_sleepsUntil = top.when;
             m_wake.wait_until(lock, top.when);
+            m_sleepsUntil = TimePoint::min();
             continue;
         }
         Timer *timer = &timerOf(top);

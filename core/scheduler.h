@@ -91,6 +91,12 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_taskDone;
     TimerId m_running = 0;
+    // The deadline the thread sleeps until: max() while it waits with
+    // nothing pending, min() while it is awake (it looks at the heap again
+    // before it sleeps). arm() wakes it only for a timer due before this: on
+    // an idle platform each call's timeout finds the heap empty, and waking
+    // the thread for every one cost each call a futex wake-up.
+    TimePoint m_sleepsUntil = TimePoint::min();
     std::vector<Entry> m_heap;
     std::vector<Timer> m_timers;
     std::vector<std::uint32_t> m_freeSlots;

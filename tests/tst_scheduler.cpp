@@ -70,6 +70,8 @@ private slots:
     void aStaleIdDoesNotCancelTheTimerInItsSlot();
     void whatATimerHoldsGoesWhenItRunsOrIsCancelled();
     void cancellingAnyTimersKeepsTheRestInOrder();
+    void anEarlierTimerWakesTheSleepingThread_data();
+    void anEarlierTimerWakesTheSleepingThread();
 };
 
 void TestScheduler::deadlinesFireInOrder_data()
@@ -368,6 +370,40 @@ void TestScheduler::cancellingAnyTimersKeepsTheRestInOrder()
     QTRY_COMPARE_WITH_TIMEOUT(log.size(), expected.size(), 5000);
     QCOMPARE(log.labels(), expected);
     QCOMPARE(scheduler.pending(), std::size_t(0));
+}
+
+// The thread sleeps until its earliest deadline and is woken only for an
+// earlier one: a timer due in 20 ms, armed while the thread sleeps towards
+// one due in 10 s (or towards nothing, or towards a cancelled one), fires
+// in about 20 ms, not when the thread would have woken on its own.
+void TestScheduler::anEarlierTimerWakesTheSleepingThread_data()
+{
+    QTest::addColumn<bool>("laterPending");
+    QTest::addColumn<bool>("laterCancelled");
+    QTest::newRow("sleeping towards a later timer") << true << false;
+    QTest::newRow("sleeping towards a cancelled timer") << true << true;
+    QTest::newRow("sleeping with nothing pending") << false << false;
+}
+
+void TestScheduler::anEarlierTimerWakesTheSleepingThread()
+{
+    QFETCH(bool, laterPending);
+    QFETCH(bool, laterCancelled);
+    Scheduler scheduler;
+    Log log;
+    if (laterPending) {
+        const Scheduler::TimerId later = scheduler.after(seconds(10), [&log] { log.add(10000); });
+        std::this_thread::sleep_for(milliseconds(30)); // the thread is asleep by now
+        if (laterCancelled)
+            QVERIFY(scheduler.cancel(later));
+    } else {
+        std::this_thread::sleep_for(milliseconds(30));
+    }
+    const TimePoint armed = Clock::now();
+    scheduler.after(milliseconds(20), [&log] { log.add(20); });
+    QTRY_COMPARE_WITH_TIMEOUT(log.size(), std::size_t(1), 3000);
+    QCOMPARE(log.labels().front(), 20);
+    QVERIFY(log.times().front() - armed < seconds(2));
 }
 
 QTEST_GUILESS_MAIN(TestScheduler)
