@@ -70,8 +70,8 @@ private:
     {
         Task task;
         std::shared_ptr<const void> holds;
-        Duration period{}; // zero for one-shot
-        TimerId id = 0;    // 0: a free slot
+        Duration period{};     // zero for one-shot
+        TimerId id = 0;        // 0: a free slot
         std::size_t place = 0; // its index in m_heap while pending
     };
     static constexpr int SlotBits = 24;
